@@ -1,0 +1,102 @@
+"""Configuration from the environment, with laptop defaults and a strict production check."""
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+DEV_WEBHOOK_SECRET = "whsec_sandbox_development_only"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely; the message names what is missing."""
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dev_secret_key(instance: Path) -> str:
+    """In development a missing SECRET_KEY is generated once and kept under instance/."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def database_url(value: str | None, instance: Path) -> str:
+    """DATABASE_URL as given, with PostgreSQL URLs sent to the psycopg 3 driver."""
+    if not value:
+        return f"sqlite:///{instance / 'donations.db'}"
+    for scheme in ("postgres://", "postgresql://"):
+        if value.startswith(scheme):
+            return "postgresql+psycopg://" + value[len(scheme):]
+    return value
+
+
+def from_environment(env: dict | None = None) -> dict:
+    env = os.environ if env is None else env
+    instance = Path(env.get("DONATIONS_INSTANCE", INSTANCE))
+    environment = env.get("DONATIONS_ENV", "development")
+    production = environment == "production"
+    stripe_key = env.get("STRIPE_SECRET_KEY") or None
+    config = {
+        "DONATIONS_ENV": environment,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
+        "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance),
+        "STRIPE_SECRET_KEY": stripe_key,
+        "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET") or None,
+        "STRIPE_API_BASE": env.get("STRIPE_API_BASE") or None,
+        "SANDBOX": stripe_key is None,
+        "PUBLIC_URL": (env.get("PUBLIC_URL") or "").rstrip("/") or None,
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "EMBED_FRAME_ANCESTORS": env.get("EMBED_FRAME_ANCESTORS", "*"),
+        "CHARITY_NAME": env.get("CHARITY_NAME", "MS Stem Cell Research"),
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(env.get("MAIL_PORT", "587")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _flag(env.get("MAIL_USE_TLS", "true")),
+        "MAIL_FROM": env.get("MAIL_FROM", "donations@localhost"),
+        "OUTBOX_DIR": str(instance / "outbox"),
+        "FEE_RATE_BASIS_POINTS": int(env.get("FEE_RATE_BASIS_POINTS", "150")),
+        "FEE_FIXED_PENCE": int(env.get("FEE_FIXED_PENCE", "20")),
+        "GIFT_AID_BASIC_RATE": int(env.get("GIFT_AID_BASIC_RATE", "20")),
+        "PRESET_AMOUNTS_PENCE": (1000, 2500, 5000, 10000),
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+    }
+    return config
+
+
+def check(config: dict) -> None:
+    """Refuse to start production without real keys; fill development gaps safely."""
+    if config["DONATIONS_ENV"] == "production":
+        missing = [
+            name
+            for name in ("SECRET_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
+            if not config.get(name)
+        ]
+        if missing:
+            raise ConfigError(
+                "Production refuses to start without: "
+                + ", ".join(missing)
+                + " (production never runs the payment sandbox)."
+            )
+        config["SANDBOX"] = False
+        return
+    if not config.get("STRIPE_SECRET_KEY"):
+        config["SANDBOX"] = True
+    elif not config.get("STRIPE_WEBHOOK_SECRET"):
+        raise ConfigError("Stripe mode requires STRIPE_WEBHOOK_SECRET.")
+    if config["SANDBOX"] and not config.get("STRIPE_WEBHOOK_SECRET"):
+        config["STRIPE_WEBHOOK_SECRET"] = DEV_WEBHOOK_SECRET
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _dev_secret_key(Path(config["INSTANCE_PATH"]))

@@ -1,0 +1,54 @@
+import click
+from flask import Blueprint
+
+from donations.funds import services as funds
+from donations.money import AmountError, format_gbp, parse_pounds
+from donations.unit_of_work import commit
+
+cli = Blueprint("funds_cli", __name__, cli_group="funds")
+
+
+def _pence(text: str) -> int:
+    try:
+        return parse_pounds(text)
+    except AmountError as error:
+        raise click.BadParameter(str(error)) from error
+
+
+@cli.cli.command("list")
+def list_funds():
+    """List the funds with their goals and totals."""
+    for fund in funds.all_funds():
+        totals = fund.totals
+        click.echo(
+            f"{fund.slug:20} {fund.name:35} goal {format_gbp(fund.goal_pence):>14}  "
+            f"raised {format_gbp(totals.raised_pence):>14}  donors {totals.donor_count}"
+        )
+
+
+@cli.cli.command("add")
+@click.argument("slug")
+@click.argument("name")
+@click.option("--goal", required=True, help="Goal in pounds, e.g. 50000")
+@click.option("--summary", default="")
+def add(slug: str, name: str, goal: str, summary: str):
+    """Add a fund."""
+    try:
+        funds.add_fund(slug, name, _pence(goal), summary=summary)
+    except funds.FundError as error:
+        raise click.ClickException(str(error)) from error
+    commit()
+    click.echo(f"Added {slug}.")
+
+
+@cli.cli.command("set-goal")
+@click.argument("slug")
+@click.argument("goal")
+def set_goal(slug: str, goal: str):
+    """Set a fund's goal, in pounds (e.g. 75000 or 75,000.00)."""
+    try:
+        fund = funds.set_goal(slug, _pence(goal))
+    except funds.FundError as error:
+        raise click.ClickException(str(error)) from error
+    commit()
+    click.echo(f"{fund.slug}: goal is now {format_gbp(fund.goal_pence)}.")

@@ -1,0 +1,192 @@
+"""The donation form: DESIGN.md's field names, every error said beside its field."""
+
+import re
+import secrets
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from donations.giving.services import GiftDetails
+from donations.money import AmountError, fee_cover, format_gbp, parse_gift
+
+# HMRC's postcode pattern (GIFT_AID.md), on the upper-cased, single-spaced form.
+UK_POSTCODE = re.compile(
+    r"(GIR 0AA)|((([A-Z][0-9][0-9]?)|(([A-Z][A-HJ-Y][0-9][0-9]?)|(([A-Z][0-9][A-Z])"
+    r"|([A-Z][A-HJ-Y][0-9][A-Z])))) [0-9][A-Z]{2})"
+)
+MARKUP = re.compile(r"[<>]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def normalise_postcode(text: str) -> str | None:
+    """'sw1a1aa' -> 'SW1A 1AA'; None when it is not a UK postcode."""
+    compact = re.sub(r"\s+", "", text or "").upper()
+    if len(compact) < 5 or len(compact) > 7:
+        return None
+    spaced = f"{compact[:-3]} {compact[-3:]}"
+    return spaced if UK_POSTCODE.fullmatch(spaced) else None
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _max(length: int, what: str) -> Length:
+    return Length(max=length, message=f"{what} must be {length} characters or fewer.")
+
+
+class DonationForm(FlaskForm):
+    fund = RadioField("Which research would you like to support?", validate_choice=False)
+    amount = RadioField("How much would you like to give?", validate_choice=False)
+    other_amount = StringField("Another amount, in pounds", [_max(20, "The amount")])
+    frequency = RadioField(
+        "How often?",
+        choices=[("one-off", "Once"), ("monthly", "Every month")],
+        default="one-off",
+        validate_choice=False,
+    )
+    title = StringField("Title (optional)", [Optional(), _max(20, "Your title")])
+    first_name = StringField(
+        "First name", [DataRequired("Enter your first name."), _max(35, "Your first name")]
+    )
+    last_name = StringField(
+        "Last name", [DataRequired("Enter your last name."), _max(35, "Your last name")]
+    )
+    email = EmailField(
+        "Email address",
+        [
+            DataRequired("Enter your email address, so we can send your receipt."),
+            _max(254, "Your email address"),
+            Email("Enter an email address in the right form, like name@example.com."),
+        ],
+    )
+    gift_aid = BooleanField("Yes, I want to Gift Aid my donation")
+    house = StringField("House name or number", [_max(40, "The house name or number")])
+    address = StringField("Street, town and country", [_max(200, "The address")])
+    postcode = StringField("Postcode", [_max(10, "The postcode")])
+    overseas = BooleanField("I live outside the UK")
+    anonymous = BooleanField("Keep my gift anonymous on the fund's page")
+    display_name = StringField(
+        "Name to show with your gift (optional)", [_max(60, "The name to show")]
+    )
+    message = TextAreaField(
+        "A message of support (optional)", [_max(500, "Your message")]
+    )
+    cover_fees = BooleanField("Add a little to cover the card fees")
+    marketing_consent = BooleanField(
+        "Yes, email me news about this research and how my gift helps"
+    )
+    form_token = HiddenField(validators=[InputRequired("Please reload the page and try again.")])
+
+    TEXT_FIELDS = ("title", "first_name", "last_name", "house", "address", "postcode",
+                   "display_name", "message", "other_amount")
+
+    def __init__(self, *args, funds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fund.choices = [(fund.slug, fund.name) for fund in funds]
+        presets = current_app.config["PRESET_AMOUNTS_PENCE"]
+        self.amount.choices = [(str(p // 100), format_gbp(p, drop_zero_pence=True)) for p in presets]
+        self.amount.choices.append(("other", "Another amount"))
+        self.gift_pence: int | None = None
+        self.postcode_normalised: str | None = None
+
+    # --- validation across fields -------------------------------------------------------
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        checks = (self._check_markup, self._check_fund, self._check_amount,
+                  self._check_frequency, self._check_gift_aid)
+        for check in checks:
+            ok = check() and ok
+        return ok
+
+    def _fail(self, field, message: str) -> bool:
+        field.errors = [*field.errors, message]
+        return False
+
+    def _check_markup(self) -> bool:
+        ok = True
+        for name in self.TEXT_FIELDS:
+            field = getattr(self, name)
+            value = field.data or ""
+            if MARKUP.search(value) or CONTROL.search(value):
+                ok = self._fail(field, f"{field.label.text.split(' (')[0]} cannot contain < or > "
+                                       "or control characters.")
+        return ok
+
+    def _check_fund(self) -> bool:
+        if self.fund.data not in {slug for slug, _ in self.fund.choices}:
+            return self._fail(self.fund, "Choose which research you would like to support.")
+        return True
+
+    def _check_amount(self) -> bool:
+        choice = self.amount.data
+        if choice == "other":
+            try:
+                self.gift_pence = parse_gift(self.other_amount.data or "")
+            except AmountError as error:
+                return self._fail(self.other_amount, str(error))
+            return True
+        if choice not in {value for value, _ in self.amount.choices}:
+            return self._fail(self.amount, "Choose an amount, or choose another amount and type it in.")
+        self.gift_pence = int(choice) * 100
+        return True
+
+    def _check_frequency(self) -> bool:
+        if self.frequency.data not in ("one-off", "monthly"):
+            return self._fail(self.frequency, "Choose whether to give once or every month.")
+        return True
+
+    def _check_gift_aid(self) -> bool:
+        if not self.gift_aid.data:
+            return True
+        ok = True
+        if not (self.house.data or "").strip():
+            ok = self._fail(self.house, "Enter your house name or number, for Gift Aid.")
+        if self.overseas.data:
+            if not (self.address.data or "").strip():
+                ok = self._fail(self.address, "Enter the rest of your home address, for Gift Aid.")
+            return ok
+        if not (self.postcode.data or "").strip():
+            return self._fail(
+                self.postcode,
+                "Enter your postcode for Gift Aid, or tick 'I live outside the UK'.",
+            )
+        self.postcode_normalised = normalise_postcode(self.postcode.data)
+        if self.postcode_normalised is None:
+            return self._fail(self.postcode, "Enter a UK postcode, like SW1A 1AA.")
+        self.postcode.data = self.postcode_normalised
+        return ok
+
+    # --- the validated request ----------------------------------------------------------
+    def fee_cover_pence(self) -> int:
+        if not self.cover_fees.data or self.gift_pence is None:
+            return 0
+        config = current_app.config
+        return fee_cover(self.gift_pence, config["FEE_RATE_BASIS_POINTS"], config["FEE_FIXED_PENCE"])
+
+    def details(self) -> GiftDetails:
+        def text(field) -> str | None:
+            return (field.data or "").strip() or None
+
+        gift_aid = bool(self.gift_aid.data)
+        return GiftDetails(
+            amount_pence=self.gift_pence,
+            fee_cover_pence=self.fee_cover_pence(),
+            frequency=self.frequency.data,
+            title=text(self.title),
+            first_name=text(self.first_name),
+            last_name=text(self.last_name),
+            email=text(self.email),
+            gift_aid=gift_aid,
+            house=text(self.house) if gift_aid else None,
+            address=text(self.address) if gift_aid else None,
+            postcode=self.postcode_normalised if gift_aid else None,
+            overseas=bool(self.overseas.data) if gift_aid else False,
+            anonymous=bool(self.anonymous.data),
+            display_name=text(self.display_name),
+            message=text(self.message),
+            marketing_consent=bool(self.marketing_consent.data),
+            form_token=self.form_token.data,
+        )

@@ -1,0 +1,102 @@
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from donations.extensions import UTCDateTime, db, utcnow
+from donations.funds.models import Fund
+
+
+class Donor(db.Model):
+    __tablename__ = "donors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: lower-cased; one donor per e-mail address
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    title: Mapped[str | None] = mapped_column(String(20))
+    first_name: Mapped[str] = mapped_column(String(35))
+    last_name: Mapped[str] = mapped_column(String(35))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GiftAidDeclaration(db.Model):
+    """What the donor declared, in the words shown to them, with the address they gave."""
+
+    __tablename__ = "gift_aid_declarations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    donor_id: Mapped[int] = mapped_column(ForeignKey("donors.id"), index=True)
+    wording_version: Mapped[str] = mapped_column(String(40))
+    #: the declaration text exactly as the donor saw it
+    wording: Mapped[str] = mapped_column(Text)
+    #: "this donation, the past 4 years and the future"
+    covers_past_and_future: Mapped[bool] = mapped_column(default=True)
+    title: Mapped[str | None] = mapped_column(String(20))
+    first_name: Mapped[str] = mapped_column(String(35))
+    last_name: Mapped[str] = mapped_column(String(35))
+    house: Mapped[str] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(String(200))
+    #: normalised UK postcode; None for a donor living outside the UK
+    postcode: Mapped[str | None] = mapped_column(String(8))
+    overseas: Mapped[bool] = mapped_column(default=False)
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    donor: Mapped[Donor] = relationship()
+
+
+STATUSES = ("created", "pending", "paid", "failed", "expired")
+FREQUENCIES = ("one-off", "monthly")
+
+
+class Donation(db.Model):
+    __tablename__ = "donations"
+    __table_args__ = (
+        CheckConstraint("amount_pence > 0", name="amount_positive"),
+        CheckConstraint("fee_cover_pence >= 0", name="fee_cover_not_negative"),
+        CheckConstraint(
+            "status IN ('created', 'pending', 'paid', 'failed', 'expired')", name="status_known"
+        ),
+        CheckConstraint("frequency IN ('one-off', 'monthly')", name="frequency_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the public reference that travels to Stripe in metadata
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
+    donor_id: Mapped[int] = mapped_column(ForeignKey("donors.id"), index=True)
+    declaration_id: Mapped[int | None] = mapped_column(ForeignKey("gift_aid_declarations.id"))
+    #: the gift itself; the fee cover is kept apart and never counted as raised
+    amount_pence: Mapped[int]
+    fee_cover_pence: Mapped[int] = mapped_column(default=0)
+    frequency: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="created", index=True)
+    channel: Mapped[str] = mapped_column(String(20), default="online")
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    display_name: Mapped[str | None] = mapped_column(String(60))
+    message: Mapped[str | None] = mapped_column(String(500))
+    #: none | pending | approved | rejected
+    message_status: Mapped[str] = mapped_column(String(10), default="none")
+    marketing_consent: Mapped[bool] = mapped_column(default=False)
+    #: one-time token from the form, so a double submit finds this donation again
+    form_token: Mapped[str] = mapped_column(String(64), unique=True)
+    checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    checkout_url: Mapped[str | None] = mapped_column(Text)
+    payment_intent_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    subscription_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    fund: Mapped[Fund] = relationship()
+    donor: Mapped[Donor] = relationship()
+    declaration: Mapped[GiftAidDeclaration | None] = relationship()
+
+    @property
+    def total_charged_pence(self) -> int:
+        return self.amount_pence + self.fee_cover_pence
+
+    @property
+    def gift_aid(self) -> bool:
+        return self.declaration_id is not None

@@ -1,0 +1,138 @@
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
+
+from donations.funds import services as funds
+from donations.giving import prefill
+from donations.giving import services as giving
+from donations.giving.gift_aid import declaration_wording
+from donations.giving.forms import DonationForm, new_form_token
+from donations.money import fee_cover, format_gbp
+from donations.payments.checkout import open_checkout
+from donations.payments.events import apply_checkout_session
+from donations.payments.gateway import GatewayError, gateway
+from donations.unit_of_work import commit, rollback
+
+bp = Blueprint("giving", __name__)
+
+LAST_DONATION = "last_donation"
+
+
+def _fund_from_path(slug: str | None):
+    if slug is None:
+        return None
+    fund = funds.by_slug(slug)
+    if fund is None:
+        abort(404)
+    return fund
+
+
+def _cover_examples() -> list[tuple[str, str]]:
+    config = current_app.config
+    return [
+        (format_gbp(p, drop_zero_pence=True),
+         format_gbp(fee_cover(p, config["FEE_RATE_BASIS_POINTS"], config["FEE_FIXED_PENCE"])))
+        for p in config["PRESET_AMOUNTS_PENCE"]
+    ]
+
+
+def render_form(form: DonationForm, status: int = 200, notice: str | None = None):
+    config = current_app.config
+    return (
+        render_template(
+            "giving/form.html",
+            form=form,
+            notice=notice,
+            cover_examples=_cover_examples(),
+            fee_rate=config["FEE_RATE_BASIS_POINTS"],
+            fee_fixed=config["FEE_FIXED_PENCE"],
+            declaration=declaration_wording(config["CHARITY_NAME"]),
+        ),
+        status,
+    )
+
+
+@bp.get("/donate", endpoint="donate")
+@bp.get("/donate/<slug>", endpoint="donate")
+def donate(slug: str | None = None):
+    fund = _fund_from_path(slug)
+    form = DonationForm(formdata=None, funds=funds.all_funds())
+    notice = None
+    resumed = None
+    if request.args.get("cancelled") and session.get(LAST_DONATION):
+        resumed = giving.by_reference(session[LAST_DONATION])
+    if resumed is not None and resumed.status == "created":
+        prefill.from_donation(form, resumed)
+        notice = "You cancelled the payment and nothing was taken. Your details are below."
+    else:
+        prefill.from_query(form, request.args, fund)
+    form.form_token.data = new_form_token()
+    return render_form(form, notice=notice)
+
+
+@bp.post("/donate", endpoint="donate_submit")
+@bp.post("/donate/<slug>", endpoint="donate_submit")
+def donate_submit(slug: str | None = None):
+    _fund_from_path(slug)
+    form = DonationForm(funds=funds.all_funds())
+    if not form.validate():
+        return render_form(form, status=400)
+    fund = funds.by_slug(form.fund.data)
+    try:
+        donation = giving.start_donation(fund, form.details())
+        if donation.status != "created":
+            commit()
+            return redirect(url_for("giving.thanks", session_id=donation.checkout_session_id), 303)
+        checkout_url = open_checkout(donation)
+        commit()
+    except IntegrityError:  # the same form, submitted twice at once: follow the first
+        rollback()
+        donation = giving.by_form_token(form.form_token.data)
+        if donation is None or not donation.checkout_url:
+            raise
+        checkout_url = donation.checkout_url
+    except GatewayError:
+        rollback()
+        current_app.logger.exception("could not open a checkout session")
+        notice = ("We could not reach our card payment provider, so nothing has been taken. "
+                  "Please try again in a minute.")
+        return render_form(form, status=503, notice=notice)
+    session[LAST_DONATION] = donation.reference
+    return redirect(checkout_url, 303)
+
+
+@bp.get("/donate/thanks")
+def thanks():
+    donation = giving.by_checkout_session(request.args.get("session_id", ""))
+    if donation is None:
+        abort(404)
+    if donation.status in ("created", "pending"):
+        try:
+            apply_checkout_session(gateway().retrieve_checkout_session(donation.checkout_session_id))
+            commit()
+        except GatewayError:
+            rollback()
+            current_app.logger.warning("thank-you page could not ask the gateway")
+    return render_template("giving/thanks.html", donation=donation,
+                           amount=format_gbp(donation.amount_pence),
+                           cover=format_gbp(donation.fee_cover_pence))
+
+
+def csrf_refused(error: CSRFError):
+    """A donation form whose security token did not check out: show it again, unchanged."""
+    if request.endpoint != "giving.donate_submit":
+        return render_template("errors/400.html", reason=error.description), 400
+    form = DonationForm(funds=funds.all_funds())
+    form.form_token.data = new_form_token()
+    notice = ("For your security we could not accept that form. Please check your details "
+              "and press the button again. Nothing has been taken.")
+    return render_form(form, status=400, notice=notice)

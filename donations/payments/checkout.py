@@ -1,0 +1,57 @@
+"""Opening a Checkout Session for a donation: what Stripe is asked for, and with which key."""
+
+from flask import current_app
+
+from donations.funds.services import absolute_url
+from donations.giving.models import Donation
+from donations.payments.gateway import gateway
+
+
+def _line(name: str, amount_pence: int, monthly: bool) -> dict:
+    price_data = {"currency": "gbp", "unit_amount": amount_pence, "product_data": {"name": name}}
+    if monthly:
+        price_data["recurring"] = {"interval": "month"}
+    return {"price_data": price_data, "quantity": 1}
+
+
+def checkout_params(donation: Donation) -> dict:
+    fund = donation.fund
+    monthly = donation.frequency == "monthly"
+    public_url = current_app.config["PUBLIC_URL"]
+    metadata = {"donation_reference": donation.reference, "fund": fund.slug}
+    description = f"{'Monthly gift' if monthly else 'Gift'} to the {fund.name}"
+    items = [_line(description, donation.amount_pence, monthly)]
+    if donation.fee_cover_pence:
+        items.append(_line("Covering the card fees", donation.fee_cover_pence, monthly))
+    success = absolute_url("giving.thanks", public_url)
+    params = {
+        "mode": "subscription" if monthly else "payment",
+        "line_items": items,
+        "client_reference_id": donation.reference,
+        "customer_email": donation.donor.email,
+        "metadata": metadata,
+        "locale": "en-GB",
+        "success_url": success + "?session_id={CHECKOUT_SESSION_ID}",
+        "cancel_url": absolute_url("giving.donate", public_url, slug=fund.slug, cancelled=1),
+    }
+    if monthly:
+        params["subscription_data"] = {"metadata": metadata, "description": description}
+    else:
+        params["submit_type"] = "donate"
+        params["payment_intent_data"] = {"metadata": metadata, "description": description}
+    return params
+
+
+def open_checkout(donation: Donation) -> str:
+    """Create (or, for the same donation, find again) its Checkout Session; return its URL."""
+    if donation.checkout_url:
+        return donation.checkout_url
+    session = gateway().create_checkout_session(
+        checkout_params(donation), idempotency_key=f"checkout-{donation.reference}"
+    )
+    donation.checkout_session_id = session.id
+    donation.checkout_url = session.url
+    return session.url
+
+
+

@@ -1,0 +1,96 @@
+"""Receipts through the outbox: queued in the paying transaction, sent after it commits."""
+
+import smtplib
+from email.message import EmailMessage
+from pathlib import Path
+
+from flask import current_app, render_template
+from sqlalchemy import select, update
+
+from donations.extensions import db, utcnow
+from donations.ledger.services import gift_aid_on
+from donations.receipts.models import OutboxMessage
+
+QUEUED_FLAG = "outbox_queued"
+
+
+def queue_receipt(donation, entry) -> OutboxMessage:
+    charity = current_app.config["CHARITY_NAME"]
+    message = OutboxMessage(
+        dedupe_key=f"receipt:{entry.source_ref}",
+        donation_id=donation.id,
+        to_address=donation.donor.email,
+        subject=f"Thank you for your gift to the {donation.fund.name}",
+        body=render_template(
+            "receipts/receipt.txt",
+            donation=donation,
+            entry=entry,
+            charity=charity,
+            gift_aid_pence=gift_aid_on(entry.amount_pence),
+        ),
+    )
+    db.session.add(message)
+    db.session.info[QUEUED_FLAG] = True
+    return message
+
+
+def _claim(message_id: int) -> bool:
+    """Take a message for sending; False when another sender took it first."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.claimed_at.is_(None))
+        .values(claimed_at=utcnow(), attempts=OutboxMessage.attempts + 1)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _as_email(message: OutboxMessage) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = current_app.config["MAIL_FROM"]
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email["Message-ID"] = f"<outbox-{message.id}@{current_app.config['MAIL_FROM'].split('@')[-1]}>"
+    email.set_content(message.body)
+    return email
+
+
+def _deliver(email: EmailMessage, message: OutboxMessage) -> None:
+    config = current_app.config
+    if config["MAIL_SERVER"]:
+        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+            if config["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if config["MAIL_USERNAME"]:
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+            smtp.send_message(email)
+        return
+    folder = Path(config["OUTBOX_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{message.id:08d}.eml").write_bytes(bytes(email))
+
+
+def send_queued(limit: int = 100) -> tuple[int, int]:
+    """Send what is queued and unclaimed. Commits per message; returns (sent, failed)."""
+    ids = db.session.execute(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.claimed_at.is_(None))
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).scalars().all()
+    sent = failed = 0
+    for message_id in ids:
+        if not _claim(message_id):
+            continue
+        message = db.session.get(OutboxMessage, message_id)
+        try:
+            _deliver(_as_email(message), message)
+        except (OSError, smtplib.SMTPException) as error:
+            message.claimed_at = None
+            message.last_error = str(error)[:500]
+            failed += 1
+        else:
+            message.sent_at = utcnow()
+            sent += 1
+        db.session.commit()
+    return sent, failed

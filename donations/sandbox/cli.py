@@ -1,0 +1,32 @@
+import click
+from flask import Blueprint, current_app
+
+from donations.sandbox import services as sandbox
+from donations.unit_of_work import commit
+
+cli = Blueprint("sandbox_cli", __name__, cli_group="sandbox")
+
+
+def _run(action, reference: str):
+    if not current_app.config["SANDBOX"]:
+        raise click.ClickException("The sandbox is off: a real Stripe key is set.")
+    try:
+        answer = action(reference)
+    except sandbox.SandboxError as error:
+        raise click.ClickException(str(error)) from error
+    commit()
+    click.echo(f"{reference}: {answer.body.get('outcome', answer.body)}")
+
+
+@cli.cli.command("settle")
+@click.argument("reference")
+def settle(reference: str):
+    """Collect a pending Bacs Direct Debit, as Stripe would a few days later."""
+    _run(sandbox.settle, reference)
+
+
+@cli.cli.command("fail")
+@click.argument("reference")
+def fail(reference: str):
+    """Fail a pending Bacs Direct Debit."""
+    _run(sandbox.fail, reference)

@@ -1,0 +1,41 @@
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField
+from wtforms.validators import Length, Optional
+
+
+class SandboxPaymentForm(FlaskForm):
+    method = RadioField(
+        "How would you like to pay?",
+        choices=[("card", "Card"), ("bacs", "Bacs Direct Debit")],
+        default="card",
+        validate_choice=False,
+    )
+    card_number = StringField("Card number", [Optional(), Length(max=30)])
+    expiry = StringField("Expiry date (MM / YY)", [Optional(), Length(max=7)])
+    cvc = StringField("Security code (CVC)", [Optional(), Length(max=4)])
+    sort_code = StringField("Sort code", [Optional(), Length(max=8)])
+    account_number = StringField("Account number", [Optional(), Length(max=8)])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.method.data not in ("card", "bacs"):
+            self.method.errors.append("Choose card or Bacs Direct Debit.")
+            return False
+        required = (
+            [(self.card_number, "Enter the card number."),
+             (self.expiry, "Enter the expiry date, like 12 / 30."),
+             (self.cvc, "Enter the 3-digit security code.")]
+            if self.method.data == "card"
+            else [(self.sort_code, "Enter the sort code, like 10-88-00."),
+                  (self.account_number, "Enter the 8-digit account number.")]
+        )
+        for field, message in required:
+            if not (field.data or "").strip():
+                field.errors.append(message)
+                ok = False
+        if self.method.data == "card" and self.cvc.data and not self.cvc.data.strip().isdigit():
+            self.cvc.errors.append("The security code is 3 digits.")
+            ok = False
+        return ok
+
+

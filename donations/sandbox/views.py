@@ -1,0 +1,63 @@
+from flask import Blueprint, abort, redirect, render_template
+
+from donations.giving import services as giving
+from donations.money import format_gbp
+from donations.sandbox import services as sandbox
+from donations.sandbox.forms import SandboxPaymentForm
+from donations.unit_of_work import commit
+
+bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
+
+
+def _page(row, form, problem=None, status=200):
+    donation = giving.by_reference(row.data["client_reference_id"] or "")
+    items = [
+        (item["price_data"]["product_data"]["name"], format_gbp(item["price_data"]["unit_amount"]))
+        for item in row.data["line_items"]
+    ]
+    return (
+        render_template(
+            "sandbox/checkout.html",
+            row=row,
+            form=form,
+            donation=donation,
+            items=items,
+            total=format_gbp(row.data["amount_total"]),
+            monthly=row.data["mode"] == "subscription",
+            problem=problem,
+        ),
+        status,
+    )
+
+
+def _open_row(session_id: str):
+    row = sandbox.session_row(session_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.get("/checkout/<session_id>")
+def checkout(session_id: str):
+    row = _open_row(session_id)
+    if row.data["status"] != "open":
+        return redirect(row.data["success_url"].replace("{CHECKOUT_SESSION_ID}", row.id), 303)
+    return _page(row, SandboxPaymentForm())
+
+
+@bp.post("/checkout/<session_id>")
+def pay(session_id: str):
+    row = _open_row(session_id)
+    if row.data["status"] != "open":
+        return redirect(row.data["success_url"].replace("{CHECKOUT_SESSION_ID}", row.id), 303)
+    form = SandboxPaymentForm()
+    if not form.validate():
+        return _page(row, form, status=400)
+    if form.method.data == "bacs":
+        sandbox.pay_by_bacs(row)
+    else:
+        problem = sandbox.pay_by_card(row, form.card_number.data)
+        if problem:
+            return _page(row, form, problem=problem, status=402)
+    commit()
+    return redirect(row.data["success_url"].replace("{CHECKOUT_SESSION_ID}", row.id), 303)

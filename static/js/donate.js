@@ -1,0 +1,50 @@
+// Progressive help on the donation form: the form works fully without this script.
+(function () {
+  "use strict";
+  var form = document.querySelector(".donate-form");
+  if (!form) return;
+  var rate = parseInt(form.dataset.feeRate, 10);
+  var fixed = parseInt(form.dataset.feeFixed, 10);
+  var live = document.getElementById("cover-live");
+  var other = document.getElementById("other_amount");
+  var cover = document.getElementById("cover_fees");
+  var amountPattern = /^£?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{1,2}))?$/;
+
+  function giftPence() {
+    var chosen = form.querySelector("input[name=amount]:checked");
+    if (!chosen) return null;
+    if (chosen.value !== "other") return parseInt(chosen.value, 10) * 100;
+    var match = amountPattern.exec((other.value || "").trim());
+    if (!match) return null;
+    var pence = (match[2] || "0").padEnd(2, "0");
+    return parseInt(match[1].replace(/,/g, ""), 10) * 100 + parseInt(pence, 10);
+  }
+
+  function coverPence(gift) {
+    var numerator = (gift + fixed) * 10000;
+    var denominator = 10000 - rate;
+    return Math.ceil(numerator / denominator) - gift;
+  }
+
+  function pounds(pence) {
+    return "£" + Math.floor(pence / 100).toLocaleString("en-GB") + "." + String(pence % 100).padStart(2, "0");
+  }
+
+  function update() {
+    var gift = giftPence();
+    if (gift === null || gift < 100 || gift > 2500000) {
+      live.textContent = "";
+      return;
+    }
+    var add = coverPence(gift);
+    live.textContent = (cover.checked ? "Adding " : "Ticking this adds ") + pounds(add) +
+      " to your gift of " + pounds(gift) + ": " + pounds(gift + add) + " in all.";
+  }
+
+  form.addEventListener("input", update);
+  form.addEventListener("change", update);
+  update();
+
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+})();

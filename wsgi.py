@@ -1,0 +1,3 @@
+from donations import create_app
+
+app = create_app()
