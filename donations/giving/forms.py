@@ -6,6 +6,7 @@ import secrets
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from donations.giving.services import GiftDetails
@@ -29,6 +30,10 @@ def normalise_postcode(text: str) -> str | None:
     return spaced if UK_POSTCODE.fullmatch(spaced) else None
 
 
+def choice_values(field) -> set[str]:
+    return {choice.value for choice in field.choices}
+
+
 def new_form_token() -> str:
     return secrets.token_urlsafe(24)
 
@@ -43,7 +48,7 @@ class DonationForm(FlaskForm):
     other_amount = StringField("Another amount, in pounds", [_max(20, "The amount")])
     frequency = RadioField(
         "How often?",
-        choices=[("one-off", "Once"), ("monthly", "Every month")],
+        choices=[SelectChoice("one-off", "Once"), SelectChoice("monthly", "Every month")],
         default="one-off",
         validate_choice=False,
     )
@@ -85,10 +90,12 @@ class DonationForm(FlaskForm):
 
     def __init__(self, *args, funds=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fund.choices = [(fund.slug, fund.name) for fund in funds]
+        self.fund.choices = [SelectChoice(fund.slug, fund.name) for fund in funds]
         presets = current_app.config["PRESET_AMOUNTS_PENCE"]
-        self.amount.choices = [(str(p // 100), format_gbp(p, drop_zero_pence=True)) for p in presets]
-        self.amount.choices.append(("other", "Another amount"))
+        self.amount.choices = [
+            SelectChoice(str(p // 100), format_gbp(p, drop_zero_pence=True)) for p in presets
+        ]
+        self.amount.choices.append(SelectChoice("other", "Another amount"))
         self.gift_pence: int | None = None
         self.postcode_normalised: str | None = None
 
@@ -116,7 +123,7 @@ class DonationForm(FlaskForm):
         return ok
 
     def _check_fund(self) -> bool:
-        if self.fund.data not in {slug for slug, _ in self.fund.choices}:
+        if self.fund.data not in choice_values(self.fund):
             return self._fail(self.fund, "Choose which research you would like to support.")
         return True
 
@@ -128,7 +135,7 @@ class DonationForm(FlaskForm):
             except AmountError as error:
                 return self._fail(self.other_amount, str(error))
             return True
-        if choice not in {value for value, _ in self.amount.choices}:
+        if choice not in choice_values(self.amount):
             return self._fail(self.amount, "Choose an amount, or choose another amount and type it in.")
         self.gift_pence = int(choice) * 100
         return True

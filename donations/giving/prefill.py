@@ -1,5 +1,6 @@
 """Filling the donation form from a link's query string, or from a cancelled donation."""
 
+from donations.giving.forms import choice_values
 from donations.money import AmountError, parse_pounds
 
 PREFILL_KEYS = ("fund", "amount", "other_amount", "frequency")
@@ -7,13 +8,13 @@ PREFILL_KEYS = ("fund", "amount", "other_amount", "frequency")
 
 def from_query(form, args, fund) -> None:
     """Only fund, amount, other_amount and frequency come from a link; never consent or Gift Aid."""
-    slugs = {slug for slug, _ in form.fund.choices}
+    slugs = choice_values(form.fund)
     wanted_fund = args.get("fund")
     if wanted_fund in slugs:
         form.fund.data = wanted_fund
     elif fund is not None:
         form.fund.data = fund.slug
-    presets = {value for value, _ in form.amount.choices}
+    presets = choice_values(form.amount)
     amount = (args.get("amount") or "")[:20]
     if amount in presets:
         form.amount.data = amount
@@ -38,7 +39,7 @@ def _tidy(amount: str) -> str:
 def from_donation(form, donation) -> None:
     form.fund.data = donation.fund.slug
     pounds, pence = divmod(donation.amount_pence, 100)
-    presets = {value for value, _ in form.amount.choices}
+    presets = choice_values(form.amount)
     if pence == 0 and str(pounds) in presets:
         form.amount.data = str(pounds)
     else:

@@ -1,12 +1,13 @@
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 
 class SandboxPaymentForm(FlaskForm):
     method = RadioField(
         "How would you like to pay?",
-        choices=[("card", "Card"), ("bacs", "Bacs Direct Debit")],
+        choices=[SelectChoice("card", "Card"), SelectChoice("bacs", "Bacs Direct Debit")],
         default="card",
         validate_choice=False,
     )

@@ -1,0 +1,147 @@
+"""A gift through the form and the sandbox, end to end."""
+
+from email import message_from_bytes, policy
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from donations.extensions import db
+from donations.funds.models import Fund
+from donations.giving.models import Donation
+from donations.ledger.models import LedgerEntry
+from donations.ledger.totals import drift
+from donations.receipts.models import OutboxMessage
+from tests.conftest import sandbox_pay, submit_gift
+
+
+def fund_totals(slug):
+    fund = db.session.execute(select(Fund).where(Fund.slug == slug)).scalar_one()
+    db.session.refresh(fund.totals)
+    return fund.totals
+
+
+def count(model):
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_a_card_gift_ends_paid_with_one_ledger_row_totals_and_a_receipt(app, client):
+    response = submit_gift(client, amount="other", other_amount="12.34", cover_fees="y",
+                           gift_aid="y", house="10", postcode="sw1a1aa")
+    assert response.status_code == 303
+    checkout_url = response.headers["Location"]
+    assert "/sandbox/checkout/cs_test_" in checkout_url
+
+    paid = sandbox_pay(client, checkout_url)
+    assert paid.status_code == 303
+    thanks = client.get(paid.headers["Location"])
+    page = thanks.get_data(as_text=True)
+    assert thanks.status_code == 200
+    assert "£12.34 to the ACTiMuS trial is confirmed" in page
+
+    donation = db.session.execute(select(Donation)).scalar_one()
+    assert donation.status == "paid"
+    assert donation.amount_pence == 1234
+    assert donation.fee_cover_pence == 40  # ceil((1234 + 20) / 0.985) - 1234
+    assert donation.declaration.postcode == "SW1A 1AA"
+
+    entries = db.session.execute(select(LedgerEntry)).scalars().all()
+    assert [(e.kind, e.amount_pence, e.fee_cover_pence) for e in entries] == [("payment", 1234, 40)]
+    assert entries[0].source_ref.startswith("pi_test_")
+
+    totals = fund_totals("actimus")
+    assert (totals.raised_pence, totals.gift_aid_pence, totals.donor_count,
+            totals.donation_count, totals.pending_pence) == (1234, 308, 1, 1, 0)
+    assert fund_totals("stem-cell-audit").raised_pence == 0
+    assert drift() == []
+
+    messages = db.session.execute(select(OutboxMessage)).scalars().all()
+    assert len(messages) == 1
+    assert messages[0].to_address == "ada@example.org"
+    assert messages[0].sent_at is not None
+    sent = list(Path(app.config["OUTBOX_DIR"]).glob("*.eml"))
+    assert len(sent) == 1
+    body = message_from_bytes(sent[0].read_bytes(), policy=policy.default).get_content()
+    assert "£12.34" in body and "Gift Aid" in body and "UK taxpayer" in body
+
+
+def test_the_declined_card_records_nothing_and_says_why(client):
+    checkout_url = submit_gift(client).headers["Location"]
+    declined = sandbox_pay(client, checkout_url, card_number="4000 0000 0000 0002")
+    assert declined.status_code == 402
+    assert "Your card was declined" in declined.get_data(as_text=True)
+    insufficient = sandbox_pay(client, checkout_url, card_number="4000000000009995")
+    assert "insufficient funds" in insufficient.get_data(as_text=True)
+    invalid = sandbox_pay(client, checkout_url, card_number="4111 1111 1111 1111")
+    assert "not one of the sandbox" in invalid.get_data(as_text=True)
+
+    assert count(LedgerEntry) == 0
+    assert count(OutboxMessage) == 0
+    assert fund_totals("actimus").raised_pence == 0
+    assert db.session.execute(select(Donation.status)).scalar_one() == "created"
+
+
+def test_bacs_stays_pending_until_settled(app, client, runner):
+    checkout_url = submit_gift(client, amount="50").headers["Location"]
+    done = sandbox_pay(client, checkout_url, method="bacs", card_number="",
+                       sort_code="10-88-00", account_number="00012345")
+    thanks = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "has not been collected yet" in thanks
+    totals = fund_totals("actimus")
+    assert (totals.raised_pence, totals.pending_pence) == (0, 5000)
+    assert count(OutboxMessage) == 0
+
+    reference = db.session.execute(select(Donation.reference)).scalar_one()
+    result = runner.invoke(args=["sandbox", "settle", reference])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    totals = fund_totals("actimus")
+    assert (totals.raised_pence, totals.pending_pence, totals.donation_count) == (5000, 0, 1)
+    assert count(OutboxMessage) == 1
+    assert runner.invoke(args=["sandbox", "settle", reference]).exit_code != 0
+    assert drift() == []
+
+
+def test_a_failed_direct_debit_leaves_nothing_pending(client, runner):
+    checkout_url = submit_gift(client, amount="10").headers["Location"]
+    sandbox_pay(client, checkout_url, method="bacs", sort_code="108800",
+                account_number="00012345")
+    reference = db.session.execute(select(Donation.reference)).scalar_one()
+    assert runner.invoke(args=["sandbox", "fail", reference]).exit_code == 0
+    db.session.expire_all()
+    assert db.session.execute(select(Donation.status)).scalar_one() == "failed"
+    totals = fund_totals("actimus")
+    assert (totals.raised_pence, totals.pending_pence) == (0, 0)
+
+
+def test_a_monthly_gift_is_keyed_by_its_invoice(client):
+    checkout_url = submit_gift(client, frequency="monthly", amount="10").headers["Location"]
+    sandbox_pay(client, checkout_url)
+    entry = db.session.execute(select(LedgerEntry)).scalar_one()
+    assert entry.source_ref.startswith("in_test_")
+    donation = db.session.execute(select(Donation)).scalar_one()
+    assert donation.subscription_id.startswith("sub_test_")
+
+
+def test_submitting_the_same_form_twice_leads_to_the_same_checkout(client):
+    from tests.conftest import form_tokens
+
+    tokens = form_tokens(client)
+    first = submit_gift(client, tokens=tokens)
+    second = submit_gift(client, tokens=tokens)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert count(Donation) == 1
+
+
+def test_cancel_returns_to_the_form_with_what_was_typed(client):
+    checkout_url = submit_gift(client, amount="other", other_amount="33.50",
+                               first_name="Grace").headers["Location"]
+    page = client.get(checkout_url.split("localhost", 1)[-1]).get_data(as_text=True)
+    assert "Cancel and go back" in page
+    back = client.get("/donate/actimus?cancelled=1").get_data(as_text=True)
+    assert "nothing was taken" in back
+    assert 'value="Grace"' in back and 'value="33.50"' in back
+
+
+def test_unknown_thank_you_session_is_a_404(client):
+    assert client.get("/donate/thanks?session_id=cs_nope").status_code == 404
+    assert client.get("/donate/thanks").status_code == 404
