@@ -1,0 +1,238 @@
+"""POST /stripe/webhook: signatures, idempotency, order, and what each event changes."""
+
+import json
+import threading
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from donations.extensions import db
+from donations.giving.models import Donation
+from donations.ledger.models import LedgerEntry
+from donations.ledger.totals import drift
+from donations.payments.gateway import gateway
+from donations.payments.models import StripeEvent
+from donations.receipts.models import OutboxMessage
+from tests.conftest import session_event, signed_event, submit_gift
+from tests.giving.test_journey import count, fund_totals
+
+
+@pytest.fixture
+def open_session(client):
+    """A submitted donation whose Checkout Session is open (nothing paid yet)."""
+    submit_gift(client, amount="50")
+    donation = db.session.execute(select(Donation)).scalar_one()
+    return gateway().retrieve_checkout_session(donation.checkout_session_id)
+
+
+def paid(session, payment_intent="pi_paid_1"):
+    return {**session, "status": "complete", "payment_status": "paid",
+            "payment_intent": payment_intent}
+
+
+def deliver(client, event, **signing):
+    payload, headers = signed_event(event, **signing)
+    return client.post("/stripe/webhook", data=payload, headers=headers)
+
+
+def state():
+    """Everything a webhook could change, to show that a refused one changed nothing."""
+    db.session.expire_all()
+    totals = fund_totals("actimus")
+    return (
+        db.session.execute(select(Donation.status)).scalars().all(),
+        count(LedgerEntry),
+        count(OutboxMessage),
+        count(StripeEvent),
+        totals.raised_pence,
+        totals.pending_pence,
+    )
+
+
+def test_the_same_completed_event_five_times_records_one_payment(client, open_session):
+    event = session_event(paid(open_session), event_id="evt_same")
+    answers = [deliver(client, event) for _ in range(5)]
+    assert [a.status_code for a in answers] == [200] * 5
+    assert [a.json.get("duplicate", False) for a in answers] == [False] + [True] * 4
+    assert count(LedgerEntry) == 1
+    assert count(OutboxMessage) == 1
+    assert fund_totals("actimus").raised_pence == 5000
+    assert drift() == []
+
+
+def test_different_events_for_one_payment_record_it_once(client, open_session):
+    deliver(client, session_event(paid(open_session), event_id="evt_a"))
+    deliver(client, session_event(paid(open_session), "checkout.session.async_payment_succeeded",
+                                  event_id="evt_b"))
+    thanks = client.get(f"/donate/thanks?session_id={open_session['id']}")
+    assert thanks.status_code == 200
+    assert count(LedgerEntry) == 1
+    assert fund_totals("actimus").donation_count == 1
+
+
+@pytest.mark.postgres_only
+def test_eight_deliveries_at_once_record_one_payment(app, open_session):
+    event = session_event(paid(open_session), event_id="evt_race")
+    payload, headers = signed_event(event)
+    db.session.commit()
+    start = threading.Barrier(8)
+    statuses = []
+
+    def post():
+        with app.test_client() as own_client:
+            start.wait()
+            statuses.append(own_client.post("/stripe/webhook", data=payload,
+                                            headers=headers).status_code)
+
+    threads = [threading.Thread(target=post) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 8
+    db.session.expire_all()
+    assert count(LedgerEntry) == 1
+    assert count(StripeEvent) == 1
+    assert count(OutboxMessage) == 1
+    assert fund_totals("actimus").raised_pence == 5000
+    assert drift() == []
+
+
+@pytest.mark.postgres_only
+def test_eight_different_events_for_one_payment_at_once_record_it_once(app, open_session):
+    db.session.commit()
+    bodies = [signed_event(session_event(paid(open_session), event_id=f"evt_{n}"))
+              for n in range(8)]
+    start = threading.Barrier(8)
+
+    def post(payload, headers):
+        with app.test_client() as own_client:
+            start.wait()
+            own_client.post("/stripe/webhook", data=payload, headers=headers)
+
+    threads = [threading.Thread(target=post, args=body) for body in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.session.expire_all()
+    assert count(LedgerEntry) == 1
+    assert count(StripeEvent) == 8
+    assert fund_totals("actimus").raised_pence == 5000
+    assert drift() == []
+
+
+def test_a_bad_signature_is_400_and_changes_nothing(client, open_session):
+    before = state()
+    answer = deliver(client, session_event(paid(open_session)), secret="whsec_wrong")
+    assert answer.status_code == 400
+    assert answer.json["error"] == "bad_signature"
+    no_header = client.post("/stripe/webhook", data=b"{}")
+    assert no_header.status_code == 400
+    assert state() == before
+
+
+def test_a_stale_timestamp_is_400_and_changes_nothing(client, open_session):
+    before = state()
+    answer = deliver(client, session_event(paid(open_session)), timestamp=int(time.time()) - 301)
+    assert answer.status_code == 400
+    assert state() == before
+
+
+def test_a_tampered_body_is_400(client, open_session):
+    payload, headers = signed_event(session_event(paid(open_session)))
+    tampered = payload.replace(b'"amount_total": 5000', b'"amount_total": 9000')
+    assert tampered != payload
+    before = state()
+    assert client.post("/stripe/webhook", data=tampered, headers=headers).status_code == 400
+    assert state() == before
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[]", b'{"id": "evt_1"}',
+                                  b'{"id": "evt_1", "type": "x", "data": {}}', b"\xff\xfe"])
+def test_a_malformed_but_signed_body_is_400_and_changes_nothing(client, open_session, body):
+    from donations.payments.signing import signature_header
+    from tests.conftest import WEBHOOK_SECRET
+
+    before = state()
+    answer = client.post("/stripe/webhook", data=body,
+                         headers={"Stripe-Signature": signature_header(body, WEBHOOK_SECRET)})
+    assert answer.status_code == 400
+    assert answer.json["error"] in {"malformed", "bad_signature"}
+    assert state() == before
+
+
+def test_an_unknown_event_type_is_acknowledged_and_ignored(client, open_session):
+    before = state()
+    event = {"id": "evt_other", "object": "event", "type": "customer.created",
+             "data": {"object": {"id": "cus_1", "object": "customer"}}}
+    answer = deliver(client, event)
+    assert answer.status_code == 200
+    assert answer.json["outcome"] == "ignored"
+    statuses, entries, receipts, events, raised, pending = state()
+    assert (statuses, entries, receipts, raised, pending) == before[:3] + before[4:]
+    assert events == before[3] + 1
+
+
+def test_an_event_for_an_unknown_session_is_acknowledged_and_changes_nothing(client, open_session):
+    before = state()
+    stranger = {**paid(open_session), "id": "cs_someone_else", "metadata": {},
+                "client_reference_id": None}
+    answer = deliver(client, session_event(stranger, event_id="evt_stranger"))
+    assert answer.status_code == 200
+    assert answer.json["outcome"] == "ignored"
+    assert state()[:3] == before[:3]
+    assert state()[4:] == before[4:]
+
+
+def test_a_session_whose_amount_differs_is_held_not_counted(client, open_session):
+    event = session_event({**paid(open_session), "amount_total": 1}, event_id="evt_odd")
+    answer = deliver(client, event)
+    assert answer.status_code == 200
+    assert answer.json["outcome"] == "held"
+    assert count(LedgerEntry) == 0
+
+
+def test_async_success_before_the_unpaid_completion_ends_paid(client, open_session):
+    bacs = {**open_session, "status": "complete", "payment_status": "unpaid",
+            "payment_intent": "pi_bacs"}
+    deliver(client, session_event({**bacs, "payment_status": "paid"},
+                                  "checkout.session.async_payment_succeeded", event_id="evt_2"))
+    deliver(client, session_event(bacs, event_id="evt_1"))
+    db.session.expire_all()
+    assert db.session.execute(select(Donation.status)).scalar_one() == "paid"
+    totals = fund_totals("actimus")
+    assert (totals.raised_pence, totals.pending_pence) == (5000, 0)
+    assert drift() == []
+
+
+def test_async_failure_after_pending_clears_pending(client, open_session):
+    bacs = {**open_session, "status": "complete", "payment_status": "unpaid",
+            "payment_intent": "pi_bacs"}
+    deliver(client, session_event(bacs, event_id="evt_1"))
+    assert fund_totals("actimus").pending_pence == 5000
+    deliver(client, session_event(bacs, "checkout.session.async_payment_failed", event_id="evt_2"))
+    db.session.expire_all()
+    assert db.session.execute(select(Donation.status)).scalar_one() == "failed"
+    assert fund_totals("actimus").pending_pence == 0
+    assert drift() == []
+
+
+def test_an_expired_session_expires_the_donation_and_a_late_one_changes_nothing(client, open_session):
+    deliver(client, session_event({**open_session, "status": "expired"},
+                                  "checkout.session.expired", event_id="evt_1"))
+    db.session.expire_all()
+    assert db.session.execute(select(Donation.status)).scalar_one() == "expired"
+    answer = deliver(client, session_event(paid(open_session), event_id="evt_2"))
+    assert answer.json["outcome"] == "held"
+    assert count(LedgerEntry) == 0
+
+
+def test_event_payload_is_kept_for_the_record(client, open_session):
+    event = session_event(paid(open_session), event_id="evt_kept")
+    deliver(client, event)
+    stored = db.session.get(StripeEvent, "evt_kept")
+    assert json.loads(stored.payload)["id"] == "evt_kept"
+    assert stored.outcome == "processed"
+    assert db.session.execute(select(func.count()).select_from(StripeEvent)).scalar_one() == 1
