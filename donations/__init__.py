@@ -11,8 +11,18 @@ from sqlalchemy.engine import Engine
 from donations import config as settings
 from donations import models  # noqa: F401  (the whole schema, for Alembic)
 from donations.extensions import csrf, db, migrate
+from donations.funds.cli import cli as funds_cli
+from donations.funds.views import api
+from donations.funds.views import bp as funds_bp
+from donations.giving.views import bp as giving_bp
+from donations.giving.views import csrf_refused
+from donations.ledger.cli import cli as totals_cli
 from donations.money import format_gbp
 from donations.payments.gateway import gateway_for
+from donations.payments.views import bp as payments_bp
+from donations.receipts.cli import cli as outbox_cli
+from donations.sandbox.cli import cli as sandbox_cli
+from donations.sandbox.views import bp as sandbox_bp
 from donations.security import add_headers
 
 ROOT = settings.ROOT
@@ -50,25 +60,23 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from donations.funds.cli import cli as funds_cli
-    from donations.funds.views import api, bp as funds_bp
-    from donations.giving.views import bp as giving_bp
-    from donations.ledger.cli import cli as totals_cli
-    from donations.payments.views import bp as payments_bp
-    from donations.receipts.cli import cli as outbox_cli
-    from donations.sandbox.cli import cli as sandbox_cli
-    from donations.sandbox.views import bp as sandbox_bp
 
-    for blueprint in (funds_bp, api, giving_bp, payments_bp, funds_cli, totals_cli,
-                      outbox_cli, sandbox_cli):
+    for blueprint in (
+        funds_bp,
+        api,
+        giving_bp,
+        payments_bp,
+        funds_cli,
+        totals_cli,
+        outbox_cli,
+        sandbox_cli,
+    ):
         app.register_blueprint(blueprint)
     if app.config["SANDBOX"]:
         app.register_blueprint(sandbox_bp)
 
 
 def _register_errors(app: Flask) -> None:
-    from donations.giving.views import csrf_refused
-
     app.register_error_handler(CSRFError, csrf_refused)
 
     @app.errorhandler(400)

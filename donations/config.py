@@ -6,7 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
-DEV_WEBHOOK_SECRET = "whsec_sandbox_development_only"
+DEV_WEBHOOK_SECRET = "whsec_sandbox_development_only"  # noqa: S105  (sandbox only; production refuses it)
 
 
 class ConfigError(RuntimeError):
@@ -33,7 +33,7 @@ def database_url(value: str | None, instance: Path) -> str:
         return f"sqlite:///{instance / 'donations.db'}"
     for scheme in ("postgres://", "postgresql://"):
         if value.startswith(scheme):
-            return "postgresql+psycopg://" + value[len(scheme):]
+            return "postgresql+psycopg://" + value[len(scheme) :]
     return value
 
 
@@ -41,9 +41,8 @@ def from_environment(env: dict | None = None) -> dict:
     env = os.environ if env is None else env
     instance = Path(env.get("DONATIONS_INSTANCE", INSTANCE))
     environment = env.get("DONATIONS_ENV", "development")
-    production = environment == "production"
     stripe_key = env.get("STRIPE_SECRET_KEY") or None
-    config = {
+    return {
         "DONATIONS_ENV": environment,
         "INSTANCE_PATH": str(instance),
         "SECRET_KEY": env.get("SECRET_KEY") or None,
@@ -69,11 +68,9 @@ def from_environment(env: dict | None = None) -> dict:
         "PRESET_AMOUNTS_PENCE": (1000, 2500, 5000, 10000),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
     }
-    return config
 
 
 def check(config: dict) -> None:
@@ -91,6 +88,7 @@ def check(config: dict) -> None:
                 + " (production never runs the payment sandbox)."
             )
         config["SANDBOX"] = False
+        config["SESSION_COOKIE_SECURE"] = True
         return
     if not config.get("STRIPE_SECRET_KEY"):
         config["SANDBOX"] = True

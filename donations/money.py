@@ -23,9 +23,7 @@ def parse_pounds(text: str) -> int:
         raise AmountError("Enter an amount in pounds, for example 15 or 15.50.")
     match = _AMOUNT.fullmatch(cleaned)
     if not match:
-        raise AmountError(
-            "Enter the amount in pounds using numbers only, for example 15 or 15.50."
-        )
+        raise AmountError("Enter the amount in pounds using numbers only, for example 15 or 15.50.")
     pounds = Decimal(match["pounds"].replace(",", ""))
     pence = Decimal(match["pence"] or "0").scaleb(-len(match["pence"] or "0"))
     return int((pounds + pence) * 100)
@@ -52,7 +50,9 @@ def pounds(pence: int) -> Decimal:
 def format_gbp(pence: int, *, drop_zero_pence: bool = False) -> str:
     """'£1,234.50'; with drop_zero_pence, whole pounds show as '£25'."""
     if drop_zero_pence and pence % 100 == 0:
-        return format_currency(pence // 100, "GBP", format="¤#,##0", locale="en_GB")
+        return format_currency(
+            pence // 100, "GBP", format="¤#,##0", locale="en_GB", currency_digits=False
+        )
     return format_currency(pounds(pence), "GBP", locale="en_GB")
 
 

@@ -113,6 +113,7 @@ def runner(app):
 
 # --- helpers for the donation journey ------------------------------------------------------
 
+
 def hidden_value(html: str, name: str) -> str:
     match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(
         rf'value="([^"]*)"[^>]*name="{name}"', html
@@ -133,8 +134,10 @@ GOOD_GIFT = {
 
 def form_tokens(client, path="/donate") -> dict:
     html = client.get(path).get_data(as_text=True)
-    return {"csrf_token": hidden_value(html, "csrf_token"),
-            "form_token": hidden_value(html, "form_token")}
+    return {
+        "csrf_token": hidden_value(html, "csrf_token"),
+        "form_token": hidden_value(html, "form_token"),
+    }
 
 
 def submit_gift(client, tokens=None, **fields):
@@ -146,17 +149,32 @@ def submit_gift(client, tokens=None, **fields):
 def sandbox_pay(client, checkout_url: str, **fields):
     path = checkout_url.split("://", 1)[-1].split("/", 1)[-1]
     html = client.get("/" + path).get_data(as_text=True)
-    data = {"csrf_token": hidden_value(html, "csrf_token"), "method": "card",
-            "card_number": "4242 4242 4242 4242", "expiry": "12 / 30", "cvc": "123", **fields}
+    data = {
+        "csrf_token": hidden_value(html, "csrf_token"),
+        "method": "card",
+        "card_number": "4242 4242 4242 4242",
+        "expiry": "12 / 30",
+        "cvc": "123",
+        **fields,
+    }
     return client.post("/" + path, data=data)
 
 
 def signed_event(event: dict, secret: str = WEBHOOK_SECRET, timestamp: int | None = None):
     payload = json.dumps(event).encode()
-    return payload, {"Stripe-Signature": signature_header(payload, secret, timestamp),
-                     "Content-Type": "application/json"}
+    return payload, {
+        "Stripe-Signature": signature_header(payload, secret, timestamp),
+        "Content-Type": "application/json",
+    }
 
 
 def session_event(session: dict, event_type="checkout.session.completed", event_id="evt_1"):
-    return {"id": event_id, "object": "event", "type": event_type, "created": int(time.time()),
-            "api_version": "2026-10-28.endive", "livemode": False, "data": {"object": session}}
+    return {
+        "id": event_id,
+        "object": "event",
+        "type": event_type,
+        "created": int(time.time()),
+        "api_version": "2026-10-28.endive",
+        "livemode": False,
+        "data": {"object": session},
+    }

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from donations.extensions import db
 from donations.funds.models import Fund, FundTotals
 
+
 class FundError(ValueError):
     pass
 

@@ -70,23 +70,27 @@ class DonationForm(FlaskForm):
     gift_aid = BooleanField("Yes, I want to Gift Aid my donation")
     house = StringField("House name or number", [_max(40, "The house name or number")])
     address = StringField("Street, town and country", [_max(200, "The address")])
-    postcode = StringField("Postcode", [_max(10, "The postcode")])
+    postcode = StringField("Postcode", [_max(16, "The postcode")])
     overseas = BooleanField("I live outside the UK")
     anonymous = BooleanField("Keep my gift anonymous on the fund's page")
     display_name = StringField(
         "Name to show with your gift (optional)", [_max(60, "The name to show")]
     )
-    message = TextAreaField(
-        "A message of support (optional)", [_max(500, "Your message")]
-    )
+    message = TextAreaField("A message of support (optional)", [_max(500, "Your message")])
     cover_fees = BooleanField("Add a little to cover the card fees")
-    marketing_consent = BooleanField(
-        "Yes, email me news about this research and how my gift helps"
-    )
+    marketing_consent = BooleanField("Yes, email me news about this research and how my gift helps")
     form_token = HiddenField(validators=[InputRequired("Please reload the page and try again.")])
 
-    TEXT_FIELDS = ("title", "first_name", "last_name", "house", "address", "postcode",
-                   "display_name", "message", "other_amount")
+    TEXT_FIELDS = (
+        "title",
+        "first_name",
+        "last_name",
+        "house",
+        "address",
+        "postcode",
+        "display_name",
+        "message",
+    )
 
     def __init__(self, *args, funds=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,8 +106,13 @@ class DonationForm(FlaskForm):
     # --- validation across fields -------------------------------------------------------
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        checks = (self._check_markup, self._check_fund, self._check_amount,
-                  self._check_frequency, self._check_gift_aid)
+        checks = (
+            self._check_markup,
+            self._check_fund,
+            self._check_amount,
+            self._check_frequency,
+            self._check_gift_aid,
+        )
         for check in checks:
             ok = check() and ok
         return ok
@@ -118,8 +127,11 @@ class DonationForm(FlaskForm):
             field = getattr(self, name)
             value = field.data or ""
             if MARKUP.search(value) or CONTROL.search(value):
-                ok = self._fail(field, f"{field.label.text.split(' (')[0]} cannot contain < or > "
-                                       "or control characters.")
+                ok = self._fail(
+                    field,
+                    f"{field.label.text.split(' (')[0]} cannot contain < or > "
+                    "or control characters.",
+                )
         return ok
 
     def _check_fund(self) -> bool:
@@ -136,7 +148,9 @@ class DonationForm(FlaskForm):
                 return self._fail(self.other_amount, str(error))
             return True
         if choice not in choice_values(self.amount):
-            return self._fail(self.amount, "Choose an amount, or choose another amount and type it in.")
+            return self._fail(
+                self.amount, "Choose an amount, or choose another amount and type it in."
+            )
         self.gift_pence = int(choice) * 100
         return True
 
@@ -171,7 +185,9 @@ class DonationForm(FlaskForm):
         if not self.cover_fees.data or self.gift_pence is None:
             return 0
         config = current_app.config
-        return fee_cover(self.gift_pence, config["FEE_RATE_BASIS_POINTS"], config["FEE_FIXED_PENCE"])
+        return fee_cover(
+            self.gift_pence, config["FEE_RATE_BASIS_POINTS"], config["FEE_FIXED_PENCE"]
+        )
 
     def details(self) -> GiftDetails:
         def text(field) -> str | None:

@@ -93,8 +93,12 @@ def _donor_for(details: GiftDetails) -> Donor:
     if donor is None:
         try:
             with db.session.begin_nested():
-                donor = Donor(email=email, first_name=details.first_name,
-                              last_name=details.last_name, title=details.title)
+                donor = Donor(
+                    email=email,
+                    first_name=details.first_name,
+                    last_name=details.last_name,
+                    title=details.title,
+                )
                 db.session.add(donor)
         except IntegrityError:  # another request created this donor a moment ago
             donor = db.session.execute(select(Donor).where(Donor.email == email)).scalar_one()

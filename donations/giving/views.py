@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from donations.funds import services as funds
 from donations.giving import prefill
 from donations.giving import services as giving
-from donations.giving.gift_aid import declaration_wording
 from donations.giving.forms import DonationForm, new_form_token
+from donations.giving.gift_aid import declaration_wording
 from donations.money import fee_cover, format_gbp
 from donations.payments.checkout import open_checkout
 from donations.payments.events import apply_checkout_session
@@ -39,8 +39,10 @@ def _fund_from_path(slug: str | None):
 def _cover_examples() -> list[tuple[str, str]]:
     config = current_app.config
     return [
-        (format_gbp(p, drop_zero_pence=True),
-         format_gbp(fee_cover(p, config["FEE_RATE_BASIS_POINTS"], config["FEE_FIXED_PENCE"])))
+        (
+            format_gbp(p, drop_zero_pence=True),
+            format_gbp(fee_cover(p, config["FEE_RATE_BASIS_POINTS"], config["FEE_FIXED_PENCE"])),
+        )
         for p in config["PRESET_AMOUNTS_PENCE"]
     ]
 
@@ -103,8 +105,10 @@ def donate_submit(slug: str | None = None):
     except GatewayError:
         rollback()
         current_app.logger.exception("could not open a checkout session")
-        notice = ("We could not reach our card payment provider, so nothing has been taken. "
-                  "Please try again in a minute.")
+        notice = (
+            "We could not reach our card payment provider, so nothing has been taken. "
+            "Please try again in a minute."
+        )
         return render_form(form, status=503, notice=notice)
     session[LAST_DONATION] = donation.reference
     return redirect(checkout_url, 303)
@@ -117,14 +121,19 @@ def thanks():
         abort(404)
     if donation.status in ("created", "pending"):
         try:
-            apply_checkout_session(gateway().retrieve_checkout_session(donation.checkout_session_id))
+            apply_checkout_session(
+                gateway().retrieve_checkout_session(donation.checkout_session_id)
+            )
             commit()
         except GatewayError:
             rollback()
             current_app.logger.warning("thank-you page could not ask the gateway")
-    return render_template("giving/thanks.html", donation=donation,
-                           amount=format_gbp(donation.amount_pence),
-                           cover=format_gbp(donation.fee_cover_pence))
+    return render_template(
+        "giving/thanks.html",
+        donation=donation,
+        amount=format_gbp(donation.amount_pence),
+        cover=format_gbp(donation.fee_cover_pence),
+    )
 
 
 def csrf_refused(error: CSRFError):
@@ -133,6 +142,8 @@ def csrf_refused(error: CSRFError):
         return render_template("errors/400.html", reason=error.description), 400
     form = DonationForm(funds=funds.all_funds())
     form.form_token.data = new_form_token()
-    notice = ("For your security we could not accept that form. Please check your details "
-              "and press the button again. Nothing has been taken.")
+    notice = (
+        "For your security we could not accept that form. Please check your details "
+        "and press the button again. Nothing has been taken."
+    )
     return render_form(form, status=400, notice=notice)

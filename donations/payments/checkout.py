@@ -52,6 +52,3 @@ def open_checkout(donation: Donation) -> str:
     donation.checkout_session_id = session.id
     donation.checkout_url = session.url
     return session.url
-
-
-

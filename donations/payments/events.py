@@ -63,8 +63,9 @@ def receive(payload: bytes, signature: str | None) -> Answer:
 
     if db.session.get(StripeEvent, event["id"]) is not None:
         return Answer(200, {"received": True, "duplicate": True})
-    record = StripeEvent(id=event["id"], type=event["type"], outcome="received",
-                         payload=payload.decode("utf-8"))
+    record = StripeEvent(
+        id=event["id"], type=event["type"], outcome="received", payload=payload.decode("utf-8")
+    )
     try:
         with db.session.begin_nested():
             db.session.add(record)
@@ -118,12 +119,15 @@ def _pay(donation: Donation, session: dict) -> tuple[str, str]:
 
 
 def apply_checkout_session(session: dict) -> tuple[str, str]:
-    """Bring a donation up to date with its Checkout Session (webhook, thank-you page, reconcile)."""
+    """Bring a donation up to date with its Checkout Session, from any path that sees it."""
     donation = donation_for_session(session)
     if donation is None:
         return "ignored", "no donation of ours"
     donation = giving.lock(donation)
-    if session.get("currency") != "gbp" or session.get("amount_total") != donation.total_charged_pence:
+    if (
+        session.get("currency") != "gbp"
+        or session.get("amount_total") != donation.total_charged_pence
+    ):
         return "held", "amount or currency differs from the donation"
     _remember_stripe_ids(donation, session)
     if session.get("payment_status") in ("paid", "no_payment_required"):

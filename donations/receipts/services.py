@@ -72,12 +72,16 @@ def _deliver(email: EmailMessage, message: OutboxMessage) -> None:
 
 def send_queued(limit: int = 100) -> tuple[int, int]:
     """Send what is queued and unclaimed. Commits per message; returns (sent, failed)."""
-    ids = db.session.execute(
-        select(OutboxMessage.id)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.claimed_at.is_(None))
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    ).scalars().all()
+    ids = (
+        db.session.execute(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.claimed_at.is_(None))
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
     sent = failed = 0
     for message_id in ids:
         if not _claim(message_id):

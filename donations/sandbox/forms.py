@@ -23,12 +23,16 @@ class SandboxPaymentForm(FlaskForm):
             self.method.errors.append("Choose card or Bacs Direct Debit.")
             return False
         required = (
-            [(self.card_number, "Enter the card number."),
-             (self.expiry, "Enter the expiry date, like 12 / 30."),
-             (self.cvc, "Enter the 3-digit security code.")]
+            [
+                (self.card_number, "Enter the card number."),
+                (self.expiry, "Enter the expiry date, like 12 / 30."),
+                (self.cvc, "Enter the 3-digit security code."),
+            ]
             if self.method.data == "card"
-            else [(self.sort_code, "Enter the sort code, like 10-88-00."),
-                  (self.account_number, "Enter the 8-digit account number.")]
+            else [
+                (self.sort_code, "Enter the sort code, like 10-88-00."),
+                (self.account_number, "Enter the 8-digit account number."),
+            ]
         )
         for field, message in required:
             if not (field.data or "").strip():
@@ -38,5 +42,3 @@ class SandboxPaymentForm(FlaskForm):
             self.cvc.errors.append("The security code is 3 digits.")
             ok = False
         return ok
-
-

@@ -6,12 +6,12 @@ import time
 
 from flask import current_app
 
+from donations.extensions import db
 from donations.giving import services as giving
 from donations.payments import events
 from donations.payments.gateway import API_VERSION, sandbox_public_view
 from donations.payments.models import SandboxSession
 from donations.payments.signing import signature_header
-from donations.extensions import db
 
 SUCCEEDS = "4242424242424242"
 CARD_OUTCOMES = {
@@ -73,14 +73,14 @@ def emit(event_type: str, obj: dict) -> events.Answer:
 
 def _completion(row: SandboxSession, paid: bool) -> dict:
     monthly = row.data["mode"] == "subscription"
-    return dict(
-        status="complete",
-        payment_status="paid" if paid else "unpaid",
-        customer=_stripe_id("cus"),
-        payment_intent=None if monthly else _stripe_id("pi"),
-        subscription=_stripe_id("sub") if monthly else None,
-        invoice=_stripe_id("in") if monthly else None,
-    )
+    return {
+        "status": "complete",
+        "payment_status": "paid" if paid else "unpaid",
+        "customer": _stripe_id("cus"),
+        "payment_intent": None if monthly else _stripe_id("pi"),
+        "subscription": _stripe_id("sub") if monthly else None,
+        "invoice": _stripe_id("in") if monthly else None,
+    }
 
 
 def pay_by_card(row: SandboxSession, card_number: str) -> str | None:

@@ -11,7 +11,7 @@ from donations.giving.models import Donation
 from donations.ledger.models import LedgerEntry
 from donations.ledger.totals import drift
 from donations.receipts.models import OutboxMessage
-from tests.conftest import sandbox_pay, submit_gift
+from tests.conftest import form_tokens, sandbox_pay, submit_gift
 
 
 def fund_totals(slug):
@@ -25,8 +25,15 @@ def count(model):
 
 
 def test_a_card_gift_ends_paid_with_one_ledger_row_totals_and_a_receipt(app, client):
-    response = submit_gift(client, amount="other", other_amount="12.34", cover_fees="y",
-                           gift_aid="y", house="10", postcode="sw1a1aa")
+    response = submit_gift(
+        client,
+        amount="other",
+        other_amount="12.34",
+        cover_fees="y",
+        gift_aid="y",
+        house="10",
+        postcode="sw1a1aa",
+    )
     assert response.status_code == 303
     checkout_url = response.headers["Location"]
     assert "/sandbox/checkout/cs_test_" in checkout_url
@@ -49,8 +56,13 @@ def test_a_card_gift_ends_paid_with_one_ledger_row_totals_and_a_receipt(app, cli
     assert entries[0].source_ref.startswith("pi_test_")
 
     totals = fund_totals("actimus")
-    assert (totals.raised_pence, totals.gift_aid_pence, totals.donor_count,
-            totals.donation_count, totals.pending_pence) == (1234, 308, 1, 1, 0)
+    assert (
+        totals.raised_pence,
+        totals.gift_aid_pence,
+        totals.donor_count,
+        totals.donation_count,
+        totals.pending_pence,
+    ) == (1234, 308, 1, 1, 0)
     assert fund_totals("stem-cell-audit").raised_pence == 0
     assert drift() == []
 
@@ -61,7 +73,9 @@ def test_a_card_gift_ends_paid_with_one_ledger_row_totals_and_a_receipt(app, cli
     sent = list(Path(app.config["OUTBOX_DIR"]).glob("*.eml"))
     assert len(sent) == 1
     body = message_from_bytes(sent[0].read_bytes(), policy=policy.default).get_content()
-    assert "£12.34" in body and "Gift Aid" in body and "UK taxpayer" in body
+    assert "£12.34" in body
+    assert "Gift Aid" in body
+    assert "UK taxpayer" in body
 
 
 def test_the_declined_card_records_nothing_and_says_why(client):
@@ -82,8 +96,14 @@ def test_the_declined_card_records_nothing_and_says_why(client):
 
 def test_bacs_stays_pending_until_settled(app, client, runner):
     checkout_url = submit_gift(client, amount="50").headers["Location"]
-    done = sandbox_pay(client, checkout_url, method="bacs", card_number="",
-                       sort_code="10-88-00", account_number="00012345")
+    done = sandbox_pay(
+        client,
+        checkout_url,
+        method="bacs",
+        card_number="",
+        sort_code="10-88-00",
+        account_number="00012345",
+    )
     thanks = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "has not been collected yet" in thanks
     totals = fund_totals("actimus")
@@ -103,8 +123,7 @@ def test_bacs_stays_pending_until_settled(app, client, runner):
 
 def test_a_failed_direct_debit_leaves_nothing_pending(client, runner):
     checkout_url = submit_gift(client, amount="10").headers["Location"]
-    sandbox_pay(client, checkout_url, method="bacs", sort_code="108800",
-                account_number="00012345")
+    sandbox_pay(client, checkout_url, method="bacs", sort_code="108800", account_number="00012345")
     reference = db.session.execute(select(Donation.reference)).scalar_one()
     assert runner.invoke(args=["sandbox", "fail", reference]).exit_code == 0
     db.session.expire_all()
@@ -123,8 +142,6 @@ def test_a_monthly_gift_is_keyed_by_its_invoice(client):
 
 
 def test_submitting_the_same_form_twice_leads_to_the_same_checkout(client):
-    from tests.conftest import form_tokens
-
     tokens = form_tokens(client)
     first = submit_gift(client, tokens=tokens)
     second = submit_gift(client, tokens=tokens)
@@ -133,13 +150,15 @@ def test_submitting_the_same_form_twice_leads_to_the_same_checkout(client):
 
 
 def test_cancel_returns_to_the_form_with_what_was_typed(client):
-    checkout_url = submit_gift(client, amount="other", other_amount="33.50",
-                               first_name="Grace").headers["Location"]
+    checkout_url = submit_gift(
+        client, amount="other", other_amount="33.50", first_name="Grace"
+    ).headers["Location"]
     page = client.get(checkout_url.split("localhost", 1)[-1]).get_data(as_text=True)
     assert "Cancel and go back" in page
     back = client.get("/donate/actimus?cancelled=1").get_data(as_text=True)
     assert "nothing was taken" in back
-    assert 'value="Grace"' in back and 'value="33.50"' in back
+    assert 'value="Grace"' in back
+    assert 'value="33.50"' in back
 
 
 def test_unknown_thank_you_session_is_a_404(client):

@@ -13,8 +13,9 @@ from donations.ledger.models import LedgerEntry
 from donations.ledger.totals import drift
 from donations.payments.gateway import gateway
 from donations.payments.models import StripeEvent
+from donations.payments.signing import signature_header
 from donations.receipts.models import OutboxMessage
-from tests.conftest import session_event, signed_event, submit_gift
+from tests.conftest import WEBHOOK_SECRET, session_event, signed_event, submit_gift
 from tests.giving.test_journey import count, fund_totals
 
 
@@ -27,8 +28,12 @@ def open_session(client):
 
 
 def paid(session, payment_intent="pi_paid_1"):
-    return {**session, "status": "complete", "payment_status": "paid",
-            "payment_intent": payment_intent}
+    return {
+        **session,
+        "status": "complete",
+        "payment_status": "paid",
+        "payment_intent": payment_intent,
+    }
 
 
 def deliver(client, event, **signing):
@@ -63,8 +68,12 @@ def test_the_same_completed_event_five_times_records_one_payment(client, open_se
 
 def test_different_events_for_one_payment_record_it_once(client, open_session):
     deliver(client, session_event(paid(open_session), event_id="evt_a"))
-    deliver(client, session_event(paid(open_session), "checkout.session.async_payment_succeeded",
-                                  event_id="evt_b"))
+    deliver(
+        client,
+        session_event(
+            paid(open_session), "checkout.session.async_payment_succeeded", event_id="evt_b"
+        ),
+    )
     thanks = client.get(f"/donate/thanks?session_id={open_session['id']}")
     assert thanks.status_code == 200
     assert count(LedgerEntry) == 1
@@ -82,8 +91,9 @@ def test_eight_deliveries_at_once_record_one_payment(app, open_session):
     def post():
         with app.test_client() as own_client:
             start.wait()
-            statuses.append(own_client.post("/stripe/webhook", data=payload,
-                                            headers=headers).status_code)
+            statuses.append(
+                own_client.post("/stripe/webhook", data=payload, headers=headers).status_code
+            )
 
     threads = [threading.Thread(target=post) for _ in range(8)]
     for thread in threads:
@@ -102,8 +112,9 @@ def test_eight_deliveries_at_once_record_one_payment(app, open_session):
 @pytest.mark.postgres_only
 def test_eight_different_events_for_one_payment_at_once_record_it_once(app, open_session):
     db.session.commit()
-    bodies = [signed_event(session_event(paid(open_session), event_id=f"evt_{n}"))
-              for n in range(8)]
+    bodies = [
+        signed_event(session_event(paid(open_session), event_id=f"evt_{n}")) for n in range(8)
+    ]
     start = threading.Barrier(8)
 
     def post(payload, headers):
@@ -149,15 +160,23 @@ def test_a_tampered_body_is_400(client, open_session):
     assert state() == before
 
 
-@pytest.mark.parametrize("body", [b"not json", b"[]", b'{"id": "evt_1"}',
-                                  b'{"id": "evt_1", "type": "x", "data": {}}', b"\xff\xfe"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[]",
+        b'{"id": "evt_1"}',
+        b'{"id": "evt_1", "type": "x", "data": {}}',
+        b"\xff\xfe",
+    ],
+)
 def test_a_malformed_but_signed_body_is_400_and_changes_nothing(client, open_session, body):
-    from donations.payments.signing import signature_header
-    from tests.conftest import WEBHOOK_SECRET
-
     before = state()
-    answer = client.post("/stripe/webhook", data=body,
-                         headers={"Stripe-Signature": signature_header(body, WEBHOOK_SECRET)})
+    answer = client.post(
+        "/stripe/webhook",
+        data=body,
+        headers={"Stripe-Signature": signature_header(body, WEBHOOK_SECRET)},
+    )
     assert answer.status_code == 400
     assert answer.json["error"] in {"malformed", "bad_signature"}
     assert state() == before
@@ -165,8 +184,12 @@ def test_a_malformed_but_signed_body_is_400_and_changes_nothing(client, open_ses
 
 def test_an_unknown_event_type_is_acknowledged_and_ignored(client, open_session):
     before = state()
-    event = {"id": "evt_other", "object": "event", "type": "customer.created",
-             "data": {"object": {"id": "cus_1", "object": "customer"}}}
+    event = {
+        "id": "evt_other",
+        "object": "event",
+        "type": "customer.created",
+        "data": {"object": {"id": "cus_1", "object": "customer"}},
+    }
     answer = deliver(client, event)
     assert answer.status_code == 200
     assert answer.json["outcome"] == "ignored"
@@ -177,8 +200,12 @@ def test_an_unknown_event_type_is_acknowledged_and_ignored(client, open_session)
 
 def test_an_event_for_an_unknown_session_is_acknowledged_and_changes_nothing(client, open_session):
     before = state()
-    stranger = {**paid(open_session), "id": "cs_someone_else", "metadata": {},
-                "client_reference_id": None}
+    stranger = {
+        **paid(open_session),
+        "id": "cs_someone_else",
+        "metadata": {},
+        "client_reference_id": None,
+    }
     answer = deliver(client, session_event(stranger, event_id="evt_stranger"))
     assert answer.status_code == 200
     assert answer.json["outcome"] == "ignored"
@@ -195,10 +222,20 @@ def test_a_session_whose_amount_differs_is_held_not_counted(client, open_session
 
 
 def test_async_success_before_the_unpaid_completion_ends_paid(client, open_session):
-    bacs = {**open_session, "status": "complete", "payment_status": "unpaid",
-            "payment_intent": "pi_bacs"}
-    deliver(client, session_event({**bacs, "payment_status": "paid"},
-                                  "checkout.session.async_payment_succeeded", event_id="evt_2"))
+    bacs = {
+        **open_session,
+        "status": "complete",
+        "payment_status": "unpaid",
+        "payment_intent": "pi_bacs",
+    }
+    deliver(
+        client,
+        session_event(
+            {**bacs, "payment_status": "paid"},
+            "checkout.session.async_payment_succeeded",
+            event_id="evt_2",
+        ),
+    )
     deliver(client, session_event(bacs, event_id="evt_1"))
     db.session.expire_all()
     assert db.session.execute(select(Donation.status)).scalar_one() == "paid"
@@ -208,8 +245,12 @@ def test_async_success_before_the_unpaid_completion_ends_paid(client, open_sessi
 
 
 def test_async_failure_after_pending_clears_pending(client, open_session):
-    bacs = {**open_session, "status": "complete", "payment_status": "unpaid",
-            "payment_intent": "pi_bacs"}
+    bacs = {
+        **open_session,
+        "status": "complete",
+        "payment_status": "unpaid",
+        "payment_intent": "pi_bacs",
+    }
     deliver(client, session_event(bacs, event_id="evt_1"))
     assert fund_totals("actimus").pending_pence == 5000
     deliver(client, session_event(bacs, "checkout.session.async_payment_failed", event_id="evt_2"))
@@ -219,9 +260,13 @@ def test_async_failure_after_pending_clears_pending(client, open_session):
     assert drift() == []
 
 
-def test_an_expired_session_expires_the_donation_and_a_late_one_changes_nothing(client, open_session):
-    deliver(client, session_event({**open_session, "status": "expired"},
-                                  "checkout.session.expired", event_id="evt_1"))
+def test_an_expired_session_expires_the_donation_and_a_late_one_is_held(client, open_session):
+    deliver(
+        client,
+        session_event(
+            {**open_session, "status": "expired"}, "checkout.session.expired", event_id="evt_1"
+        ),
+    )
     db.session.expire_all()
     assert db.session.execute(select(Donation.status)).scalar_one() == "expired"
     answer = deliver(client, session_event(paid(open_session), event_id="evt_2"))

@@ -1,0 +1,164 @@
+"""Stripe mode: what the gateway asks Stripe for, checked against a local HTTP server."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+import pytest
+from sqlalchemy import select
+
+from donations.extensions import db
+from donations.giving.models import Donation
+from donations.ledger.models import LedgerEntry
+from donations.payments.checkout import open_checkout
+from tests.conftest import _reset, form_tokens, submit_gift
+
+
+class FakeStripe(BaseHTTPRequestHandler):
+    """Answers like Stripe's API and records every request it was sent."""
+
+    requests: list
+    sessions: dict
+
+    def log_message(self, *args):
+        pass
+
+    def _answer(self, status: int, body: dict):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+        form = {key: values[0] for key, values in parse_qs(body).items()}
+        key = self.headers.get("Idempotency-Key")
+        self.server.requests.append({"path": self.path, "form": form, "idempotency_key": key})
+        if self.path != "/v1/checkout/sessions":
+            self._answer(404, {"error": {"message": "unknown"}})
+            return
+        session_id = self.server.by_key.setdefault(key, f"cs_test_fake_{len(self.server.by_key)}")
+        session = {
+            "id": session_id,
+            "object": "checkout.session",
+            "mode": form["mode"],
+            "url": f"https://checkout.stripe.com/c/pay/{session_id}",
+            "status": "open",
+            "payment_status": "unpaid",
+            "currency": "gbp",
+            "amount_total": sum(int(v) for k, v in form.items() if k.endswith("[unit_amount]")),
+            "metadata": {"donation_reference": form["metadata[donation_reference]"]},
+            "client_reference_id": form["client_reference_id"],
+            "payment_intent": None,
+            "invoice": None,
+            "subscription": None,
+            "customer": None,
+        }
+        self.server.sessions[session_id] = session
+        self._answer(200, session)
+
+    def do_GET(self):
+        self.server.requests.append({"path": self.path, "form": {}, "idempotency_key": None})
+        session_id = self.path.rsplit("/", 1)[-1].split("?")[0]
+        if session_id not in self.server.sessions:
+            self._answer(404, {"error": {"message": "No such checkout.session"}})
+            return
+        self._answer(200, self.server.sessions[session_id])
+
+
+@pytest.fixture
+def fake_stripe():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeStripe)
+    server.requests, server.sessions, server.by_key = [], {}, {}
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def stripe_client(make_app, fake_stripe):
+    app = make_app(
+        STRIPE_SECRET_KEY="sk_test_local",
+        SANDBOX=False,
+        STRIPE_API_BASE=f"http://127.0.0.1:{fake_stripe.server_port}",
+    )
+    _reset(app)
+    with app.app_context():
+        yield app.test_client()
+
+
+def test_checkout_session_request_carries_what_stripe_needs(stripe_client, fake_stripe):
+    tokens = form_tokens(stripe_client)
+    first = submit_gift(stripe_client, tokens=tokens, amount="25", cover_fees="y")
+    second = submit_gift(stripe_client, tokens=tokens, amount="25", cover_fees="y")
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"].startswith("https://checkout.stripe.com/c/pay/cs_test_fake_")
+    assert second.headers["Location"] == first.headers["Location"]
+
+    creates = [r for r in fake_stripe.requests if r["path"] == "/v1/checkout/sessions"]
+    assert len(creates) >= 1
+    form = creates[0]["form"]
+    reference = db.session.execute(select(Donation.reference)).scalar_one()
+    assert form["mode"] == "payment"
+    assert form["submit_type"] == "donate"
+    assert form["line_items[0][price_data][unit_amount]"] == "2500"
+    assert form["line_items[0][price_data][currency]"] == "gbp"
+    assert form["line_items[1][price_data][unit_amount]"] == "59"
+    assert form["metadata[donation_reference]"] == reference
+    assert form["client_reference_id"] == reference
+    assert form["payment_intent_data[metadata][donation_reference]"] == reference
+    assert not any(key.startswith("payment_method_types") for key in form)
+    assert creates[0]["idempotency_key"] == f"checkout-{reference}"
+    assert all(r["idempotency_key"] == creates[0]["idempotency_key"] for r in creates)
+
+
+def test_the_same_donation_resubmitted_uses_the_same_idempotency_key(stripe_client, fake_stripe):
+    """Even if the first answer never arrived, a retry for this donation asks with the same key."""
+    submit_gift(stripe_client)
+    with stripe_client.application.test_request_context():
+        donation = db.session.execute(select(Donation)).scalar_one()
+        donation.checkout_url = None  # as though the first answer was lost
+        open_checkout(donation)
+        db.session.rollback()
+    keys = {r["idempotency_key"] for r in fake_stripe.requests if r["idempotency_key"]}
+    assert keys == {f"checkout-{donation.reference}"}
+    assert donation.checkout_session_id == fake_stripe.by_key[f"checkout-{donation.reference}"]
+
+
+def test_a_monthly_gift_asks_for_a_subscription(stripe_client, fake_stripe):
+    submit_gift(stripe_client, frequency="monthly", amount="10")
+    form = fake_stripe.requests[-1]["form"]
+    assert form["mode"] == "subscription"
+    assert form["line_items[0][price_data][recurring][interval]"] == "month"
+    assert "submit_type" not in form
+    assert form["subscription_data[metadata][donation_reference]"]
+
+
+def test_the_thank_you_page_asks_stripe_when_the_webhook_is_late(stripe_client, fake_stripe):
+    submit_gift(stripe_client, amount="10")
+    donation = db.session.execute(select(Donation)).scalar_one()
+    fake_stripe.sessions[donation.checkout_session_id].update(
+        status="complete", payment_status="paid", payment_intent="pi_late_webhook"
+    )
+    page = stripe_client.get(f"/donate/thanks?session_id={donation.checkout_session_id}")
+    assert "is confirmed" in page.get_data(as_text=True)
+    entry = db.session.execute(select(LedgerEntry)).scalar_one()
+    assert entry.source_ref == "pi_late_webhook"
+
+
+def test_an_unreachable_stripe_records_nothing_and_says_so(make_app):
+    app = make_app(
+        STRIPE_SECRET_KEY="sk_test_local", SANDBOX=False, STRIPE_API_BASE="http://127.0.0.1:9"
+    )
+    _reset(app)
+    with app.app_context():
+        client = app.test_client()
+        response = submit_gift(client)
+        assert response.status_code == 503
+        assert "nothing has been taken" in response.get_data(as_text=True)
+        assert db.session.execute(select(Donation)).first() is None

@@ -1,0 +1,74 @@
+from decimal import Decimal
+
+import pytest
+
+from donations.money import AmountError, fee_cover, format_gbp, parse_gift, parse_pounds, pounds
+
+
+@pytest.mark.parametrize(
+    ("text", "pence"),
+    [
+        ("25", 2500),
+        ("25.5", 2550),
+        ("£1,000.00", 100000),
+        ("0.01", 1),
+        (" 7.05 ", 705),
+        ("1,234,567", 123456700),
+    ],
+)
+def test_amounts_parse_to_exact_pence(text, pence):
+    assert parse_pounds(text) == pence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1e5",
+        "NaN",
+        "1_000",
+        "0x19",
+        "٣",
+        "12.345",
+        "1,00",
+        "£",
+        "-5",
+        "+5",
+        "5.",
+        ".5",
+        "25 00",
+        "Infinity",
+        "1,0000",
+    ],
+)
+def test_anything_else_is_refused(text):
+    with pytest.raises(AmountError):
+        parse_pounds(text)
+
+
+def test_gift_limits():
+    assert parse_gift("1") == 100
+    assert parse_gift("25000") == 2_500_000
+    with pytest.raises(AmountError):
+        parse_gift("0.99")
+    with pytest.raises(AmountError):
+        parse_gift("25000.01")
+
+
+@pytest.mark.parametrize(
+    ("gift", "cover"),
+    [(1000, 36), (2500, 59), (5000, 97), (10000, 173), (100, 22), (2_500_000, 38_092)],
+)
+def test_fee_cover_grosses_up_so_the_charity_nets_the_gift(gift, cover):
+    assert fee_cover(gift, 150, 20) == cover
+    total = gift + cover
+    fee = Decimal(total) * Decimal("0.015") + 20
+    assert total - fee >= gift, "the charity nets at least the gift"
+    one_less = total - 1
+    assert one_less - (Decimal(one_less) * Decimal("0.015") + 20) < gift, "and no more than needed"
+
+
+def test_formatting():
+    assert format_gbp(123456) == "£1,234.56"
+    assert format_gbp(2500, drop_zero_pence=True) == "£25"
+    assert format_gbp(2550, drop_zero_pence=True) == "£25.50"
+    assert pounds(2550) == Decimal("25.50")
