@@ -25,11 +25,11 @@ FUNDS = [
             "run outside a clinical trial."
         ),
         "story": (
-            "Autologous haematopoietic stem cell transplantation (AHSCT) is now offered to "
-            "some people with MS in the UK, outside clinical trials. Nobody has yet looked "
-            "carefully at how that real-world service works. This audit will be the first: "
-            "it will learn how people with MS should be assessed and selected for AHSCT, "
-            "and what a safe, high-quality service needs, so that everyone who could "
+            "Some people with MS in the UK are now treated with autologous haematopoietic "
+            "stem cell transplantation (AHSCT) as part of their routine care. This is the "
+            "first audit of a real-world UK stem cell service for MS, run outside a clinical "
+            "trial. It will learn how people with MS should be assessed and selected for "
+            "AHSCT, and what safe, high-quality services need, so that everyone who could "
             "benefit is treated well and safely."
         ),
     },
