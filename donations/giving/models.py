@@ -11,12 +11,17 @@ class Donor(db.Model):
     __tablename__ = "donors"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: lower-cased; one donor per e-mail address
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    #: lower-cased; one donor per e-mail address (an offline donor may have none)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
     title: Mapped[str | None] = mapped_column(String(20))
     first_name: Mapped[str] = mapped_column(String(35))
     last_name: Mapped[str] = mapped_column(String(35))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def key(self) -> str:
+        """Who counts as one donor: the lower-cased e-mail, else this donor record alone."""
+        return self.email or f"donor:{self.id}"
 
 
 class GiftAidDeclaration(db.Model):

@@ -64,7 +64,7 @@ def record(
     totals = lock_totals(donation.fund_id)
     if already_recorded(source_ref) is not None:
         return None
-    donor_key = donation.donor.email
+    donor_key = donation.donor.key
     donation_before = _sum(LedgerEntry.donation_id == donation.id)
     donor_before = _sum(LedgerEntry.fund_id == donation.fund_id, LedgerEntry.donor_key == donor_key)
     payment_before = _payment_net(payment_entry.id) if payment_entry else 0

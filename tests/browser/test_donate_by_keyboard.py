@@ -17,8 +17,11 @@ def test_a_gift_with_gift_aid_by_keyboard_alone(live_server, page):
     tab_to(page, "input[name=amount]")
     page.keyboard.press("ArrowRight")  # from £10 to £25: arrows move and select in a group
     assert page.evaluate("document.activeElement.value") == "25"
-    for selector, text in (("#first_name", "Ada"), ("#last_name", "Lovelace"),
-                           ("#email", "ada@example.org")):
+    for selector, text in (
+        ("#first_name", "Ada"),
+        ("#last_name", "Lovelace"),
+        ("#email", "ada@example.org"),
+    ):
         tab_to(page, selector)
         page.keyboard.type(text)
     tab_to(page, "#gift_aid")
