@@ -12,8 +12,10 @@ from donations import config as settings
 from donations import models  # noqa: F401  (the whole schema, for Alembic)
 from donations.extensions import csrf, db, migrate
 from donations.funds.cli import cli as funds_cli
-from donations.funds.views import api
+from donations.embed.cache import RenderedCache
+from donations.embed.views import bp as embed_bp
 from donations.funds.views import bp as funds_bp
+from donations.giving.cli import cli as messages_cli
 from donations.giving.views import bp as giving_bp
 from donations.giving.views import csrf_refused
 from donations.ledger.cli import cli as totals_cli
@@ -48,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     app.extensions["payment_gateway"] = gateway_for(app.config)
+    app.extensions["progress_cache"] = RenderedCache(app.config["PROGRESS_CACHE_SECONDS"])
     with app.app_context():
         _tune_sqlite(db.engine)
 
@@ -63,7 +66,8 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         funds_bp,
-        api,
+        embed_bp,
+        messages_cli,
         giving_bp,
         payments_bp,
         funds_cli,

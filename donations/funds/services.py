@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from donations.extensions import db
 from donations.funds.models import Fund, FundTotals
+from donations.money import format_gbp
 
 
 class FundError(ValueError):
@@ -75,4 +76,17 @@ def progress(fund: Fund, public_url: str | None) -> dict:
         "updated_at": totals.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "url": absolute_url("funds.show", public_url, slug=fund.slug),
         "donate_url": absolute_url("giving.donate", public_url, slug=fund.slug),
+    }
+
+
+def figures(progress_json: dict) -> dict:
+    """The progress JSON plus the words and numbers people read."""
+    donors = progress_json["donor_count"]
+    return {
+        **progress_json,
+        "raised": format_gbp(progress_json["raised_pence"]),
+        "goal": format_gbp(progress_json["goal_pence"], drop_zero_pence=True),
+        "gift_aid": format_gbp(progress_json["gift_aid_pence"]),
+        "bar_percent": min(progress_json["percent"], 100),
+        "donors": f"{donors:,} {'donor' if donors == 1 else 'donors'}",
     }

@@ -1,24 +1,20 @@
-import hashlib
-import json
-
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template
 
 from donations.funds import services as funds
-from donations.money import format_gbp
+from donations.giving import supporters
 
 bp = Blueprint("funds", __name__)
-api = Blueprint("api", __name__, url_prefix="/api")
 
 
 def _figures(fund) -> dict:
-    progress = funds.progress(fund, current_app.config["PUBLIC_URL"])
-    return {
-        **progress,
-        "raised": format_gbp(progress["raised_pence"]),
-        "goal": format_gbp(progress["goal_pence"], drop_zero_pence=True),
-        "gift_aid": format_gbp(progress["gift_aid_pence"]),
-        "bar_percent": min(progress["percent"], 100),
-    }
+    return funds.figures(funds.progress(fund, current_app.config["PUBLIC_URL"]))
+
+
+def _fund_or_404(slug: str):
+    fund = funds.by_slug(slug)
+    if fund is None:
+        abort(404)
+    return fund
 
 
 @bp.get("/")
@@ -28,32 +24,16 @@ def index():
 
 @bp.get("/funds/<slug>")
 def show(slug: str):
-    fund = funds.by_slug(slug)
-    if fund is None:
-        abort(404)
-    return render_template("funds/show.html", fund=fund, figures=_figures(fund))
+    fund = _fund_or_404(slug)
+    return render_template(
+        "funds/show.html",
+        fund=fund,
+        figures=_figures(fund),
+        supporters=supporters.recent(fund, limit=10),
+    )
 
 
-def _json(body: dict, status: int = 200) -> Response:
-    data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-    response = Response(data, status=status, mimetype="application/json")
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    if status == 200:
-        response.set_etag(hashlib.sha256(data).hexdigest()[:32])
-        response.headers["Cache-Control"] = "public, max-age=10, stale-while-revalidate=60"
-        response.make_conditional(request)
-    return response
-
-
-@api.get("/funds")
-def api_funds():
-    public_url = current_app.config["PUBLIC_URL"]
-    return _json({"funds": [funds.progress(f, public_url) for f in funds.all_funds()]})
-
-
-@api.get("/funds/<slug>")
-def api_fund(slug: str):
-    fund = funds.by_slug(slug)
-    if fund is None:
-        return _json({"error": "not_found", "message": "No fund has that name."}, 404)
-    return _json(funds.progress(fund, current_app.config["PUBLIC_URL"]))
+@bp.get("/funds/<slug>/embed")
+def embed_builder(slug: str):
+    fund = _fund_or_404(slug)
+    return render_template("funds/embed_builder.html", fund=fund, f=_figures(fund))

@@ -74,7 +74,7 @@ class DonationForm(FlaskForm):
     overseas = BooleanField("I live outside the UK")
     anonymous = BooleanField("Keep my gift anonymous on the fund's page")
     display_name = StringField(
-        "Name to show with your gift (optional)", [_max(60, "The name to show")]
+        "Name to show on the fund's page (optional)", [_max(60, "The name to show")]
     )
     message = TextAreaField("A message of support (optional)", [_max(500, "Your message")])
     cover_fees = BooleanField("Add a little to cover the card fees")

@@ -1,0 +1,123 @@
+"""The embed family: progress JSON, the SVG bar, the frameable page and /embed.js.
+
+All of them may be fetched cross-origin, carry a strong ETag of their exact bytes and a short
+public Cache-Control, and are served from the per-worker RenderedCache.
+"""
+
+import json
+import re
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from donations.embed.cache import Rendered
+from donations.funds import services as funds
+
+bp = Blueprint("embed", __name__)
+
+EMBED_JS = Path(__file__).resolve().parents[2] / "static" / "js" / "embed.js"
+WIDTH = re.compile(r"-?[0-9]{1,12}", re.ASCII)
+SVG_WIDTH_DEFAULT, SVG_WIDTH_MIN, SVG_WIDTH_MAX = 400, 200, 1200
+
+
+def _cache():
+    return current_app.extensions["progress_cache"]
+
+
+def _respond(rendered: Rendered) -> Response:
+    headers = {"Access-Control-Allow-Origin": "*"}
+    if rendered.status != 200:
+        headers["Cache-Control"] = "no-store"
+        return Response(rendered.body, rendered.status, headers, mimetype=rendered.mimetype)
+    headers["Cache-Control"] = current_app.config["PROGRESS_CACHE_CONTROL"]
+    headers["ETag"] = f'"{rendered.etag}"'
+    if request.if_none_match.contains_weak(rendered.etag):
+        return Response(status=304, headers=headers)
+    return Response(rendered.body, 200, headers, mimetype=rendered.mimetype)
+
+
+def _json(body: dict, status: int = 200) -> Rendered:
+    data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    return Rendered.of(data, "application/json", status)
+
+
+def _not_found_json() -> Rendered:
+    return _json({"error": "not_found", "message": "There is no fund with that name."}, 404)
+
+
+def _public_url() -> str | None:
+    return current_app.config["PUBLIC_URL"]
+
+
+def _base() -> str:
+    """What absolute links are built from: part of every cache key."""
+    return _public_url() or request.host_url
+
+
+@bp.get("/api/funds")
+def api_funds():
+    def render() -> Rendered:
+        return _json({"funds": [funds.progress(f, _public_url()) for f in funds.all_funds()]})
+
+    return _respond(_cache().get(("api", None, _base()), render))
+
+
+@bp.get("/api/funds/<slug>")
+def api_fund(slug: str):
+    def render() -> Rendered:
+        fund = funds.by_slug(slug)
+        if fund is None:
+            return _not_found_json()
+        return _json(funds.progress(fund, _public_url()))
+
+    return _respond(_cache().get(("api", slug, _base()), render))
+
+
+def _svg_width(text: str | None) -> int | None:
+    """An integer clamped to 200-1200; None when the text is not an integer at all."""
+    if text is None:
+        return SVG_WIDTH_DEFAULT
+    if not WIDTH.fullmatch(text):
+        return None
+    return max(SVG_WIDTH_MIN, min(SVG_WIDTH_MAX, int(text)))
+
+
+@bp.get("/funds/<slug>/progress.svg")
+def progress_svg(slug: str):
+    width = _svg_width(request.args.get("width"))
+    if width is None:
+        message = b"width must be a whole number of pixels (200 to 1200)."
+        return _respond(Rendered.of(message, "text/plain", 400))
+    theme = "dark" if request.args.get("theme") == "dark" else "light"
+
+    def render() -> Rendered:
+        fund = funds.by_slug(slug)
+        if fund is None:
+            return Rendered.of(b"There is no fund with that name.", "text/plain", 404)
+        figures = funds.figures(funds.progress(fund, _public_url()))
+        svg = render_template("embed/progress.svg", f=figures, width=width, theme=theme)
+        return Rendered.of(svg.encode(), "image/svg+xml")
+
+    return _respond(_cache().get(("svg", slug, _base(), width, theme), render))
+
+
+@bp.get("/embed/funds/<slug>")
+def embed_page(slug: str):
+    def render() -> Rendered:
+        fund = funds.by_slug(slug)
+        if fund is None:
+            page = render_template("embed/missing.html")
+            return Rendered.of(page.encode(), "text/html", 404)
+        figures = funds.figures(funds.progress(fund, _public_url()))
+        page = render_template("embed/bar.html", f=figures)
+        return Rendered.of(page.encode(), "text/html")
+
+    return _respond(_cache().get(("embed", slug, _base()), render))
+
+
+@bp.get("/embed.js")
+def embed_script():
+    def render() -> Rendered:
+        return Rendered.of(EMBED_JS.read_bytes(), "text/javascript")
+
+    return _respond(_cache().get(("embed.js",), render))

@@ -1,0 +1,39 @@
+import click
+from flask import Blueprint
+
+from donations.giving import supporters
+from donations.unit_of_work import commit
+
+cli = Blueprint("messages_cli", __name__, cli_group="messages")
+
+
+@cli.cli.command("pending")
+def pending():
+    """List supporters' messages waiting for a decision (ID is the donation reference)."""
+    waiting = supporters.pending_messages()
+    for donation in waiting:
+        click.echo(f"{donation.reference}  {supporters.shown_name(donation)}: {donation.message}")
+    click.echo(f"{len(waiting)} waiting.")
+
+
+def _decide(reference: str, approve: bool) -> None:
+    try:
+        supporters.moderate(reference, approve)
+    except supporters.ModerationError as error:
+        raise click.ClickException(str(error)) from error
+    commit()
+    click.echo(f"{reference}: {'approved' if approve else 'rejected'}.")
+
+
+@cli.cli.command("approve")
+@click.argument("reference")
+def approve(reference: str):
+    """Show this message on the fund's page."""
+    _decide(reference, approve=True)
+
+
+@cli.cli.command("reject")
+@click.argument("reference")
+def reject(reference: str):
+    """Never show this message."""
+    _decide(reference, approve=False)

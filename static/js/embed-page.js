@@ -1,0 +1,41 @@
+// Keeps the framed progress bar current without reloading the page.
+(function () {
+  "use strict";
+  var root = document.querySelector(".embed");
+  if (!root || !window.fetch) return;
+  var bar = root.querySelector("[role=progressbar]");
+  var fill = root.querySelector(".embed__fill");
+  var money = new Intl.NumberFormat("en-GB", { style: "currency", currency: "GBP" });
+  var whole = new Intl.NumberFormat("en-GB", { style: "currency", currency: "GBP", minimumFractionDigits: 0, maximumFractionDigits: 0 });
+
+  function set(field, text) {
+    var el = root.querySelector("[data-field=" + field + "]");
+    if (el && el.textContent !== text) el.textContent = text;
+  }
+
+  function goal(pence) {
+    return pence % 100 === 0 ? whole.format(pence / 100) : money.format(pence / 100);
+  }
+
+  function show(p) {
+    var raised = money.format(p.raised_pence / 100);
+    var shown = Math.min(p.percent, 100);
+    set("raised", raised);
+    set("goal", goal(p.goal_pence));
+    set("percent", String(p.percent));
+    set("gift_aid", money.format(p.gift_aid_pence / 100));
+    set("donors", p.donor_count.toLocaleString("en-GB") + (p.donor_count === 1 ? " donor" : " donors"));
+    bar.setAttribute("aria-valuenow", String(shown));
+    bar.setAttribute("aria-valuetext", raised + " raised of " + goal(p.goal_pence) + " (" + p.percent + "%)");
+    fill.setAttribute("width", String(shown));
+  }
+
+  function refresh() {
+    fetch(root.dataset.api, { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (p) { if (p) show(p); })
+      .catch(function () {});
+  }
+
+  setInterval(refresh, 30000);
+})();
