@@ -62,6 +62,7 @@ def _config(url: str, instance: Path, **overrides) -> dict:
         "PUBLIC_URL": None,
         "MAIL_SERVER": None,
         "DONATIONS_ENV": "development",
+        "PROGRESS_CACHE_SECONDS": 0,
         **overrides,
     }
 
@@ -158,6 +159,15 @@ def sandbox_pay(client, checkout_url: str, **fields):
         **fields,
     }
     return client.post("/" + path, data=data)
+
+
+def give(client, **fields):
+    """A whole paid gift: the form, then the sandbox's card that succeeds."""
+    response = submit_gift(client, **fields)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    paid = sandbox_pay(client, response.headers["Location"])
+    assert paid.status_code == 303
+    return paid
 
 
 def signed_event(event: dict, secret: str = WEBHOOK_SECRET, timestamp: int | None = None):

@@ -88,5 +88,7 @@ def figures(progress_json: dict) -> dict:
         "goal": format_gbp(progress_json["goal_pence"], drop_zero_pence=True),
         "gift_aid": format_gbp(progress_json["gift_aid_pence"]),
         "bar_percent": min(progress_json["percent"], 100),
+        #: as JavaScript's String(number) writes it, so server and browser say the same
+        "percent_text": format(Decimal(str(progress_json["percent"])).normalize(), "f"),
         "donors": f"{donors:,} {'donor' if donors == 1 else 'donors'}",
     }

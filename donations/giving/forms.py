@@ -17,7 +17,8 @@ UK_POSTCODE = re.compile(
     r"(GIR 0AA)|((([A-Z][0-9][0-9]?)|(([A-Z][A-HJ-Y][0-9][0-9]?)|(([A-Z][0-9][A-Z])"
     r"|([A-Z][A-HJ-Y][0-9][A-Z])))) [0-9][A-Z]{2})"
 )
-MARKUP = re.compile(r"[<>]")
+#: something a browser would read as a tag; "<3" and "a > b" are fine
+MARKUP = re.compile(r"<[A-Za-z/!?]")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -129,8 +130,7 @@ class DonationForm(FlaskForm):
             if MARKUP.search(value) or CONTROL.search(value):
                 ok = self._fail(
                     field,
-                    f"{field.label.text.split(' (')[0]} cannot contain < or > "
-                    "or control characters.",
+                    f"{field.label.text.split(' (')[0]} cannot contain HTML or control characters.",
                 )
         return ok
 

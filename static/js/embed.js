@@ -5,6 +5,10 @@
   var script = document.currentScript;
   var origin = script ? new URL(script.src, location.href).origin : location.origin;
   var gbp = new Intl.NumberFormat("en-GB", { style: "currency", currency: "GBP" });
+  var whole = new Intl.NumberFormat("en-GB", { style: "currency", currency: "GBP", maximumFractionDigits: 0 });
+  function goalText(pence) {
+    return (pence % 100 ? gbp : whole).format(pence / 100);
+  }
   var css =
     ":host{display:block;font-family:system-ui,Arial,sans-serif;color:#0b0c0c}" +
     ".n{font-weight:700;margin:0 0 .3em}.t{height:1em;background:#e8e6e3;border-radius:.5em;overflow:hidden}" +
@@ -63,7 +67,7 @@
     show(p) {
       var shown = Math.min(p.percent, 100);
       var raised = gbp.format(p.raised_pence / 100);
-      var goal = gbp.format(p.goal_pence / 100);
+      var goal = goalText(p.goal_pence);
       var words = raised + " raised of " + goal + " (" + p.percent + "%)";
       this.name.textContent = p.name;
       this.bar.setAttribute("aria-label", p.name);

@@ -95,7 +95,7 @@ def test_ten_thousand_characters_in_a_name_are_refused(client):
 
 def test_html_in_a_name_is_refused_and_never_echoed_as_markup(client):
     message, html = refused(client, "first_name", first_name="<script>alert(1)</script>")
-    assert "cannot contain" in message
+    assert "cannot contain HTML" in message
     assert "<script>alert(1)" not in html
     assert "&lt;script&gt;" in html
 

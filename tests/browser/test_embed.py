@@ -1,0 +1,79 @@
+"""The progress bar embedded on someone else's page, in a real browser."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.browser.conftest import axe_violations
+from tests.conftest import give
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def partner_site(live_server):
+    """A blog on another origin that pastes in the frame and the web component."""
+    page = f"""<!doctype html><html lang="en"><head><title>A partner's blog</title></head>
+<body><main><h1>Our walk for MS research</h1>
+<iframe src="{live_server}/embed/funds/actimus" title="ACTiMuS trial progress"
+        width="100%" height="150"></iframe>
+<script src="{live_server}/embed.js" defer></script>
+<donation-progress fund="actimus"></donation-progress>
+</main></body></html>""".encode()
+
+    class Blog(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(page)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Blog)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://localhost:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_frame_and_the_component_render_on_another_origin(
+    app, client, live_server, partner_site, page
+):
+    give(client, amount="25")
+    page.goto(partner_site)
+    component = page.locator("donation-progress [role=progressbar]")
+    component.wait_for()
+    assert component.get_attribute("aria-valuetext") == "£25.00 raised of £250,000 (0.01%)"
+    figures = page.locator("donation-progress p").nth(1).inner_text()
+    assert figures == "£25.00 raised of £250,000 (0.01%) + £0.00 Gift Aid, from 1 donor"
+    link = page.locator("donation-progress a")
+    assert link.get_attribute("href") == f"{live_server}/donate/actimus"
+
+    frame = page.frame_locator("iframe")
+    bar = frame.locator("[role=progressbar]")
+    assert bar.get_attribute("aria-valuetext") == "£25.00 raised of £250,000 (0.01%)"
+    assert frame.locator("a.embed__donate").get_attribute("target") == "_blank"
+
+
+def test_the_frame_updates_itself_without_a_reload(app, client, live_server, page):
+    page.clock.install()
+    page.goto(f"{live_server}/embed/funds/actimus")
+    assert page.inner_text("[data-field=raised]") == "£0.00"
+    give(client, amount="10")
+    page.clock.run_for(31_000)
+    page.wait_for_function("document.querySelector('[data-field=raised]').textContent === '£10.00'")
+    bar = page.locator("[role=progressbar]")
+    assert bar.get_attribute("aria-valuetext") == "£10.00 raised of £250,000 (0%)"
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/funds/actimus", "/funds/actimus/embed", "/embed/funds/actimus"]
+)
+def test_progress_pages_have_no_wcag_violations(client, live_server, page, path):
+    give(client, amount="10", display_name="Friends of ACTiMuS")
+    page.goto(live_server + path)
+    page.wait_for_load_state("networkidle")
+    assert axe_violations(page) == []

@@ -1,0 +1,85 @@
+"""The home page and each fund's campaign page, and the totals behind them."""
+
+import re
+
+from sqlalchemy import select, update
+
+from donations.extensions import db
+from donations.funds.models import FundTotals
+from donations.giving.models import Donation
+from tests.conftest import give
+
+
+def test_home_shows_both_funds_with_progress_and_a_donate_button(client):
+    give(client, amount="50", gift_aid="y", house="1", postcode="SW1A 1AA")
+    html = client.get("/").get_data(as_text=True)
+    assert "UK MS stem cell service audit" in html
+    assert "ACTiMuS trial" in html
+    assert "£50.00 raised</strong> + £12.50 Gift Aid, of £250,000 (0.02%) from 1 donor" in html
+    assert 'href="/donate/actimus"' in html
+    assert 'href="/donate/stem-cell-audit"' in html
+    assert html.count('role="progressbar"') == 2
+
+
+def test_the_fund_page_tells_the_story_the_figures_and_how_we_count(client):
+    give(client, amount="10", email="a@example.org")
+    give(client, amount="10", email="A@Example.org")
+    give(client, amount="25", email="b@example.org")
+    html = client.get("/funds/actimus").get_data(as_text=True)
+    assert "mesenchymal" in html
+    assert "£45.00 raised</strong>" in html
+    assert "from 2 donors" in html, "donors are counted by lower-cased e-mail"
+    assert "How we count" in html
+    assert "minus refunds and money lost to disputes" in html
+    assert "not part of the gift and is not counted" in html
+    assert "beside what was raised, never inside it" in html
+
+
+def test_supporters_show_a_name_only_where_given_and_messages_only_once_approved(client, runner):
+    give(client, display_name="The Smith family", message="Go team <3")
+    give(client, email="quiet@example.org", message="Hidden until approved")
+    give(client, email="shy@example.org", display_name="Shy Person", anonymous="y")
+    html = client.get("/funds/actimus").get_data(as_text=True)
+    supporters = html.split("Recent supporters", 1)[1].split("How we count", 1)[0]
+    assert "The Smith family" in supporters
+    assert supporters.count("Anonymous") == 2
+    assert "Shy Person" not in supporters
+    assert "Ada" not in supporters, "no name the donor did not give for showing"
+    assert "Go team" not in supporters
+    assert "Hidden until approved" not in supporters
+
+    pending = runner.invoke(args=["messages", "pending"])
+    assert "Go team" in pending.output
+    smith = db.session.execute(
+        select(Donation.reference).where(Donation.display_name == "The Smith family")
+    ).scalar_one()
+    quiet = db.session.execute(
+        select(Donation.reference).where(Donation.message == "Hidden until approved")
+    ).scalar_one()
+    assert runner.invoke(args=["messages", "approve", smith]).exit_code == 0
+    assert runner.invoke(args=["messages", "reject", quiet]).exit_code == 0
+    assert runner.invoke(args=["messages", "approve", "D-NOPE"]).exit_code != 0
+    html = client.get("/funds/actimus").get_data(as_text=True)
+    assert "Go team &lt;3" in html
+    assert "Hidden until approved" not in html
+
+
+def test_totals_check_passes_when_the_ledger_agrees(client, runner):
+    give(client, amount="25")
+    result = runner.invoke(args=["totals", "check"])
+    assert result.exit_code == 0
+    assert "agree" in result.output
+
+
+def test_totals_check_names_the_fund_that_drifted(client, runner):
+    give(client, amount="25")
+    db.session.execute(
+        update(FundTotals)
+        .values(raised_pence=FundTotals.raised_pence + 1)
+        .where(FundTotals.fund_id == select(Donation.fund_id).scalar_subquery())
+    )
+    db.session.commit()
+    result = runner.invoke(args=["totals", "check"])
+    assert result.exit_code == 1
+    assert re.search(r"DRIFT actimus: raised_pence kept 2501, ledger says 2500", result.output)
+    assert "stem-cell-audit" not in result.output
