@@ -10,10 +10,10 @@ from sqlalchemy.engine import Engine
 
 from donations import config as settings
 from donations import models  # noqa: F401  (the whole schema, for Alembic)
-from donations.extensions import csrf, db, migrate
-from donations.funds.cli import cli as funds_cli
 from donations.embed.cache import RenderedCache
 from donations.embed.views import bp as embed_bp
+from donations.extensions import csrf, db, migrate
+from donations.funds.cli import cli as funds_cli
 from donations.funds.views import bp as funds_bp
 from donations.giving.cli import cli as messages_cli
 from donations.giving.views import bp as giving_bp

@@ -1,4 +1,4 @@
-"""Who is shown as a supporter: a name only where the donor gave one, a message only once approved."""
+"""Who is shown as a supporter: a name only where the donor gave one; a message once approved."""
 
 from dataclasses import dataclass
 from datetime import datetime
