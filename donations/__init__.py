@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from donations import config as settings
 from donations import models  # noqa: F401  (the whole schema, for Alembic)
+from donations.demo.cli import cli as demo_cli
 from donations.embed.cache import RenderedCache
 from donations.embed.views import bp as embed_bp
 from donations.extensions import csrf, db, migrate
@@ -68,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
         funds_bp,
         embed_bp,
         messages_cli,
+        demo_cli,
         giving_bp,
         payments_bp,
         funds_cli,

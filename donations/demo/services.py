@@ -1,0 +1,226 @@
+"""Synthetic donations for benchmarks: bulk inserted, but kept to the ledger's rules.
+
+Every gift gets its ledger row (refunds too), and the funds' totals are then recomputed from
+the ledger with the same rules `totals check` uses, so a generated database passes it.
+"""
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, text
+
+from donations.extensions import db
+from donations.funds.models import Fund, FundTotals
+from donations.giving.gift_aid import WORDING_VERSION, declaration_wording
+from donations.giving.models import Donation, Donor, GiftAidDeclaration
+from donations.ledger.models import LedgerEntry
+from donations.ledger.totals import recompute
+
+PRESETS = (1000, 2500, 5000, 10000)
+OFFLINE_CHANNELS = ("cheque", "cash", "bank_transfer", "event")
+FIRST_NAMES = ("Ada", "Ben", "Cara", "Dev", "Esi", "Finn", "Grace", "Hari", "Isla", "Jon")
+LAST_NAMES = ("Smith", "Jones", "Patel", "Khan", "Brown", "Evans", "Okafor", "Wilson", "Lee")
+POSTCODES = ("SW1A 1AA", "M1 1AE", "EC1A 1BB", "B33 8TH", "CR2 6XH", "DN55 1PT", "LS1 4AP")
+
+
+@dataclass
+class Batch:
+    donors: list = field(default_factory=list)
+    declarations: list = field(default_factory=list)
+    donations: list = field(default_factory=list)
+    ledger: list = field(default_factory=list)
+
+    def flush(self, connection) -> None:
+        for model, rows in (
+            (Donor, self.donors),
+            (GiftAidDeclaration, self.declarations),
+            (Donation, self.donations),
+            (LedgerEntry, self.ledger),
+        ):
+            if rows:
+                connection.execute(model.__table__.insert(), rows)
+                rows.clear()
+
+
+class Generator:
+    def __init__(self, count: int, seed: int, charity: str, now: datetime):
+        self.count = count
+        self.rng = random.Random(seed)  # noqa: S311  (repeatable demo data, not secrets)
+        self.wording = declaration_wording(charity)
+        self.now = now
+        self.funds = list(db.session.execute(select(Fund.id).order_by(Fund.position)).scalars())
+        self.next = {
+            model: self._max_id(model) + 1
+            for model in (Donor, GiftAidDeclaration, Donation, LedgerEntry)
+        }
+        self.returning: list[tuple[int, str, int | None]] = []  # donors who give again
+
+    @staticmethod
+    def _max_id(model) -> int:
+        return db.session.execute(select(func.coalesce(func.max(model.id), 0))).scalar_one()
+
+    def _id(self, model) -> int:
+        value = self.next[model]
+        self.next[model] += 1
+        return value
+
+    def _amount(self) -> int:
+        if self.rng.random() < 0.75:
+            return self.rng.choice(PRESETS)
+        return self.rng.randint(100, 50_000)
+
+    def _donor(self, batch: Batch, offline: bool, when: datetime) -> tuple[int, str, int | None]:
+        if self.returning and self.rng.random() < 0.4:
+            return self.rng.choice(self.returning)
+        donor_id = self._id(Donor)
+        first, last = self.rng.choice(FIRST_NAMES), self.rng.choice(LAST_NAMES)
+        email = None if offline and self.rng.random() < 0.3 else f"demo{donor_id}@example.invalid"
+        batch.donors.append(
+            {
+                "id": donor_id,
+                "email": email,
+                "title": None,
+                "first_name": first,
+                "last_name": last,
+                "created_at": when,
+            }
+        )
+        declaration_id = None
+        if self.rng.random() < 0.45:
+            declaration_id = self._id(GiftAidDeclaration)
+            batch.declarations.append(
+                {
+                    "id": declaration_id,
+                    "donor_id": donor_id,
+                    "wording_version": WORDING_VERSION,
+                    "wording": self.wording,
+                    "covers_past_and_future": True,
+                    "title": None,
+                    "first_name": first,
+                    "last_name": last,
+                    "house": str(self.rng.randint(1, 200)),
+                    "address": None,
+                    "postcode": self.rng.choice(POSTCODES),
+                    "overseas": False,
+                    "declared_at": when,
+                    "cancelled_at": None,
+                }
+            )
+        donor = (donor_id, email or f"donor:{donor_id}", declaration_id)
+        if len(self.returning) < 50_000:
+            self.returning.append(donor)
+        return donor
+
+    def _gift(self, batch: Batch) -> None:
+        when = self.now - timedelta(seconds=self.rng.randint(0, 2 * 365 * 24 * 3600))
+        offline = self.rng.random() < 0.1
+        donor_id, donor_key, declaration_id = self._donor(batch, offline, when)
+        donation_id = self._id(Donation)
+        fund_id = self.funds[0] if self.rng.random() < 0.35 else self.funds[-1]
+        amount = self._amount()
+        pending = not offline and self.rng.random() < 0.01
+        cover = 0 if offline or self.rng.random() < 0.6 else amount * 15 // 1000 + 21
+        batch.donations.append(
+            {
+                "id": donation_id,
+                "reference": f"DEMO-{donation_id:09d}",
+                "fund_id": fund_id,
+                "donor_id": donor_id,
+                "declaration_id": declaration_id,
+                "amount_pence": amount,
+                "fee_cover_pence": cover,
+                "frequency": "monthly" if self.rng.random() < 0.15 else "one-off",
+                "status": "pending" if pending else "paid",
+                "channel": self.rng.choice(OFFLINE_CHANNELS) if offline else "online",
+                "anonymous": self.rng.random() < 0.3,
+                "display_name": None,
+                "message": None,
+                "message_status": "none",
+                "marketing_consent": self.rng.random() < 0.3,
+                "form_token": f"demo-{donation_id}",
+                "checkout_session_id": None,
+                "checkout_url": None,
+                "payment_intent_id": None,
+                "subscription_id": None,
+                "customer_id": None,
+                "created_at": when,
+                "paid_at": None if pending else when,
+                "updated_at": when,
+            }
+        )
+        if pending:
+            return
+        payment_id = self._id(LedgerEntry)
+        batch.ledger.append(
+            {
+                "id": payment_id,
+                "donation_id": donation_id,
+                "fund_id": fund_id,
+                "kind": "offline" if offline else "payment",
+                "amount_pence": amount,
+                "fee_cover_pence": cover,
+                "source_ref": f"demo-receipt-{donation_id}"
+                if offline
+                else f"pi_demo_{donation_id}",
+                "payment_entry_id": None,
+                "donor_key": donor_key,
+                "occurred_at": when,
+                "recorded_at": when,
+            }
+        )
+        if not offline and self.rng.random() < 0.02:
+            refund = amount if self.rng.random() < 0.7 else self.rng.randint(1, amount - 1 or 1)
+            batch.ledger.append(
+                {
+                    "id": self._id(LedgerEntry),
+                    "donation_id": donation_id,
+                    "fund_id": fund_id,
+                    "kind": "refund",
+                    "amount_pence": -refund,
+                    "fee_cover_pence": 0,
+                    "source_ref": f"re_demo_{donation_id}",
+                    "payment_entry_id": payment_id,
+                    "donor_key": donor_key,
+                    "occurred_at": when + timedelta(days=3),
+                    "recorded_at": when + timedelta(days=3),
+                }
+            )
+
+    def run(self, batch_size: int = 20_000) -> None:
+        connection = db.session.connection()
+        batch = Batch()
+        for done in range(1, self.count + 1):
+            self._gift(batch)
+            if done % batch_size == 0:
+                batch.flush(connection)
+        batch.flush(connection)
+
+
+def refresh_totals() -> None:
+    """Set every fund's totals to what the ledger says (used after a bulk insert only)."""
+    now = datetime.now(UTC)
+    for totals in db.session.execute(select(FundTotals)).scalars():
+        for name, value in recompute(totals.fund_id).items():
+            setattr(totals, name, value)
+        totals.updated_at = now
+
+
+def _advance_sequences() -> None:
+    """PostgreSQL hands out ids from sequences, which explicit ids do not move on."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for model in (Donor, GiftAidDeclaration, Donation, LedgerEntry):
+        table = model.__table__.name
+        db.session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                f"(SELECT max(id) FROM {table}))"
+            )
+        )
+
+
+def generate(count: int, seed: int, charity: str) -> None:
+    Generator(count, seed, charity, datetime.now(UTC)).run()
+    _advance_sequences()
+    refresh_totals()

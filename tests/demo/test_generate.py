@@ -1,0 +1,51 @@
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from donations.extensions import db
+from donations.funds.models import FundTotals
+from donations.giving.models import Donation
+from donations.ledger.models import LedgerEntry
+from donations.ledger.totals import drift
+from tests.conftest import give
+
+
+def scalar(statement):
+    return db.session.execute(statement).scalar_one()
+
+
+def test_generated_donations_are_realistic_and_keep_the_totals_true(client, runner):
+    give(client, amount="25")  # a real gift first: generation must keep it counted
+    result = runner.invoke(args=["demo", "generate", "--donations", "3000"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+
+    assert scalar(select(func.count()).select_from(Donation)) == 3001  # and one more below
+    by_fund = dict(
+        db.session.execute(select(Donation.fund_id, func.count()).group_by(Donation.fund_id)).all()
+    )
+    assert len(by_fund) == 2
+    assert min(by_fund.values()) > 500
+    kinds = dict(
+        db.session.execute(select(LedgerEntry.kind, func.count()).group_by(LedgerEntry.kind)).all()
+    )
+    assert kinds["payment"] > 2000
+    assert kinds["offline"] > 100
+    assert kinds["refund"] > 10
+    assert scalar(select(func.count()).where(Donation.declaration_id.is_not(None))) > 600
+    oldest = scalar(select(func.min(Donation.created_at)))
+    assert datetime.now(UTC) - oldest > timedelta(days=500), "dates spread over two years"
+
+    give(client, amount="10", email="after@example.org")  # ids carry on after the bulk insert
+    db.session.expire_all()
+    assert drift() == []
+    assert runner.invoke(args=["totals", "check"]).exit_code == 0
+    raised = scalar(select(func.sum(FundTotals.raised_pence)))
+    assert raised == scalar(select(func.sum(LedgerEntry.amount_pence)))
+
+
+def test_generation_is_refused_in_production(make_app):
+    app = make_app(DONATIONS_ENV="production", STRIPE_SECRET_KEY="sk_x", SANDBOX=False)
+    result = app.test_cli_runner().invoke(args=["demo", "generate", "--donations", "10"])
+    assert result.exit_code != 0
+    assert "never generated in production" in result.output
