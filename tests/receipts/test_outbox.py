@@ -1,0 +1,100 @@
+"""Receipts: written with the payment, sent after commit, never twice; SMTP when configured."""
+
+import socket
+import socketserver
+import threading
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from donations.extensions import db
+from donations.receipts.models import OutboxMessage
+from tests.conftest import _reset, give
+
+
+class SMTPHandler(socketserver.StreamRequestHandler):
+    """Just enough SMTP to accept one message at a time and keep it."""
+
+    def reply(self, line: str) -> None:
+        self.wfile.write(f"{line}\r\n".encode())
+
+    def handle(self):
+        self.reply("220 test SMTP")
+        while line := self.rfile.readline():
+            command = line.decode().strip().upper()
+            if command.startswith(("EHLO", "HELO")):
+                self.reply("250 test")
+            elif command == "DATA":
+                self.reply("354 go on")
+                lines = []
+                while (data := self.rfile.readline()) not in (b".\r\n", b""):
+                    lines.append(data[1:] if data.startswith(b"..") else data)
+                self.server.messages.append(b"".join(lines))
+                self.reply("250 queued")
+            elif command == "QUIT":
+                self.reply("221 bye")
+                return
+            else:
+                self.reply("250 ok")
+
+
+@pytest.fixture
+def smtp_server():
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), SMTPHandler)
+    server.messages = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_receipt_is_never_sent_twice(app, client, runner):
+    give(client, amount="25")
+    result = runner.invoke(args=["outbox", "send"])
+    assert result.exit_code == 0
+    assert "Sent 0" in result.output
+    assert len(list(Path(app.config["OUTBOX_DIR"]).glob("*.eml"))) == 1
+
+
+def test_a_receipt_without_gift_aid_says_nothing_of_a_declaration(app, client):
+    give(client, amount="10")
+    [eml] = Path(app.config["OUTBOX_DIR"]).glob("*.eml")
+    body = message_from_bytes(eml.read_bytes(), policy=policy.default).get_content()
+    assert "£10.00" in body
+    assert "Gift Aid" not in body
+
+
+def test_smtp_is_used_when_configured_and_a_failure_is_retried(make_app, smtp_server):
+    down = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port(), MAIL_USE_TLS=False)
+    _reset(down)
+    with down.app_context():
+        give(down.test_client(), amount="25")
+        message = db.session.execute(select(OutboxMessage)).scalar_one()
+        assert message.sent_at is None, "the payment stands even though mail is down"
+        assert message.last_error
+        assert message.attempts == 1
+
+    up = make_app(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_server.server_address[1],
+        MAIL_USE_TLS=False,
+        MAIL_FROM="donations@charity.example",
+    )
+    result = up.test_cli_runner().invoke(args=["outbox", "send"])
+    assert result.exit_code == 0, result.output
+    assert "Sent 1, failed 0" in result.output
+    [raw] = smtp_server.messages
+    email = message_from_bytes(raw, policy=policy.default)
+    assert email["To"] == "ada@example.org"
+    assert email["Subject"] == "Thank you for your gift to the ACTiMuS trial"
+    assert "£25.00" in email.get_content()
+    assert up.test_cli_runner().invoke(args=["outbox", "send"]).exit_code == 0
+    assert len(smtp_server.messages) == 1
