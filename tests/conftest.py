@@ -19,6 +19,8 @@ from donations.extensions import db
 from donations.payments.signing import signature_header
 
 WEBHOOK_SECRET = "whsec_test_secret"
+#: the migration that puts the charity's funds in a new database
+SEED_REVISION = "0002"
 
 
 def _database_url(tmp_root: Path) -> str:
@@ -74,7 +76,8 @@ def _reset(app) -> None:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
         stamp(revision="0001")
-        upgrade()
+        upgrade(revision=SEED_REVISION)
+        stamp(revision="head")
         db.session.remove()
 
 
