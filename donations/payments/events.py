@@ -138,31 +138,25 @@ def apply_checkout_session(session: dict) -> tuple[str, str]:
     return "processed", f"nothing to change (donation is {donation.status})"
 
 
-def _on_async_failed(session: dict) -> tuple[str, str]:
-    donation = donation_for_session(session)
-    if donation is None:
-        return "ignored", "no donation of ours"
-    donation = giving.lock(donation)
-    if not giving.can_move(donation, "failed"):
-        return "processed", f"nothing to change (donation is {donation.status})"
-    giving.mark_failed(donation)
-    return "processed", "failed"
+def _closing(status: str, mark):
+    """A handler that ends an unpaid donation (failed Direct Debit, expired session)."""
 
+    def handle(session: dict) -> tuple[str, str]:
+        donation = donation_for_session(session)
+        if donation is None:
+            return "ignored", "no donation of ours"
+        donation = giving.lock(donation)
+        if not giving.can_move(donation, status):
+            return "processed", f"nothing to change (donation is {donation.status})"
+        mark(donation)
+        return "processed", status
 
-def _on_expired(session: dict) -> tuple[str, str]:
-    donation = donation_for_session(session)
-    if donation is None:
-        return "ignored", "no donation of ours"
-    donation = giving.lock(donation)
-    if donation.status != "created":
-        return "processed", f"nothing to change (donation is {donation.status})"
-    giving.mark_expired(donation)
-    return "processed", "expired"
+    return handle
 
 
 HANDLERS = {
     "checkout.session.completed": apply_checkout_session,
     "checkout.session.async_payment_succeeded": apply_checkout_session,
-    "checkout.session.async_payment_failed": _on_async_failed,
-    "checkout.session.expired": _on_expired,
+    "checkout.session.async_payment_failed": _closing("failed", giving.mark_failed),
+    "checkout.session.expired": _closing("expired", giving.mark_expired),
 }
