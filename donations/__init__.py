@@ -3,17 +3,18 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask, has_request_context, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from donations import config as settings
 from donations import models  # noqa: F401  (the whole schema, for Alembic)
 from donations.demo.cli import cli as demo_cli
 from donations.embed.cache import RenderedCache
 from donations.embed.views import bp as embed_bp
-from donations.extensions import csrf, db, migrate
+from donations.extensions import csrf, db, limiter, migrate
 from donations.funds.cli import cli as funds_cli
 from donations.funds.views import bp as funds_bp
 from donations.giving.cli import cli as messages_cli
@@ -50,6 +51,11 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
+    if app.config["PROXY_COUNT"]:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"]
+        )
     app.extensions["payment_gateway"] = gateway_for(app.config)
     app.extensions["progress_cache"] = RenderedCache(app.config["PROGRESS_CACHE_SECONDS"])
     with app.app_context():
@@ -101,6 +107,10 @@ def _register_errors(app: Flask) -> None:
     def too_large(error):
         return render_template("errors/400.html", reason="That was too much to send."), 413
 
+    @app.errorhandler(429)
+    def too_many(error):
+        return render_template("errors/429.html"), 429
+
     @app.errorhandler(500)
     def server_error(error):
         return render_template("errors/500.html"), 500
@@ -122,4 +132,10 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _request_writes() else "BEGIN")
+
+
+def _request_writes() -> bool:
+    """A POST reads, then writes: in SQLite it must take the write lock up front, or a
+    write by another process in between makes it fail at once instead of waiting its turn."""
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")

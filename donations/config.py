@@ -53,6 +53,14 @@ def from_environment(env: dict | None = None) -> dict:
         "SANDBOX": stripe_key is None,
         "PUBLIC_URL": (env.get("PUBLIC_URL") or "").rstrip("/") or None,
         "REDIS_URL": env.get("REDIS_URL") or None,
+        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        "RATELIMIT_ENABLED": not _flag(env.get("RATELIMIT_DISABLED")),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        #: a broken Redis must not stop people giving
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "DONATE_RATE_LIMIT": env.get("DONATE_RATE_LIMIT", "10 per minute; 60 per hour"),
+        #: how many proxies in front set X-Forwarded-For (0: none, trust the socket)
+        "PROXY_COUNT": int(env.get("PROXY_COUNT", "0")),
         "EMBED_FRAME_ANCESTORS": env.get("EMBED_FRAME_ANCESTORS", "*"),
         "CHARITY_NAME": env.get("CHARITY_NAME", "MS Stem Cell Research"),
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,

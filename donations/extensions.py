@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -25,6 +27,8 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
+#: per client address; shared through Redis when REDIS_URL is set, else per process
+limiter = Limiter(key_func=get_remote_address)
 
 
 def utcnow():

@@ -65,6 +65,8 @@ def _config(url: str, instance: Path, **overrides) -> dict:
         "MAIL_SERVER": None,
         "DONATIONS_ENV": "development",
         "PROGRESS_CACHE_SECONDS": 0,
+        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
         **overrides,
     }
 

@@ -11,6 +11,7 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 
+from donations.extensions import limiter
 from donations.funds import services as funds
 from donations.giving import prefill
 from donations.giving import services as giving
@@ -83,6 +84,7 @@ def donate(slug: str | None = None):
 
 @bp.post("/donate", endpoint="donate_submit")
 @bp.post("/donate/<slug>", endpoint="donate_submit")
+@limiter.limit(lambda: current_app.config["DONATE_RATE_LIMIT"])
 def donate_submit(slug: str | None = None):
     _fund_from_path(slug)
     form = DonationForm(funds=funds.all_funds())

@@ -1,5 +1,6 @@
-from flask import Blueprint, abort, redirect, render_template
+from flask import Blueprint, abort, current_app, redirect, render_template
 
+from donations.extensions import limiter
 from donations.giving import services as giving
 from donations.money import format_gbp
 from donations.sandbox import services as sandbox
@@ -46,6 +47,7 @@ def checkout(session_id: str):
 
 
 @bp.post("/checkout/<session_id>")
+@limiter.limit(lambda: current_app.config["DONATE_RATE_LIMIT"])
 def pay(session_id: str):
     row = _open_row(session_id)
     if row.data["status"] != "open":

@@ -1,0 +1,53 @@
+"""Too many tries from one address get a calm 429, shared across workers through Redis."""
+
+import os
+import uuid
+
+from donations.giving.models import Donation
+from tests.conftest import _reset, submit_gift
+from tests.giving.test_journey import count
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def limited_app(make_app, storage: str):
+    app = make_app(
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI=storage,
+        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
+        DONATE_RATE_LIMIT="3 per minute",
+    )
+    _reset(app)
+    return app
+
+
+def test_the_fourth_try_in_a_minute_is_paused_and_records_nothing(make_app):
+    app = limited_app(make_app, "memory://")
+    with app.app_context():
+        client = app.test_client()
+        statuses = [submit_gift(client, email=f"d{n}@example.org").status_code for n in range(4)]
+        assert statuses == [303, 303, 303, 429]
+        paused = submit_gift(client)
+        assert paused.status_code == 429
+        assert "Please wait a moment" in paused.get_data(as_text=True)
+        assert "Retry-After" in paused.headers
+        assert count(Donation) == 3
+
+
+def test_workers_share_the_limit_through_redis(make_app):
+    first = limited_app(make_app, REDIS_URL)
+    prefix = first.config["RATELIMIT_KEY_PREFIX"]
+    second = make_app(
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI=REDIS_URL,
+        RATELIMIT_KEY_PREFIX=prefix,
+        DONATE_RATE_LIMIT="3 per minute",
+    )
+    one, two = first.test_client(), second.test_client()
+    statuses = [
+        submit_gift(c, email=f"w{n}@example.org").status_code
+        for n, c in enumerate((one, two, one, two))
+    ]
+    assert statuses == [303, 303, 303, 429]
+    with first.app_context():
+        assert count(Donation) == 3
