@@ -80,7 +80,12 @@ class DonationForm(FlaskForm):
     message = TextAreaField("A message of support (optional)", [_max(500, "Your message")])
     cover_fees = BooleanField("Add a little to cover the card fees")
     marketing_consent = BooleanField("Yes, email me news about this research and how my gift helps")
-    form_token = HiddenField(validators=[InputRequired("Please reload the page and try again.")])
+    form_token = HiddenField(
+        validators=[
+            InputRequired("Please reload the page and try again."),
+            Length(min=16, max=48, message="Please reload the page and try again."),
+        ]
+    )
 
     TEXT_FIELDS = (
         "title",

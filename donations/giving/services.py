@@ -1,10 +1,10 @@
 """Creating donations and moving them through their states. Services flush; callers commit."""
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from donations.extensions import db, utcnow
@@ -123,11 +123,46 @@ def _declaration(donor: Donor, details: GiftDetails) -> GiftAidDeclaration:
     )
 
 
+def _same_request(donation: Donation, fund: Fund, details: GiftDetails) -> bool:
+    return (
+        donation.fund_id == fund.id
+        and donation.amount_pence == details.amount_pence
+        and donation.fee_cover_pence == details.fee_cover_pence
+        and donation.frequency == details.frequency
+        and donation.donor.email == details.email.strip().lower()
+        and (donation.declaration_id is not None) == details.gift_aid
+    )
+
+
+def _made_by_form(token: str) -> list[Donation]:
+    """The donations one form made: a resubmission with changed details gets a suffix."""
+    return list(
+        db.session.execute(
+            select(Donation)
+            .where(
+                or_(
+                    Donation.form_token == token,
+                    Donation.form_token.startswith(f"{token}~", autoescape=True),
+                )
+            )
+            .order_by(Donation.id)
+        ).scalars()
+    )
+
+
 def start_donation(fund: Fund, details: GiftDetails) -> Donation:
-    """Create the donation for a submitted form, or find the one this form already made."""
-    existing = by_form_token(details.form_token)
-    if existing is not None:
-        return existing
+    """Create the donation for a submitted form, or find the one this form already made.
+
+    The same form sent twice (a double click, a retry) finds its donation and so the same
+    Checkout Session. Sent again with other details (the donor went back and changed the
+    amount), it is a new donation: the old one simply expires unpaid.
+    """
+    earlier = _made_by_form(details.form_token)
+    for donation in earlier:
+        if _same_request(donation, fund, details):
+            return donation
+    if earlier:
+        details = replace(details, form_token=f"{details.form_token}~{len(earlier)}")
     donor = _donor_for(details)
     donation = Donation(
         reference=new_reference(),

@@ -38,6 +38,7 @@ def _parse(payload: bytes) -> dict:
         or not event["id"]
         or len(event["id"]) > 255
         or not isinstance(event.get("type"), str)
+        or len(event["type"]) > 100
         or not isinstance(data, dict)
         or not isinstance(data.get("object"), dict)
     ):
@@ -85,7 +86,7 @@ def _id_of(value) -> str | None:
     """Stripe sends a related object as its id, or expanded as an object with one."""
     if isinstance(value, dict):
         value = value.get("id")
-    return value if isinstance(value, str) and value else None
+    return value if isinstance(value, str) and 0 < len(value) <= 255 else None
 
 
 def donation_for_session(session: dict) -> Donation | None:

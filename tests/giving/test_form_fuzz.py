@@ -24,6 +24,7 @@ FIELDS = (
     "message",
     "cover_fees",
     "marketing_consent",
+    "form_token",
 )
 
 anything = st.one_of(

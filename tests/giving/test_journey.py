@@ -149,6 +149,17 @@ def test_submitting_the_same_form_twice_leads_to_the_same_checkout(client):
     assert count(Donation) == 1
 
 
+def test_going_back_and_changing_the_amount_makes_a_new_checkout(client):
+    tokens = form_tokens(client)
+    ten = submit_gift(client, tokens=tokens, amount="10").headers["Location"]
+    twenty_five = submit_gift(client, tokens=tokens, amount="25").headers["Location"]
+    again = submit_gift(client, tokens=tokens, amount="25").headers["Location"]
+    assert ten != twenty_five
+    assert again == twenty_five
+    amounts = db.session.execute(select(Donation.amount_pence).order_by(Donation.id)).scalars()
+    assert list(amounts) == [1000, 2500]
+
+
 def test_cancel_returns_to_the_form_with_what_was_typed(client):
     checkout_url = submit_gift(
         client, amount="other", other_amount="33.50", first_name="Grace"

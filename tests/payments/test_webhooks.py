@@ -167,6 +167,8 @@ def test_a_tampered_body_is_400(client, open_session):
         b"[]",
         b'{"id": "evt_1"}',
         b'{"id": "evt_1", "type": "x", "data": {}}',
+        b'{"id": "evt_1", "type": "' + b"x" * 101 + b'", "data": {"object": {}}}',
+        b'{"id": "' + b"e" * 256 + b'", "type": "x", "data": {"object": {}}}',
         b"\xff\xfe",
     ],
 )
