@@ -79,7 +79,7 @@ def from_environment(env: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         #: how long a worker serves a rendered progress response before reading the totals again
-        "PROGRESS_CACHE_SECONDS": float(env.get("PROGRESS_CACHE_SECONDS", "1")),
+        "PROGRESS_CACHE_SECONDS": float(env.get("PROGRESS_CACHE_SECONDS", "1")),  # float-ok
         "PROGRESS_CACHE_CONTROL": "public, max-age=10, stale-while-revalidate=60",
     }
 
