@@ -16,6 +16,7 @@ from donations.embed.cache import RenderedCache
 from donations.embed.views import bp as embed_bp
 from donations.extensions import csrf, db, limiter, migrate
 from donations.funds.cli import cli as funds_cli
+from donations.funds.services import absolute_url
 from donations.funds.views import bp as funds_bp
 from donations.giving.cli import cli as messages_cli
 from donations.giving.views import bp as giving_bp
@@ -66,11 +67,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.after_request(add_headers)
     app.jinja_env.filters["gbp"] = format_gbp
     app.jinja_env.globals["sandbox"] = app.config["SANDBOX"]
+    app.jinja_env.globals["absolute_url"] = absolute_url
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
-
     for blueprint in (
         funds_bp,
         embed_bp,

@@ -45,19 +45,15 @@ def _not_found_json() -> Rendered:
     return _json({"error": "not_found", "message": "There is no fund with that name."}, 404)
 
 
-def _public_url() -> str | None:
-    return current_app.config["PUBLIC_URL"]
-
-
 def _base() -> str:
     """What absolute links are built from: part of every cache key."""
-    return _public_url() or request.host_url
+    return current_app.config["PUBLIC_URL"] or request.host_url
 
 
 @bp.get("/api/funds")
 def api_funds():
     def render() -> Rendered:
-        return _json({"funds": [funds.progress(f, _public_url()) for f in funds.all_funds()]})
+        return _json({"funds": [funds.progress(f) for f in funds.all_funds()]})
 
     return _respond(_cache().get(("api", None, _base()), render))
 
@@ -68,7 +64,7 @@ def api_fund(slug: str):
         fund = funds.by_slug(slug)
         if fund is None:
             return _not_found_json()
-        return _json(funds.progress(fund, _public_url()))
+        return _json(funds.progress(fund))
 
     return _respond(_cache().get(("api", slug, _base()), render))
 
@@ -94,7 +90,7 @@ def progress_svg(slug: str):
         fund = funds.by_slug(slug)
         if fund is None:
             return Rendered.of(b"There is no fund with that name.", "text/plain", 404)
-        figures = funds.figures(funds.progress(fund, _public_url()))
+        figures = funds.figures(fund)
         svg = render_template("embed/progress.svg", f=figures, width=width, theme=theme)
         return Rendered.of(svg.encode(), "image/svg+xml")
 
@@ -108,7 +104,7 @@ def embed_page(slug: str):
         if fund is None:
             page = render_template("embed/missing.html")
             return Rendered.of(page.encode(), "text/html", 404)
-        figures = funds.figures(funds.progress(fund, _public_url()))
+        figures = funds.figures(fund)
         page = render_template("embed/bar.html", f=figures)
         return Rendered.of(page.encode(), "text/html")
 

@@ -1,6 +1,6 @@
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy import select
 
 from donations.extensions import db
@@ -53,13 +53,15 @@ def percent(raised_pence: int, goal_pence: int) -> float:
     return float(value)  # float-ok: a JSON number for display, never money
 
 
-def absolute_url(endpoint: str, public_url: str | None, **values) -> str:
+def absolute_url(endpoint: str, **values) -> str:
+    """A full link: on PUBLIC_URL when it is set, else on the address the request came to."""
+    public_url = current_app.config["PUBLIC_URL"]
     if public_url:
         return public_url + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
 
 
-def progress(fund: Fund, public_url: str | None) -> dict:
+def progress(fund: Fund) -> dict:
     """The progress JSON of DESIGN.md, from the fund's kept totals (never a sum of gifts)."""
     totals = fund.totals
     return {
@@ -74,13 +76,14 @@ def progress(fund: Fund, public_url: str | None) -> dict:
         "donation_count": totals.donation_count,
         "percent": percent(totals.raised_pence, fund.goal_pence),
         "updated_at": totals.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "url": absolute_url("funds.show", public_url, slug=fund.slug),
-        "donate_url": absolute_url("giving.donate", public_url, slug=fund.slug),
+        "url": absolute_url("funds.show", slug=fund.slug),
+        "donate_url": absolute_url("giving.donate", slug=fund.slug),
     }
 
 
-def figures(progress_json: dict) -> dict:
+def figures(fund: Fund) -> dict:
     """The progress JSON plus the words and numbers people read."""
+    progress_json = progress(fund)
     donors = progress_json["donor_count"]
     return {
         **progress_json,

@@ -1,13 +1,9 @@
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, render_template
 
 from donations.funds import services as funds
 from donations.giving import supporters
 
 bp = Blueprint("funds", __name__)
-
-
-def _figures(fund) -> dict:
-    return funds.figures(funds.progress(fund, current_app.config["PUBLIC_URL"]))
 
 
 def _fund_or_404(slug: str):
@@ -19,7 +15,7 @@ def _fund_or_404(slug: str):
 
 @bp.get("/")
 def index():
-    return render_template("funds/index.html", funds=[_figures(f) for f in funds.all_funds()])
+    return render_template("funds/index.html", funds=[funds.figures(f) for f in funds.all_funds()])
 
 
 @bp.get("/funds/<slug>")
@@ -28,7 +24,7 @@ def show(slug: str):
     return render_template(
         "funds/show.html",
         fund=fund,
-        figures=_figures(fund),
+        figures=funds.figures(fund),
         supporters=supporters.recent(fund, limit=10),
     )
 
@@ -36,4 +32,4 @@ def show(slug: str):
 @bp.get("/funds/<slug>/embed")
 def embed_builder(slug: str):
     fund = _fund_or_404(slug)
-    return render_template("funds/embed_builder.html", fund=fund, f=_figures(fund))
+    return render_template("funds/embed_builder.html", fund=fund, f=funds.figures(fund))

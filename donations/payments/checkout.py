@@ -1,7 +1,5 @@
 """Opening a Checkout Session for a donation: what Stripe is asked for, and with which key."""
 
-from flask import current_app
-
 from donations.funds.services import absolute_url
 from donations.giving.models import Donation
 from donations.payments.gateway import gateway
@@ -17,13 +15,12 @@ def _line(name: str, amount_pence: int, monthly: bool) -> dict:
 def checkout_params(donation: Donation) -> dict:
     fund = donation.fund
     monthly = donation.frequency == "monthly"
-    public_url = current_app.config["PUBLIC_URL"]
     metadata = {"donation_reference": donation.reference, "fund": fund.slug}
     description = f"{'Monthly gift' if monthly else 'Gift'} to the {fund.name}"
     items = [_line(description, donation.amount_pence, monthly)]
     if donation.fee_cover_pence:
         items.append(_line("Covering the card fees", donation.fee_cover_pence, monthly))
-    success = absolute_url("giving.thanks", public_url)
+    success = absolute_url("giving.thanks")
     params = {
         "mode": "subscription" if monthly else "payment",
         "line_items": items,
@@ -32,7 +29,7 @@ def checkout_params(donation: Donation) -> dict:
         "metadata": metadata,
         "locale": "en-GB",
         "success_url": success + "?session_id={CHECKOUT_SESSION_ID}",
-        "cancel_url": absolute_url("giving.donate", public_url, slug=fund.slug, cancelled=1),
+        "cancel_url": absolute_url("giving.donate", slug=fund.slug, cancelled=1),
     }
     if monthly:
         params["subscription_data"] = {"metadata": metadata, "description": description}
