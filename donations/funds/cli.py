@@ -1,6 +1,7 @@
 import click
 from flask import Blueprint
 
+from donations.cli_support import refused_as_click_errors
 from donations.funds import services as funds
 from donations.money import AmountError, format_gbp, parse_pounds
 from donations.unit_of_work import commit
@@ -33,10 +34,8 @@ def list_funds():
 @click.option("--summary", default="")
 def add(slug: str, name: str, goal: str, summary: str):
     """Add a fund."""
-    try:
+    with refused_as_click_errors(funds.FundError):
         funds.add_fund(slug, name, _pence(goal), summary=summary)
-    except funds.FundError as error:
-        raise click.ClickException(str(error)) from error
     commit()
     click.echo(f"Added {slug}.")
 
@@ -46,9 +45,7 @@ def add(slug: str, name: str, goal: str, summary: str):
 @click.argument("goal")
 def set_goal(slug: str, goal: str):
     """Set a fund's goal, in pounds (e.g. 75000 or 75,000.00)."""
-    try:
+    with refused_as_click_errors(funds.FundError):
         fund = funds.set_goal(slug, _pence(goal))
-    except funds.FundError as error:
-        raise click.ClickException(str(error)) from error
     commit()
     click.echo(f"{fund.slug}: goal is now {format_gbp(fund.goal_pence)}.")

@@ -1,6 +1,7 @@
 import click
 from flask import Blueprint
 
+from donations.cli_support import refused_as_click_errors
 from donations.giving import supporters
 from donations.unit_of_work import commit
 
@@ -17,10 +18,8 @@ def pending():
 
 
 def _decide(reference: str, approve: bool) -> None:
-    try:
+    with refused_as_click_errors(supporters.ModerationError):
         supporters.moderate(reference, approve)
-    except supporters.ModerationError as error:
-        raise click.ClickException(str(error)) from error
     commit()
     click.echo(f"{reference}: {'approved' if approve else 'rejected'}.")
 

@@ -1,6 +1,7 @@
 import click
 from flask import Blueprint, current_app
 
+from donations.cli_support import refused_as_click_errors
 from donations.sandbox import services as sandbox
 from donations.unit_of_work import commit
 
@@ -10,10 +11,8 @@ cli = Blueprint("sandbox_cli", __name__, cli_group="sandbox")
 def _run(action, reference: str):
     if not current_app.config["SANDBOX"]:
         raise click.ClickException("The sandbox is off: a real Stripe key is set.")
-    try:
+    with refused_as_click_errors(sandbox.SandboxError):
         answer = action(reference)
-    except sandbox.SandboxError as error:
-        raise click.ClickException(str(error)) from error
     commit()
     click.echo(f"{reference}: {answer.body.get('outcome', answer.body)}")
 
