@@ -97,6 +97,11 @@ def donation_for_session(session: dict) -> Donation | None:
     return giving.by_checkout_session(_id_of(session.get("id")) or "")
 
 
+def _locked_donation(session: dict) -> Donation | None:
+    donation = donation_for_session(session)
+    return None if donation is None else giving.lock(donation)
+
+
 def _remember_stripe_ids(donation: Donation, session: dict) -> None:
     donation.checkout_session_id = donation.checkout_session_id or _id_of(session.get("id"))
     donation.payment_intent_id = _id_of(session.get("payment_intent")) or donation.payment_intent_id
@@ -121,10 +126,9 @@ def _pay(donation: Donation, session: dict) -> tuple[str, str]:
 
 def apply_checkout_session(session: dict) -> tuple[str, str]:
     """Bring a donation up to date with its Checkout Session, from any path that sees it."""
-    donation = donation_for_session(session)
+    donation = _locked_donation(session)
     if donation is None:
         return "ignored", "no donation of ours"
-    donation = giving.lock(donation)
     if (
         session.get("currency") != "gbp"
         or session.get("amount_total") != donation.total_charged_pence
@@ -143,10 +147,9 @@ def _closing(status: str, mark):
     """A handler that ends an unpaid donation (failed Direct Debit, expired session)."""
 
     def handle(session: dict) -> tuple[str, str]:
-        donation = donation_for_session(session)
+        donation = _locked_donation(session)
         if donation is None:
             return "ignored", "no donation of ours"
-        donation = giving.lock(donation)
         if not giving.can_move(donation, status):
             return "processed", f"nothing to change (donation is {donation.status})"
         mark(donation)

@@ -83,24 +83,24 @@ def _completion(row: SandboxSession, paid: bool) -> dict:
     }
 
 
-def pay_by_card(row: SandboxSession, card_number: str) -> str | None:
-    """Complete the session with a test card; returns the donor-facing problem, if any."""
+def _complete(row: SandboxSession, paid: bool) -> None:
     if row.data["status"] != "open":
         raise SandboxError("This checkout is no longer open.")
+    emit("checkout.session.completed", _update(row, **_completion(row, paid=paid)))
+
+
+def pay_by_card(row: SandboxSession, card_number: str) -> str | None:
+    """Complete the session with a test card; returns the donor-facing problem, if any."""
     problem = card_problem(card_number)
     if problem:
         return problem
-    session = _update(row, **_completion(row, paid=True))
-    emit("checkout.session.completed", session)
+    _complete(row, paid=True)
     return None
 
 
 def pay_by_bacs(row: SandboxSession) -> None:
     """Bacs Direct Debit: the session completes unpaid until the collection settles."""
-    if row.data["status"] != "open":
-        raise SandboxError("This checkout is no longer open.")
-    session = _update(row, **_completion(row, paid=False))
-    emit("checkout.session.completed", session)
+    _complete(row, paid=False)
 
 
 def _pending_row(reference: str) -> SandboxSession:

@@ -1,7 +1,6 @@
 from flask import Blueprint, abort, current_app, redirect, render_template
 
 from donations.extensions import limiter
-from donations.giving import services as giving
 from donations.money import format_gbp
 from donations.sandbox import services as sandbox
 from donations.sandbox.forms import SandboxPaymentForm
@@ -11,7 +10,6 @@ bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
 
 
 def _page(row, form, problem=None, status=200):
-    donation = giving.by_reference(row.data["client_reference_id"] or "")
     items = [
         (item["price_data"]["product_data"]["name"], format_gbp(item["price_data"]["unit_amount"]))
         for item in row.data["line_items"]
@@ -21,7 +19,6 @@ def _page(row, form, problem=None, status=200):
             "sandbox/checkout.html",
             row=row,
             form=form,
-            donation=donation,
             items=items,
             total=format_gbp(row.data["amount_total"]),
             monthly=row.data["mode"] == "subscription",
@@ -29,6 +26,11 @@ def _page(row, form, problem=None, status=200):
         ),
         status,
     )
+
+
+def _back_to_site(row):
+    """Where Stripe sends the donor once the session is complete."""
+    return redirect(row.data["success_url"].replace("{CHECKOUT_SESSION_ID}", row.id), 303)
 
 
 def _open_row(session_id: str):
@@ -42,7 +44,7 @@ def _open_row(session_id: str):
 def checkout(session_id: str):
     row = _open_row(session_id)
     if row.data["status"] != "open":
-        return redirect(row.data["success_url"].replace("{CHECKOUT_SESSION_ID}", row.id), 303)
+        return _back_to_site(row)
     return _page(row, SandboxPaymentForm())
 
 
@@ -51,7 +53,7 @@ def checkout(session_id: str):
 def pay(session_id: str):
     row = _open_row(session_id)
     if row.data["status"] != "open":
-        return redirect(row.data["success_url"].replace("{CHECKOUT_SESSION_ID}", row.id), 303)
+        return _back_to_site(row)
     form = SandboxPaymentForm()
     if not form.validate():
         return _page(row, form, status=400)
@@ -62,4 +64,4 @@ def pay(session_id: str):
         if problem:
             return _page(row, form, problem=problem, status=402)
     commit()
-    return redirect(row.data["success_url"].replace("{CHECKOUT_SESSION_ID}", row.id), 303)
+    return _back_to_site(row)
