@@ -31,6 +31,11 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 
 
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """SQL for a CHECK that a column holds one of the named values."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
 def utcnow():
     """Now, as an aware UTC datetime (a callable, so defaults are evaluated per row)."""
     return datetime.now(UTC)

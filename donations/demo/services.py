@@ -14,6 +14,7 @@ from donations.extensions import db
 from donations.funds.models import Fund, FundTotals
 from donations.giving.gift_aid import WORDING_VERSION, declaration_wording
 from donations.giving.models import Donation, Donor, GiftAidDeclaration
+from donations.giving.services import fee_cover_for
 from donations.ledger.models import LedgerEntry
 from donations.ledger.totals import recompute
 
@@ -120,7 +121,7 @@ class Generator:
         fund_id = self.funds[0] if self.rng.random() < 0.35 else self.funds[-1]
         amount = self._amount()
         pending = not offline and self.rng.random() < 0.01
-        cover = 0 if offline or self.rng.random() < 0.6 else amount * 15 // 1000 + 21
+        cover = 0 if offline or self.rng.random() < 0.6 else fee_cover_for(amount)
         batch.donations.append(
             {
                 "id": donation_id,

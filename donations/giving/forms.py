@@ -9,8 +9,8 @@ from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from donations.giving.services import GiftDetails
-from donations.money import AmountError, fee_cover, format_gbp, parse_gift
+from donations.giving.services import GiftDetails, fee_cover_for
+from donations.money import AmountError, format_gbp, parse_gift
 
 # HMRC's postcode pattern (GIFT_AID.md), on the upper-cased, single-spaced form.
 UK_POSTCODE = re.compile(
@@ -160,7 +160,7 @@ class DonationForm(FlaskForm):
         return True
 
     def _check_frequency(self) -> bool:
-        if self.frequency.data not in ("one-off", "monthly"):
+        if self.frequency.data not in choice_values(self.frequency):
             return self._fail(self.frequency, "Choose whether to give once or every month.")
         return True
 
@@ -189,10 +189,7 @@ class DonationForm(FlaskForm):
     def fee_cover_pence(self) -> int:
         if not self.cover_fees.data or self.gift_pence is None:
             return 0
-        config = current_app.config
-        return fee_cover(
-            self.gift_pence, config["FEE_RATE_BASIS_POINTS"], config["FEE_FIXED_PENCE"]
-        )
+        return fee_cover_for(self.gift_pence)
 
     def details(self) -> GiftDetails:
         def text(field) -> str | None:

@@ -3,7 +3,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from donations.extensions import UTCDateTime, db, utcnow
+from donations.extensions import UTCDateTime, db, one_of, utcnow
 from donations.funds.models import Fund
 
 
@@ -59,10 +59,8 @@ class Donation(db.Model):
     __table_args__ = (
         CheckConstraint("amount_pence > 0", name="amount_positive"),
         CheckConstraint("fee_cover_pence >= 0", name="fee_cover_not_negative"),
-        CheckConstraint(
-            "status IN ('created', 'pending', 'paid', 'failed', 'expired')", name="status_known"
-        ),
-        CheckConstraint("frequency IN ('one-off', 'monthly')", name="frequency_known"),
+        CheckConstraint(one_of("status", STATUSES), name="status_known"),
+        CheckConstraint(one_of("frequency", FREQUENCIES), name="frequency_known"),
         #: the fund page's recent supporters: newest paid gifts of one fund
         Index("ix_donations_fund_status_paid_at", "fund_id", "status", "paid_at"),
     )
@@ -103,7 +101,3 @@ class Donation(db.Model):
     @property
     def total_charged_pence(self) -> int:
         return self.amount_pence + self.fee_cover_pence
-
-    @property
-    def gift_aid(self) -> bool:
-        return self.declaration_id is not None

@@ -23,7 +23,7 @@ def from_query(form, args, fund) -> None:
     elif amount:
         form.amount.data = "other"
         form.other_amount.data = _tidy(amount)
-    if args.get("frequency") in ("one-off", "monthly"):
+    if args.get("frequency") in choice_values(form.frequency):
         form.frequency.data = args["frequency"]
 
 

@@ -12,6 +12,7 @@ from donations.funds.models import Fund
 from donations.giving.gift_aid import WORDING_VERSION, declaration_wording
 from donations.giving.models import Donation, Donor, GiftAidDeclaration
 from donations.ledger import services as ledger
+from donations.money import fee_cover
 from donations.receipts import services as receipts
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -51,6 +52,12 @@ class GiftDetails:
     message: str | None
     marketing_consent: bool
     form_token: str
+
+
+def fee_cover_for(gift_pence: int) -> int:
+    """What covering the card fees adds to this gift, at the charity's configured rate."""
+    config = current_app.config
+    return fee_cover(gift_pence, config["FEE_RATE_BASIS_POINTS"], config["FEE_FIXED_PENCE"])
 
 
 def new_reference() -> str:

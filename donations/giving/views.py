@@ -17,7 +17,7 @@ from donations.giving import prefill
 from donations.giving import services as giving
 from donations.giving.forms import DonationForm, new_form_token
 from donations.giving.gift_aid import declaration_wording
-from donations.money import fee_cover, format_gbp
+from donations.money import format_gbp
 from donations.payments.checkout import open_checkout
 from donations.payments.events import apply_checkout_session
 from donations.payments.gateway import GatewayError, gateway
@@ -42,7 +42,7 @@ def _cover_examples() -> list[tuple[str, str]]:
     return [
         (
             format_gbp(p, drop_zero_pence=True),
-            format_gbp(fee_cover(p, config["FEE_RATE_BASIS_POINTS"], config["FEE_FIXED_PENCE"])),
+            format_gbp(giving.fee_cover_for(p)),
         )
         for p in config["PRESET_AMOUNTS_PENCE"]
     ]
@@ -134,7 +134,6 @@ def thanks():
         "giving/thanks.html",
         donation=donation,
         amount=format_gbp(donation.amount_pence),
-        cover=format_gbp(donation.fee_cover_pence),
     )
 
 

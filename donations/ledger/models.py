@@ -3,7 +3,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from donations.extensions import UTCDateTime, db, utcnow
+from donations.extensions import UTCDateTime, db, one_of, utcnow
 
 KINDS = ("payment", "offline", "refund", "dispute", "dispute_won")
 
@@ -13,10 +13,7 @@ class LedgerEntry(db.Model):
 
     __tablename__ = "ledger_entries"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('payment', 'offline', 'refund', 'dispute', 'dispute_won')",
-            name="kind_known",
-        ),
+        CheckConstraint(one_of("kind", KINDS), name="kind_known"),
         CheckConstraint(
             "(kind IN ('payment', 'offline', 'dispute_won') AND amount_pence > 0)"
             " OR (kind IN ('refund', 'dispute') AND amount_pence < 0)",
