@@ -22,9 +22,13 @@ def by_slug(slug: str) -> Fund | None:
     return db.session.execute(select(Fund).where(Fund.slug == slug)).scalar_one_or_none()
 
 
-def add_fund(slug: str, name: str, goal_pence: int, summary: str = "", story: str = "") -> Fund:
+def _check_goal(goal_pence: int) -> None:
     if goal_pence <= 0:
         raise FundError("A fund's goal must be more than £0.")
+
+
+def add_fund(slug: str, name: str, goal_pence: int, summary: str = "", story: str = "") -> Fund:
+    _check_goal(goal_pence)
     if by_slug(slug) is not None:
         raise FundError(f"A fund with the slug {slug!r} already exists.")
     fund = Fund(slug=slug, name=name, goal_pence=goal_pence, summary=summary, story=story)
@@ -38,8 +42,7 @@ def set_goal(slug: str, goal_pence: int) -> Fund:
     fund = by_slug(slug)
     if fund is None:
         raise FundError(f"No fund with the slug {slug!r}.")
-    if goal_pence <= 0:
-        raise FundError("A fund's goal must be more than £0.")
+    _check_goal(goal_pence)
     fund.goal_pence = goal_pence
     db.session.flush()
     return fund

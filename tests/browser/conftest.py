@@ -60,6 +60,13 @@ def axe_violations(page) -> list[dict]:
     ]
 
 
+def type_by_keyboard(page, fields: dict[str, str]) -> None:
+    """Tab to each field in turn and type into it."""
+    for selector, text in fields.items():
+        tab_to(page, selector)
+        page.keyboard.type(text)
+
+
 def tab_to(page, selector: str, limit: int = 80) -> None:
     """Press Tab until the element matching selector has focus, as a keyboard user would."""
     for _ in range(limit):

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from donations.extensions import db
 from donations.giving.models import Donation
-from tests.browser.conftest import axe_violations, tab_to
+from tests.browser.conftest import axe_violations, tab_to, type_by_keyboard
 
 pytestmark = pytest.mark.browser
 
@@ -17,19 +17,12 @@ def test_a_gift_with_gift_aid_by_keyboard_alone(live_server, page):
     tab_to(page, "input[name=amount]")
     page.keyboard.press("ArrowRight")  # from £10 to £25: arrows move and select in a group
     assert page.evaluate("document.activeElement.value") == "25"
-    for selector, text in (
-        ("#first_name", "Ada"),
-        ("#last_name", "Lovelace"),
-        ("#email", "ada@example.org"),
-    ):
-        tab_to(page, selector)
-        page.keyboard.type(text)
+    type_by_keyboard(
+        page, {"#first_name": "Ada", "#last_name": "Lovelace", "#email": "ada@example.org"}
+    )
     tab_to(page, "#gift_aid")
     page.keyboard.press("Space")
-    tab_to(page, "#house")
-    page.keyboard.type("12")
-    tab_to(page, "#postcode")
-    page.keyboard.type("sw1a 1aa")
+    type_by_keyboard(page, {"#house": "12", "#postcode": "sw1a 1aa"})
     tab_to(page, "#cover_fees")
     page.keyboard.press("Space")
     assert "£0.59" in page.inner_text("#cover-live")
@@ -39,12 +32,9 @@ def test_a_gift_with_gift_aid_by_keyboard_alone(live_server, page):
     page.wait_for_url("**/sandbox/checkout/**")
     assert "TEST MODE" in page.inner_text("body")
     assert axe_violations(page) == []
-    tab_to(page, "#card_number")
-    page.keyboard.type("4242 4242 4242 4242")
-    tab_to(page, "#expiry")
-    page.keyboard.type("12 / 30")
-    tab_to(page, "#cvc")
-    page.keyboard.type("123")
+    type_by_keyboard(
+        page, {"#card_number": "4242 4242 4242 4242", "#expiry": "12 / 30", "#cvc": "123"}
+    )
     tab_to(page, "button[type=submit]")
     page.keyboard.press("Enter")
 
