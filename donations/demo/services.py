@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from donations.extensions import db
 from donations.funds.models import Fund, FundTotals
 from donations.giving.gift_aid import WORDING_VERSION, declaration_wording
-from donations.giving.models import Donation, Donor, GiftAidDeclaration
+from donations.giving.models import Donation, Donor, GiftAidDeclaration, donor_key
 from donations.giving.services import fee_cover_for
 from donations.ledger.models import LedgerEntry
 from donations.ledger.totals import recompute
@@ -108,7 +108,7 @@ class Generator:
                     "cancelled_at": None,
                 }
             )
-        donor = (donor_id, email or f"donor:{donor_id}", declaration_id)
+        donor = (donor_id, donor_key(email, donor_id), declaration_id)
         if len(self.returning) < 50_000:
             self.returning.append(donor)
         return donor

@@ -7,6 +7,11 @@ from donations.extensions import UTCDateTime, db, one_of, utcnow
 from donations.funds.models import Fund
 
 
+def donor_key(email: str | None, donor_id: int) -> str:
+    """Who counts as one donor: the lower-cased e-mail, else that donor record alone."""
+    return email or f"donor:{donor_id}"
+
+
 class Donor(db.Model):
     __tablename__ = "donors"
 
@@ -20,8 +25,7 @@ class Donor(db.Model):
 
     @property
     def key(self) -> str:
-        """Who counts as one donor: the lower-cased e-mail, else this donor record alone."""
-        return self.email or f"donor:{self.id}"
+        return donor_key(self.email, self.id)
 
 
 class GiftAidDeclaration(db.Model):
