@@ -1,10 +1,13 @@
-"""Every model, imported in one place so Alembic and create_app see the whole schema."""
+"""Every model, imported in one place so Alembic and create_app see the whole schema
+(the sandbox's tables included, whichever gateway runs)."""
 
-from donations.funds.models import Fund, FundTotals
-from donations.giving.models import Donation, Donor, GiftAidDeclaration
-from donations.ledger.models import LedgerEntry
-from donations.payments.models import SandboxSession, StripeEvent
+from donations.funds.models import Fund
+from donations.gift_aid.models import GiftAidDeclaration
+from donations.gifts.models import Donation, Donor
+from donations.ledger.models import FundTotals, LedgerEntry, PendingEntry
+from donations.payments.models import StripeEvent
 from donations.receipts.models import OutboxMessage
+from donations.sandbox.models import SandboxSession
 
 __all__ = [
     "Donation",
@@ -14,6 +17,7 @@ __all__ = [
     "GiftAidDeclaration",
     "LedgerEntry",
     "OutboxMessage",
+    "PendingEntry",
     "SandboxSession",
     "StripeEvent",
 ]

@@ -1,9 +1,14 @@
 """`flask db upgrade` builds the schema (the fixtures use it); `flask db check` finds nothing."""
 
-from sqlalchemy import select
+from datetime import UTC, datetime
+
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import select, text
 
 from donations.extensions import db
 from donations.funds.models import Fund
+from donations.ledger.models import FundTotals, LedgerEntry, PendingEntry
+from donations.ledger.totals import drift
 
 
 def test_models_and_migrations_agree(runner):
@@ -17,7 +22,7 @@ def test_a_new_database_holds_the_two_funds_ready_for_gifts(app):
         ("stem-cell-audit", "UK MS stem cell service audit", 5_000_000),
         ("actimus", "ACTiMuS trial", 25_000_000),
     ]
-    assert all(f.totals.raised_pence == 0 for f in funds)
+    assert all(db.session.get(FundTotals, f.id).raised_pence == 0 for f in funds)
     assert "outside a clinical trial" in funds[0].story
     assert "AHSCT" in funds[0].story
     assert "mesenchymal" in funds[1].story
@@ -36,3 +41,48 @@ def test_funds_set_goal(runner, app):
     assert runner.invoke(args=["funds", "set-goal", "nope", "10"]).exit_code != 0
     db.session.expire_all()
     assert db.session.get(Fund, fund.id).goal_pence == 30_000_000
+
+
+def test_0004_gives_existing_rows_their_gift_aid_standing_and_pending_entries(app, runner):
+    """A database written before 0004 keeps its totals true after it."""
+    downgrade(revision="0003")
+    now = datetime.now(UTC)
+    statements = [
+        "INSERT INTO donors (id, email, first_name, last_name, created_at)"
+        " VALUES (1, 'a@example.org', 'A', 'B', :now)",
+        "INSERT INTO gift_aid_declarations (id, donor_id, wording_version, wording,"
+        " covers_past_and_future, first_name, last_name, house, overseas, declared_at)"
+        " VALUES (1, 1, 'v1', 'I want to Gift Aid', TRUE, 'A', 'B', '1', FALSE, :now)",
+    ]
+    donation = (
+        "INSERT INTO donations (id, reference, fund_id, donor_id, declaration_id, amount_pence,"
+        " fee_cover_pence, frequency, status, channel, anonymous, message_status,"
+        " marketing_consent, form_token, created_at, updated_at) VALUES ({id}, 'D-{id}',"
+        " (SELECT id FROM funds WHERE slug = 'actimus'), 1, {declaration}, {amount}, 0,"
+        " 'one-off', '{status}', 'online', FALSE, 'none', FALSE, 'token-{id}', :now, :now)"
+    )
+    statements += [
+        donation.format(id=1, declaration=1, amount=2500, status="paid"),
+        donation.format(id=2, declaration="NULL", amount=1000, status="paid"),
+        donation.format(id=3, declaration="NULL", amount=5000, status="pending"),
+        "INSERT INTO ledger_entries (donation_id, fund_id, kind, amount_pence, fee_cover_pence,"
+        " source_ref, donor_key, occurred_at, recorded_at) SELECT id, fund_id, 'payment',"
+        " amount_pence, 0, 'pi_' || id, 'a@example.org', :now, :now"
+        " FROM donations WHERE status = 'paid'",
+        "UPDATE fund_totals SET raised_pence = 3500, gift_aid_pence = 625, pending_pence = 5000,"
+        " donor_count = 1, donation_count = 2"
+        " WHERE fund_id = (SELECT id FROM funds WHERE slug = 'actimus')",
+    ]
+    for statement in statements:
+        db.session.execute(text(statement), {"now": now})
+    db.session.commit()
+
+    upgrade()
+    gift_aided = db.session.execute(
+        select(LedgerEntry.donation_id).where(LedgerEntry.gift_aid.is_(True))
+    ).scalars()
+    assert list(gift_aided) == [1]
+    pending = db.session.execute(select(PendingEntry)).scalar_one()
+    assert (pending.donation_id, pending.amount_pence, pending.source_ref) == (3, 5000, "D-3:open")
+    assert drift() == []
+    assert runner.invoke(args=["db", "check"]).exit_code == 0

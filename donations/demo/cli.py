@@ -4,7 +4,7 @@ import click
 from flask import Blueprint, current_app
 
 from donations.demo.services import generate
-from donations.unit_of_work import commit
+from donations.transaction import commit
 
 cli = Blueprint("demo_cli", __name__, cli_group="demo")
 

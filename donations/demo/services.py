@@ -11,11 +11,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, text
 
 from donations.extensions import db
-from donations.funds.models import Fund, FundTotals
-from donations.giving.gift_aid import WORDING_VERSION, declaration_wording
-from donations.giving.models import Donation, Donor, GiftAidDeclaration, donor_key
-from donations.giving.services import fee_cover_for
-from donations.ledger.models import LedgerEntry
+from donations.funds.models import Fund
+from donations.gift_aid.models import GiftAidDeclaration
+from donations.gift_aid.wording import WORDING_VERSION, declaration_wording
+from donations.gifts.models import Donation, Donor, donor_key
+from donations.gifts.services import fee_cover_for
+from donations.ledger.models import FundTotals, LedgerEntry, PendingEntry
+from donations.ledger.services import lock_totals
 from donations.ledger.totals import recompute
 
 PRESETS = (1000, 2500, 5000, 10000)
@@ -31,6 +33,7 @@ class Batch:
     declarations: list = field(default_factory=list)
     donations: list = field(default_factory=list)
     ledger: list = field(default_factory=list)
+    pending: list = field(default_factory=list)
 
     def flush(self, connection) -> None:
         for model, rows in (
@@ -38,6 +41,7 @@ class Batch:
             (GiftAidDeclaration, self.declarations),
             (Donation, self.donations),
             (LedgerEntry, self.ledger),
+            (PendingEntry, self.pending),
         ):
             if rows:
                 connection.execute(model.__table__.insert(), rows)
@@ -53,7 +57,7 @@ class Generator:
         self.funds = list(db.session.execute(select(Fund.id).order_by(Fund.position)).scalars())
         self.next = {
             model: self._max_id(model) + 1
-            for model in (Donor, GiftAidDeclaration, Donation, LedgerEntry)
+            for model in (Donor, GiftAidDeclaration, Donation, LedgerEntry, PendingEntry)
         }
         self.returning: list[tuple[int, str, int | None]] = []  # donors who give again
 
@@ -151,6 +155,16 @@ class Generator:
             }
         )
         if pending:
+            batch.pending.append(
+                {
+                    "id": self._id(PendingEntry),
+                    "fund_id": fund_id,
+                    "donation_id": donation_id,
+                    "amount_pence": amount,
+                    "source_ref": f"DEMO-{donation_id:09d}:open",
+                    "occurred_at": when,
+                }
+            )
             return
         payment_id = self._id(LedgerEntry)
         batch.ledger.append(
@@ -166,6 +180,7 @@ class Generator:
                 else f"pi_demo_{donation_id}",
                 "payment_entry_id": None,
                 "donor_key": donor_key,
+                "gift_aid": declaration_id is not None,
                 "occurred_at": when,
                 "recorded_at": when,
             }
@@ -183,6 +198,7 @@ class Generator:
                     "source_ref": f"re_demo_{donation_id}",
                     "payment_entry_id": payment_id,
                     "donor_key": donor_key,
+                    "gift_aid": declaration_id is not None,
                     "occurred_at": when + timedelta(days=3),
                     "recorded_at": when + timedelta(days=3),
                 }
@@ -201,8 +217,9 @@ class Generator:
 def refresh_totals() -> None:
     """Set every fund's totals to what the ledger says (used after a bulk insert only)."""
     now = datetime.now(UTC)
-    for totals in db.session.execute(select(FundTotals)).scalars():
-        for name, value in recompute(totals.fund_id).items():
+    for fund_id in db.session.execute(select(Fund.id)).scalars():
+        totals: FundTotals = lock_totals(fund_id)
+        for name, value in recompute(fund_id).items():
             setattr(totals, name, value)
         totals.updated_at = now
 
@@ -211,7 +228,7 @@ def _advance_sequences() -> None:
     """PostgreSQL hands out ids from sequences, which explicit ids do not move on."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    for model in (Donor, GiftAidDeclaration, Donation, LedgerEntry):
+    for model in (Donor, GiftAidDeclaration, Donation, LedgerEntry, PendingEntry):
         table = model.__table__.name
         db.session.execute(
             text(

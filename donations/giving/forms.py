@@ -9,26 +9,15 @@ from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from donations.giving.services import GiftDetails, fee_cover_for
+from donations.gift_aid.address import normalise_postcode
+from donations.gifts.details import GIFT_AID_ONLY, TYPED, GiftDetails
+from donations.gifts.models import Frequency
+from donations.gifts.services import fee_cover_for
 from donations.money import AmountError, format_gbp, parse_gift
 
-# HMRC's postcode pattern (GIFT_AID.md), on the upper-cased, single-spaced form.
-UK_POSTCODE = re.compile(
-    r"(GIR 0AA)|((([A-Z][0-9][0-9]?)|(([A-Z][A-HJ-Y][0-9][0-9]?)|(([A-Z][0-9][A-Z])"
-    r"|([A-Z][A-HJ-Y][0-9][A-Z])))) [0-9][A-Z]{2})"
-)
 #: something a browser would read as a tag; "<3" and "a > b" are fine
 MARKUP = re.compile(r"<[A-Za-z/!?]")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def normalise_postcode(text: str) -> str | None:
-    """'sw1a1aa' -> 'SW1A 1AA'; None when it is not a UK postcode."""
-    compact = re.sub(r"\s+", "", text or "").upper()
-    if len(compact) < 5 or len(compact) > 7:
-        return None
-    spaced = f"{compact[:-3]} {compact[-3:]}"
-    return spaced if UK_POSTCODE.fullmatch(spaced) else None
 
 
 def choice_values(field) -> set[str]:
@@ -49,8 +38,11 @@ class DonationForm(FlaskForm):
     other_amount = StringField("Another amount, in pounds", [_max(20, "The amount")])
     frequency = RadioField(
         "How often?",
-        choices=[SelectChoice("one-off", "Once"), SelectChoice("monthly", "Every month")],
-        default="one-off",
+        choices=[
+            SelectChoice(Frequency.ONE_OFF, "Once"),
+            SelectChoice(Frequency.MONTHLY, "Every month"),
+        ],
+        default=Frequency.ONE_OFF,
         validate_choice=False,
     )
     title = StringField("Title (optional)", [Optional(), _max(20, "Your title")])
@@ -192,26 +184,23 @@ class DonationForm(FlaskForm):
         return fee_cover_for(self.gift_pence)
 
     def details(self) -> GiftDetails:
-        def text(field) -> str | None:
-            return (field.data or "").strip() or None
-
+        """The validated request, one value per GiftDetails field of the same name."""
         gift_aid = bool(self.gift_aid.data)
+        typed = {name: self._clean(getattr(self, name)) for name in TYPED}
+        typed["postcode"] = self.postcode_normalised
+        if not gift_aid:
+            typed.update(dict.fromkeys(GIFT_AID_ONLY), overseas=False)
         return GiftDetails(
             amount_pence=self.gift_pence,
             fee_cover_pence=self.fee_cover_pence(),
-            frequency=self.frequency.data,
-            title=text(self.title),
-            first_name=text(self.first_name),
-            last_name=text(self.last_name),
-            email=text(self.email),
-            gift_aid=gift_aid,
-            house=text(self.house) if gift_aid else None,
-            address=text(self.address) if gift_aid else None,
-            postcode=self.postcode_normalised if gift_aid else None,
-            overseas=bool(self.overseas.data) if gift_aid else False,
-            anonymous=bool(self.anonymous.data),
-            display_name=text(self.display_name),
-            message=text(self.message),
-            marketing_consent=bool(self.marketing_consent.data),
             form_token=self.form_token.data,
+            **typed,
         )
+
+    @staticmethod
+    def _clean(field):
+        if isinstance(field, BooleanField):
+            return bool(field.data)
+        if isinstance(field, RadioField):
+            return field.data
+        return (field.data or "").strip() or None

@@ -1,12 +1,13 @@
 """Filling the donation form from a link's query string, or from a cancelled donation."""
 
-from donations.giving.forms import choice_values
+from donations.gifts.details import TYPED, GiftDetails
+from donations.giving.forms import DonationForm, choice_values
 from donations.money import AmountError, parse_pounds
 
 PREFILL_KEYS = ("fund", "amount", "other_amount", "frequency")
 
 
-def from_query(form, args, fund) -> None:
+def from_query(form: DonationForm, args, fund) -> None:
     """Only fund, amount, other_amount and frequency come from a link; never consent or Gift Aid."""
     slugs = choice_values(form.fund)
     wanted_fund = args.get("fund")
@@ -36,30 +37,15 @@ def _tidy(amount: str) -> str:
     return amount
 
 
-def from_donation(form, donation) -> None:
-    form.fund.data = donation.fund.slug
-    pounds, pence = divmod(donation.amount_pence, 100)
-    presets = choice_values(form.amount)
-    if pence == 0 and str(pounds) in presets:
+def from_details(form: DonationForm, fund_slug: str, details: GiftDetails) -> None:
+    """Put back what the donor asked for (after a cancelled checkout)."""
+    form.fund.data = fund_slug
+    pounds, pence = divmod(details.amount_pence, 100)
+    if pence == 0 and str(pounds) in choice_values(form.amount):
         form.amount.data = str(pounds)
     else:
         form.amount.data = "other"
         form.other_amount.data = f"{pounds}.{pence:02d}" if pence else str(pounds)
-    form.frequency.data = donation.frequency
-    donor = donation.donor
-    form.title.data = donor.title
-    form.first_name.data = donor.first_name
-    form.last_name.data = donor.last_name
-    form.email.data = donor.email
-    declaration = donation.declaration
-    if declaration is not None:
-        form.gift_aid.data = True
-        form.house.data = declaration.house
-        form.address.data = declaration.address
-        form.postcode.data = declaration.postcode
-        form.overseas.data = declaration.overseas
-    form.anonymous.data = donation.anonymous
-    form.display_name.data = donation.display_name
-    form.message.data = donation.message
-    form.cover_fees.data = donation.fee_cover_pence > 0
-    form.marketing_consent.data = donation.marketing_consent
+    for name in TYPED:
+        getattr(form, name).data = getattr(details, name)
+    form.cover_fees.data = details.fee_cover_pence > 0

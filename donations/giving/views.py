@@ -1,6 +1,7 @@
+"""The donor-facing web: the form, on to Checkout, and the thank-you page. Views stay thin."""
+
 from flask import (
     Blueprint,
-    abort,
     current_app,
     redirect,
     render_template,
@@ -13,38 +14,31 @@ from sqlalchemy.exc import IntegrityError
 
 from donations.extensions import limiter
 from donations.funds import services as funds
+from donations.gift_aid.wording import declaration_wording
+from donations.gifts import services as gifts
+from donations.gifts.models import DonationStatus
 from donations.giving import prefill
-from donations.giving import services as giving
 from donations.giving.forms import DonationForm, new_form_token
-from donations.giving.gift_aid import declaration_wording
 from donations.money import format_gbp
-from donations.payments.checkout import open_checkout
-from donations.payments.events import apply_checkout_session
+from donations.payments.checkout import confirm_with_gateway, open_checkout
 from donations.payments.gateway import GatewayError, gateway
-from donations.unit_of_work import commit, rollback
+from donations.transaction import commit, rollback
+from donations.web import forms_may_go_to, found_or_404
 
 bp = Blueprint("giving", __name__)
+forms_may_go_to(bp, lambda: gateway().checkout_origin)
 
 LAST_DONATION = "last_donation"
 
 
 def _fund_from_path(slug: str | None):
-    if slug is None:
-        return None
-    fund = funds.by_slug(slug)
-    if fund is None:
-        abort(404)
-    return fund
+    return None if slug is None else found_or_404(funds.by_slug(slug))
 
 
 def _cover_examples() -> list[tuple[str, str]]:
-    config = current_app.config
     return [
-        (
-            format_gbp(p, drop_zero_pence=True),
-            format_gbp(giving.fee_cover_for(p)),
-        )
-        for p in config["PRESET_AMOUNTS_PENCE"]
+        (format_gbp(p, drop_zero_pence=True), format_gbp(gifts.fee_cover_for(p)))
+        for p in current_app.config["PRESET_AMOUNTS_PENCE"]
     ]
 
 
@@ -64,17 +58,23 @@ def render_form(form: DonationForm, status: int = 200, notice: str | None = None
     )
 
 
+def _cancelled_donation():
+    if not request.args.get("cancelled") or not session.get(LAST_DONATION):
+        return None
+    donation = gifts.by_reference(session[LAST_DONATION])
+    if donation is None or donation.status != DonationStatus.CREATED:
+        return None
+    return donation
+
+
 @bp.get("/donate", endpoint="donate")
 @bp.get("/donate/<slug>", endpoint="donate")
 def donate(slug: str | None = None):
     fund = _fund_from_path(slug)
     form = DonationForm(formdata=None, funds=funds.all_funds())
     notice = None
-    resumed = None
-    if request.args.get("cancelled") and session.get(LAST_DONATION):
-        resumed = giving.by_reference(session[LAST_DONATION])
-    if resumed is not None and resumed.status == "created":
-        prefill.from_donation(form, resumed)
+    if (resumed := _cancelled_donation()) is not None:
+        prefill.from_details(form, resumed.fund.slug, gifts.details_of(resumed))
         notice = "You cancelled the payment and nothing was taken. Your details are below."
     else:
         prefill.from_query(form, request.args, fund)
@@ -92,15 +92,15 @@ def donate_submit(slug: str | None = None):
         return render_form(form, status=400)
     fund = funds.by_slug(form.fund.data)
     try:
-        donation = giving.start_donation(fund, form.details())
-        if donation.status != "created":
+        donation = gifts.start_donation(fund, form.details())
+        if donation.status != DonationStatus.CREATED:
             commit()
             return redirect(url_for("giving.thanks", session_id=donation.checkout_session_id), 303)
         checkout_url = open_checkout(donation)
         commit()
     except IntegrityError:  # the same form, submitted twice at once: follow the first
         rollback()
-        donation = giving.by_form_token(form.form_token.data)
+        donation = gifts.by_form_token(form.form_token.data)
         if donation is None or not donation.checkout_url:
             raise
         checkout_url = donation.checkout_url
@@ -118,25 +118,20 @@ def donate_submit(slug: str | None = None):
 
 @bp.get("/donate/thanks")
 def thanks():
-    donation = giving.by_checkout_session(request.args.get("session_id", ""))
-    if donation is None:
-        abort(404)
-    if donation.status in ("created", "pending"):
+    donation = found_or_404(gifts.by_checkout_session(request.args.get("session_id")))
+    if donation.status in (DonationStatus.CREATED, DonationStatus.PENDING):
         try:
-            apply_checkout_session(
-                gateway().retrieve_checkout_session(donation.checkout_session_id)
-            )
+            confirm_with_gateway(donation)
             commit()
         except GatewayError:
             rollback()
             current_app.logger.warning("thank-you page could not ask the gateway")
     return render_template(
-        "giving/thanks.html",
-        donation=donation,
-        amount=format_gbp(donation.amount_pence),
+        "giving/thanks.html", donation=donation, amount=format_gbp(donation.amount_pence)
     )
 
 
+@bp.errorhandler(CSRFError)
 def csrf_refused(error: CSRFError):
     """A donation form whose security token did not check out: show it again, unchanged."""
     if request.endpoint != "giving.donate_submit":

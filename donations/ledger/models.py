@@ -1,11 +1,25 @@
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from donations.extensions import UTCDateTime, db, one_of, utcnow
 
-KINDS = ("payment", "offline", "refund", "dispute", "dispute_won")
+
+class EntryKind(StrEnum):
+    PAYMENT = "payment"
+    OFFLINE = "offline"
+    REFUND = "refund"
+    DISPUTE = "dispute"
+    DISPUTE_WON = "dispute_won"
+
+
+#: money coming in: each is a gift standing on its own
+GIFT_KINDS = (EntryKind.PAYMENT, EntryKind.OFFLINE)
+#: movements against an earlier gift
+REVERSAL_KINDS = (EntryKind.REFUND, EntryKind.DISPUTE, EntryKind.DISPUTE_WON)
+KINDS = tuple(EntryKind)
 
 
 class LedgerEntry(db.Model):
@@ -35,12 +49,54 @@ class LedgerEntry(db.Model):
     source_ref: Mapped[str] = mapped_column(String(255), unique=True)
     #: the payment row a refund or dispute reduces
     payment_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
-    #: lower-cased e-mail, or a per-donation key for an offline gift without one
+    #: lower-cased e-mail, or a per-donor key for an offline gift without one
     donor_key: Mapped[str] = mapped_column(String(254))
+    #: the payment carries a valid Gift Aid declaration (a reversal shares its payment's)
+    gift_aid: Mapped[bool] = mapped_column(default=False)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    donation = relationship("Donation")
+
+class PendingEntry(db.Model):
+    """Money promised but not yet collected (a Bacs Direct Debit): opened, then closed once.
+
+    Not raised, so not a ledger movement; kept append-only beside the ledger so that the
+    pending total, like every other total, can be recomputed from rows alone.
+    """
+
+    __tablename__ = "pending_entries"
+    __table_args__ = (CheckConstraint("amount_pence <> 0", name="amount_not_zero"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
+    donation_id: Mapped[int] = mapped_column(ForeignKey("donations.id"), index=True)
+    #: positive when opened, the same amount negative when closed (collected or failed)
+    amount_pence: Mapped[int]
+    #: "<key>:open" or "<key>:close", so neither happens twice
+    source_ref: Mapped[str] = mapped_column(String(255), unique=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FundTotals(db.Model):
+    """Running totals kept current in the transaction that writes each ledger row."""
+
+    __tablename__ = "fund_totals"
+    __table_args__ = (
+        CheckConstraint("pending_pence >= 0", name="pending_not_negative"),
+        CheckConstraint("donor_count >= 0", name="donors_not_negative"),
+        CheckConstraint("donation_count >= 0", name="donations_not_negative"),
+    )
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), primary_key=True)
+    raised_pence: Mapped[int] = mapped_column(BigInteger, default=0)
+    gift_aid_pence: Mapped[int] = mapped_column(BigInteger, default=0)
+    pending_pence: Mapped[int] = mapped_column(BigInteger, default=0)
+    donor_count: Mapped[int] = mapped_column(default=0)
+    donation_count: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+APPEND_ONLY = (LedgerEntry, PendingEntry)
 
 
 class LedgerIsAppendOnly(RuntimeError):
@@ -50,5 +106,5 @@ class LedgerIsAppendOnly(RuntimeError):
 @event.listens_for(Session, "before_flush")
 def _refuse_ledger_edits(session, flush_context, instances):
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, LedgerEntry) and (obj in session.deleted or session.is_modified(obj)):
+        if isinstance(obj, APPEND_ONLY) and (obj in session.deleted or session.is_modified(obj)):
             raise LedgerIsAppendOnly("ledger entries are never edited or deleted")

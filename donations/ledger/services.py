@@ -1,28 +1,66 @@
-"""Writing the ledger and keeping each fund's totals current in the same transaction."""
+"""Writing the ledger and keeping each fund's totals current in the same transaction.
+
+The ledger knows funds, amounts, donor keys and source references, never the donation
+model: callers say explicitly what a movement is, and the ledger stores on each row all
+that its totals need, so they can be recomputed from rows alone.
+"""
+
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from donations.extensions import db, utcnow
-from donations.funds.models import FundTotals
-from donations.ledger.models import LedgerEntry
+from donations.funds.models import Fund
+from donations.ledger.models import (
+    GIFT_KINDS,
+    EntryKind,
+    FundTotals,
+    LedgerEntry,
+    PendingEntry,
+)
+from donations.money import gift_aid_at
 
-PAYMENT_KINDS = ("payment", "offline")
+
+class LedgerError(ValueError):
+    """A movement the ledger refuses: it would not make sense as money."""
 
 
-def gift_aid_on(net_pence: int, basic_rate: int | None = None) -> int:
-    """Gift Aid reclaimable on a gift's net amount: basic_rate / (100 - basic_rate), whole pence."""
-    rate = current_app.config["GIFT_AID_BASIC_RATE"] if basic_rate is None else basic_rate
-    if net_pence <= 0:
-        return 0
-    return net_pence * rate // (100 - rate)
+def totals_for(fund: Fund) -> FundTotals:
+    """A fund's running totals; all zero for a fund that has had no movement yet."""
+    return db.session.get(FundTotals, fund.id) or FundTotals(
+        fund_id=fund.id,
+        raised_pence=0,
+        gift_aid_pence=0,
+        pending_pence=0,
+        donor_count=0,
+        donation_count=0,
+        updated_at=fund.created_at,
+    )
 
 
 def lock_totals(fund_id: int) -> FundTotals:
     """Take the fund's totals row for update, so concurrent movements apply one after another."""
-    return db.session.execute(
-        select(FundTotals).where(FundTotals.fund_id == fund_id).with_for_update()
-    ).scalar_one()
+    statement = select(FundTotals).where(FundTotals.fund_id == fund_id).with_for_update()
+    totals = db.session.execute(statement).scalar_one_or_none()
+    if totals is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(
+                    FundTotals(
+                        fund_id=fund_id,
+                        raised_pence=0,
+                        gift_aid_pence=0,
+                        pending_pence=0,
+                        donor_count=0,
+                        donation_count=0,
+                    )
+                )
+        except IntegrityError:  # another transaction opened this fund's totals first
+            pass
+        totals = db.session.execute(statement).scalar_one()
+    return totals
 
 
 def _sum(*conditions) -> int:
@@ -31,13 +69,9 @@ def _sum(*conditions) -> int:
     ).scalar_one()
 
 
-def _payment_net(payment_entry_id: int) -> int:
-    return _sum(
-        or_(
-            LedgerEntry.id == payment_entry_id,
-            LedgerEntry.payment_entry_id == payment_entry_id,
-        )
-    )
+def payment_net(payment: LedgerEntry) -> int:
+    """What still stands of one payment after its refunds and disputes."""
+    return _sum(or_(LedgerEntry.id == payment.id, LedgerEntry.payment_entry_id == payment.id))
 
 
 def already_recorded(source_ref: str) -> LedgerEntry | None:
@@ -46,53 +80,69 @@ def already_recorded(source_ref: str) -> LedgerEntry | None:
     ).scalar_one_or_none()
 
 
+def _check(kind: EntryKind, amount_pence: int, against: LedgerEntry | None, gift_aid: bool):
+    if kind in GIFT_KINDS:
+        if amount_pence <= 0 or against is not None:
+            raise LedgerError(f"a {kind} is a positive amount standing on its own")
+        return
+    if against is None or against.kind not in GIFT_KINDS:
+        raise LedgerError(f"a {kind} must name the payment it moves")
+    if gift_aid != against.gift_aid:
+        raise LedgerError("a reversal shares its payment's Gift Aid standing")
+    if (amount_pence > 0) != (kind == EntryKind.DISPUTE_WON) or amount_pence == 0:
+        raise LedgerError(f"a {kind} of {amount_pence} moves money the wrong way")
+
+
 def record(
-    donation,
-    kind: str,
+    *,
+    fund_id: int,
+    donation_id: int,
+    donor_key: str,
+    kind: EntryKind,
     amount_pence: int,
     source_ref: str,
-    *,
+    gift_aid: bool,
     fee_cover_pence: int = 0,
-    payment_entry: LedgerEntry | None = None,
-    occurred_at=None,
+    against: LedgerEntry | None = None,
+    occurred_at: datetime | None = None,
 ) -> LedgerEntry | None:
     """Append one movement and move the fund's totals by exactly it.
 
-    Returns None when this source reference is already in the ledger: the same movement
-    is never recorded twice, whichever path (webhook, thank-you page, reconcile) brings it.
+    `gift_aid` says whether the money carries a valid Gift Aid declaration; `against` is the
+    payment a refund or dispute moves. Returns None when this source reference is already in
+    the ledger: the same movement is never recorded twice, whichever path brings it.
     """
-    totals = lock_totals(donation.fund_id)
+    _check(kind, amount_pence, against, gift_aid)
+    totals = lock_totals(fund_id)
     if already_recorded(source_ref) is not None:
         return None
-    donor_key = donation.donor.key
-    donation_before = _sum(LedgerEntry.donation_id == donation.id)
-    donor_before = _sum(LedgerEntry.fund_id == donation.fund_id, LedgerEntry.donor_key == donor_key)
-    payment_before = _payment_net(payment_entry.id) if payment_entry else 0
+    donor_before = _sum(LedgerEntry.fund_id == fund_id, LedgerEntry.donor_key == donor_key)
+    payment_before = payment_net(against) if against is not None else 0
 
     entry = LedgerEntry(
-        donation_id=donation.id,
-        fund_id=donation.fund_id,
+        donation_id=donation_id,
+        fund_id=fund_id,
         kind=kind,
         amount_pence=amount_pence,
         fee_cover_pence=fee_cover_pence,
         source_ref=source_ref,
-        payment_entry_id=payment_entry.id if payment_entry else None,
+        payment_entry_id=against.id if against is not None else None,
         donor_key=donor_key,
+        gift_aid=gift_aid,
         occurred_at=occurred_at or utcnow(),
     )
     db.session.add(entry)
     db.session.flush()
 
+    payment_after = payment_before + amount_pence
     totals.raised_pence += amount_pence
-    if donation.declaration_id is not None:
-        totals.gift_aid_pence += gift_aid_on(donation_before + amount_pence) - gift_aid_on(
-            donation_before
+    if gift_aid:
+        rate = current_app.config["GIFT_AID_BASIC_RATE"]
+        totals.gift_aid_pence += gift_aid_at(payment_after, rate) - gift_aid_at(
+            payment_before, rate
         )
     totals.donor_count += _crossing(donor_before, donor_before + amount_pence)
-    if kind in PAYMENT_KINDS:
-        totals.donation_count += 1
-    elif payment_entry is not None:
-        totals.donation_count += _crossing(payment_before, payment_before + amount_pence)
+    totals.donation_count += _crossing(payment_before, payment_after)
     totals.updated_at = utcnow()
     return entry
 
@@ -106,7 +156,37 @@ def _crossing(before: int, after: int) -> int:
     return 0
 
 
-def move_pending(fund_id: int, delta_pence: int) -> None:
+def open_pending(fund_id: int, donation_id: int, amount_pence: int, key: str) -> bool:
+    """Count money as pending (promised, not yet collected). False if already opened."""
+    return _pending(fund_id, donation_id, amount_pence, f"{key}:open")
+
+
+def close_pending(key: str) -> bool:
+    """Stop counting what `key` opened (collected, or failed). False if nothing is open."""
+    opened = db.session.execute(
+        select(PendingEntry).where(PendingEntry.source_ref == f"{key}:open")
+    ).scalar_one_or_none()
+    if opened is None:
+        return False
+    return _pending(opened.fund_id, opened.donation_id, -opened.amount_pence, f"{key}:close")
+
+
+def _pending(fund_id: int, donation_id: int, amount_pence: int, source_ref: str) -> bool:
     totals = lock_totals(fund_id)
-    totals.pending_pence += delta_pence
+    exists = db.session.execute(
+        select(PendingEntry.id).where(PendingEntry.source_ref == source_ref)
+    ).first()
+    if exists is not None:
+        return False
+    db.session.add(
+        PendingEntry(
+            fund_id=fund_id,
+            donation_id=donation_id,
+            amount_pence=amount_pence,
+            source_ref=source_ref,
+        )
+    )
+    totals.pending_pence += amount_pence
     totals.updated_at = utcnow()
+    db.session.flush()
+    return True

@@ -1,0 +1,14 @@
+"""Payments: the gateway interface and Stripe behind it, Checkout, and webhooks."""
+
+from flask import Flask
+
+from donations.payments.stripe_gateway import StripeGateway
+from donations.payments.views import bp
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+def stripe_gateway(config: dict) -> StripeGateway:
+    return StripeGateway(config["STRIPE_SECRET_KEY"], config["STRIPE_API_BASE"])

@@ -1,8 +1,10 @@
-"""Opening a Checkout Session for a donation: what Stripe is asked for, and with which key."""
+"""Opening a Checkout Session for a donation, and asking after one no webhook has told of."""
 
-from donations.funds.services import absolute_url
-from donations.giving.models import Donation
+from donations.gifts.models import Donation
+from donations.gifts.outcome import Outcome
 from donations.payments.gateway import gateway
+from donations.payments.webhooks.checkout import apply_checkout_session
+from donations.web import absolute_url
 
 
 def _line(name: str, amount_pence: int, monthly: bool) -> dict:
@@ -14,7 +16,7 @@ def _line(name: str, amount_pence: int, monthly: bool) -> dict:
 
 def checkout_params(donation: Donation) -> dict:
     fund = donation.fund
-    monthly = donation.frequency == "monthly"
+    monthly = donation.monthly
     metadata = {"donation_reference": donation.reference, "fund": fund.slug}
     description = f"{'Monthly gift' if monthly else 'Gift'} to the {fund.name}"
     items = [_line(description, donation.amount_pence, monthly)]
@@ -49,3 +51,11 @@ def open_checkout(donation: Donation) -> str:
     donation.checkout_session_id = session.id
     donation.checkout_url = session.url
     return session.url
+
+
+def confirm_with_gateway(donation: Donation) -> Outcome:
+    """Ask the gateway how the donation's checkout stands and apply it, as a webhook would.
+
+    So "pending" on the thank-you page means money not yet collected, not a slow webhook.
+    """
+    return apply_checkout_session(gateway().retrieve_checkout_session(donation.checkout_session_id))

@@ -1,22 +1,21 @@
-"""Every call to Stripe goes through here: the real client, or the sandbox standing in for it."""
+"""The payment gateway: one interface, two implementations chosen by configuration.
 
-import secrets
-import time
+`StripeGateway` (payments.stripe_gateway) talks to Stripe; the sandbox package provides one
+that stands in for Stripe's servers. The composition root (create_app) puts the chosen one in
+`app.extensions`; everything else asks `gateway()` and never knows which it has. Objects come
+back as plain dicts shaped as Stripe's API documents them.
+"""
+
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 import stripe
-from flask import current_app, url_for
-from sqlalchemy import select
-
-from donations.extensions import db
-from donations.payments.models import SandboxSession
+from flask import current_app
 
 #: pinned: the version this stripe-python release ships; set the webhook endpoint to match
 API_VERSION = stripe.api_version
-
-
-#: what the sandbox keeps beside a session that Stripe's session object does not carry
-SANDBOX_ONLY = {"line_items", "sandbox_collection"}
 
 
 class GatewayError(RuntimeError):
@@ -29,91 +28,34 @@ class CheckoutSession:
     url: str
 
 
-class StripeGateway:
-    def __init__(self, api_key: str, api_base: str | None = None):
-        self.client = stripe.StripeClient(
-            api_key,
-            stripe_version=API_VERSION,
-            base_addresses={"api": api_base} if api_base else None,
-            max_network_retries=2,
-        )
+class PaymentGateway(Protocol):
+    #: where the donor's browser goes to pay, beyond this site (for the form's CSP)
+    checkout_origin: str | None
 
     def create_checkout_session(self, params: dict, idempotency_key: str) -> CheckoutSession:
-        try:
-            session = self.client.v1.checkout.sessions.create(
-                params=params, options={"idempotency_key": idempotency_key}
-            )
-        except stripe.StripeError as error:
-            raise GatewayError(str(error)) from error
-        return CheckoutSession(id=session.id, url=session.url)
+        """Create a Checkout Session; the same key returns the same session."""
+        ...
 
-    def retrieve_checkout_session(self, session_id: str) -> dict:
-        try:
-            return self.client.v1.checkout.sessions.retrieve(session_id).to_dict()
-        except stripe.StripeError as error:
-            raise GatewayError(str(error)) from error
+    def retrieve_checkout_session(self, session_id: str) -> dict: ...
 
+    def create_refund(self, params: dict, idempotency_key: str) -> dict:
+        """Refund all or part of a payment (params as Stripe's POST /v1/refunds)."""
+        ...
 
-class SandboxGateway:
-    """Stands in for Stripe's servers when there is no key: sessions live in the database."""
+    def create_portal_session(self, customer_id: str, return_url: str) -> str:
+        """A short-lived page where a donor manages their monthly gift; returns its URL."""
+        ...
 
-    def create_checkout_session(self, params: dict, idempotency_key: str) -> CheckoutSession:
-        existing = db.session.execute(
-            select(SandboxSession).where(SandboxSession.idempotency_key == idempotency_key)
-        ).scalar_one_or_none()
-        if existing is not None:
-            return CheckoutSession(id=existing.id, url=existing.data["url"])
-        session_id = "cs_test_" + secrets.token_hex(16)
-        amount = sum(
-            item["price_data"]["unit_amount"] * item["quantity"] for item in params["line_items"]
-        )
-        now = int(time.time())
-        data = {
-            "id": session_id,
-            "object": "checkout.session",
-            "mode": params["mode"],
-            "status": "open",
-            "payment_status": "unpaid",
-            "amount_subtotal": amount,
-            "amount_total": amount,
-            "currency": "gbp",
-            "client_reference_id": params.get("client_reference_id"),
-            "customer": None,
-            "customer_email": params.get("customer_email"),
-            "metadata": params.get("metadata", {}),
-            "payment_intent": None,
-            "subscription": None,
-            "invoice": None,
-            "submit_type": params.get("submit_type"),
-            "success_url": params["success_url"],
-            "cancel_url": params["cancel_url"],
-            "url": url_for("sandbox.checkout", session_id=session_id, _external=True),
-            "livemode": False,
-            "created": now,
-            "expires_at": now + 24 * 3600,
-            "line_items": params["line_items"],
-        }
-        db.session.add(SandboxSession(id=session_id, idempotency_key=idempotency_key, data=data))
-        db.session.flush()
-        return CheckoutSession(id=session_id, url=data["url"])
+    def list_events(self, since: datetime) -> Iterator[dict]:
+        """Events created since a moment (Stripe keeps 30 days), newest first."""
+        ...
 
-    def retrieve_checkout_session(self, session_id: str) -> dict:
-        row = db.session.get(SandboxSession, session_id)
-        if row is None:
-            raise GatewayError(f"No such checkout.session: {session_id}")
-        return sandbox_public_view(row.data)
+    def list_balance_transactions(
+        self, since: datetime | None = None, payout_id: str | None = None
+    ) -> Iterator[dict]:
+        """Balance transactions created since a moment, or those paid out in one payout."""
+        ...
 
 
-def sandbox_public_view(data: dict) -> dict:
-    """A sandbox session as Stripe would show it, without the sandbox's own notes."""
-    return {key: value for key, value in data.items() if key not in SANDBOX_ONLY}
-
-
-def gateway() -> StripeGateway | SandboxGateway:
+def gateway() -> PaymentGateway:
     return current_app.extensions["payment_gateway"]
-
-
-def gateway_for(config: dict) -> StripeGateway | SandboxGateway:
-    if config["SANDBOX"]:
-        return SandboxGateway()
-    return StripeGateway(config["STRIPE_SECRET_KEY"], config["STRIPE_API_BASE"])

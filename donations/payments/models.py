@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, String, Text
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from donations.extensions import UTCDateTime, db, utcnow
@@ -19,15 +19,3 @@ class StripeEvent(db.Model):
     note: Mapped[str | None] = mapped_column(String(300))
     payload: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class SandboxSession(db.Model):
-    """A Checkout Session held by the sandbox, in the database so every worker sees it."""
-
-    __tablename__ = "sandbox_sessions"
-
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
-    #: the Stripe-shaped Checkout Session object
-    data: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,8 +1,8 @@
 from flask import Blueprint, jsonify, request
 
 from donations.extensions import csrf
-from donations.payments import events
-from donations.unit_of_work import commit, rollback
+from donations.payments.webhooks import receive
+from donations.transaction import commit, rollback
 
 bp = Blueprint("payments", __name__)
 
@@ -10,7 +10,7 @@ bp = Blueprint("payments", __name__)
 @bp.post("/stripe/webhook")
 @csrf.exempt
 def webhook():
-    answer = events.receive(request.get_data(), request.headers.get("Stripe-Signature"))
+    answer = receive(request.get_data(), request.headers.get("Stripe-Signature"))
     if answer.status == 200:
         commit()
     else:

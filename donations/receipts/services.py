@@ -7,14 +7,16 @@ from pathlib import Path
 from flask import current_app, render_template
 from sqlalchemy import select, update
 
+from donations import transaction
 from donations.extensions import db, utcnow
-from donations.ledger.services import gift_aid_on
+from donations.gift_aid.rules import gift_aid_on
+from donations.gifts.models import Donation
+from donations.ledger.models import LedgerEntry
 from donations.receipts.models import OutboxMessage
 
-QUEUED_FLAG = "outbox_queued"
 
-
-def queue_receipt(donation, entry) -> OutboxMessage:
+def queue_receipt(donation: Donation, entry: LedgerEntry) -> OutboxMessage:
+    """Write the receipt for a recorded payment in its transaction; send it after commit."""
     charity = current_app.config["CHARITY_NAME"]
     message = OutboxMessage(
         dedupe_key=f"receipt:{entry.source_ref}",
@@ -26,12 +28,16 @@ def queue_receipt(donation, entry) -> OutboxMessage:
             donation=donation,
             entry=entry,
             charity=charity,
-            gift_aid_pence=gift_aid_on(entry.amount_pence),
+            gift_aid_pence=gift_aid_on(entry.amount_pence) if entry.gift_aid else 0,
         ),
     )
     db.session.add(message)
-    db.session.info[QUEUED_FLAG] = True
+    transaction.after_commit(send_queued)
     return message
+
+
+def on_gift_paid(donation: Donation, entry: LedgerEntry) -> None:
+    queue_receipt(donation, entry)
 
 
 def _claim(message_id: int) -> bool:

@@ -3,7 +3,7 @@ from flask import Blueprint, current_app
 
 from donations.cli_support import refused_as_click_errors
 from donations.sandbox import services as sandbox
-from donations.unit_of_work import commit
+from donations.transaction import commit
 
 cli = Blueprint("sandbox_cli", __name__, cli_group="sandbox")
 

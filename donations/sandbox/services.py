@@ -7,11 +7,12 @@ import time
 from flask import current_app
 
 from donations.extensions import db
-from donations.giving import services as giving
-from donations.payments import events
-from donations.payments.gateway import API_VERSION, sandbox_public_view
-from donations.payments.models import SandboxSession
-from donations.payments.signing import signature_header
+from donations.gifts import services as gifts
+from donations.payments.gateway import API_VERSION
+from donations.payments.webhooks import Answer, receive
+from donations.sandbox.gateway import public_view
+from donations.sandbox.models import SandboxSession
+from donations.sandbox.signing import signature_header
 
 SUCCEEDS = "4242424242424242"
 CARD_OUTCOMES = {
@@ -50,10 +51,10 @@ def _stripe_id(prefix: str) -> str:
 
 def _update(row: SandboxSession, **changes) -> dict:
     row.data = {**row.data, **changes}
-    return sandbox_public_view(row.data)
+    return public_view(row.data)
 
 
-def emit(event_type: str, obj: dict) -> events.Answer:
+def emit(event_type: str, obj: dict) -> Answer:
     """Sign a Stripe-shaped event and pass it through the real webhook path."""
     event = {
         "id": _stripe_id("evt"),
@@ -68,7 +69,7 @@ def emit(event_type: str, obj: dict) -> events.Answer:
     }
     payload = json.dumps(event).encode()
     secret = current_app.config["STRIPE_WEBHOOK_SECRET"]
-    return events.receive(payload, signature_header(payload, secret))
+    return receive(payload, signature_header(payload, secret))
 
 
 def _completion(row: SandboxSession, paid: bool) -> dict:
@@ -104,7 +105,7 @@ def pay_by_bacs(row: SandboxSession) -> None:
 
 
 def _pending_row(reference: str) -> SandboxSession:
-    donation = giving.by_reference(reference)
+    donation = gifts.by_reference(reference)
     if donation is None or not donation.checkout_session_id:
         raise SandboxError(f"No sandbox payment for donation {reference}.")
     row = session_row(donation.checkout_session_id)
@@ -119,12 +120,12 @@ def _pending_row(reference: str) -> SandboxSession:
     return row
 
 
-def settle(reference: str) -> events.Answer:
+def settle(reference: str) -> Answer:
     row = _pending_row(reference)
     session = _update(row, payment_status="paid", sandbox_collection="settled")
     return emit("checkout.session.async_payment_succeeded", session)
 
 
-def fail(reference: str) -> events.Answer:
+def fail(reference: str) -> Answer:
     row = _pending_row(reference)
     return emit("checkout.session.async_payment_failed", _update(row, sandbox_collection="failed"))

@@ -4,7 +4,7 @@ from donations.extensions import limiter
 from donations.money import format_gbp
 from donations.sandbox import services as sandbox
 from donations.sandbox.forms import SandboxPaymentForm
-from donations.unit_of_work import commit
+from donations.transaction import commit
 
 bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
 

@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from donations.extensions import db
-from donations.giving.models import Donation
-from tests.browser.conftest import axe_violations, tab_to, type_by_keyboard
+from donations.gifts.models import Donation
+from tests.browser.support import axe_violations, tab_to, type_by_keyboard
 
 pytestmark = pytest.mark.browser
 

@@ -5,8 +5,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.browser.conftest import axe_violations
-from tests.conftest import give
+from tests import factories
+from tests.browser.support import axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +42,7 @@ def partner_site(live_server):
 def test_the_frame_and_the_component_render_on_another_origin(
     app, client, live_server, partner_site, page
 ):
-    give(client, amount="25")
+    factories.payment(amount_pence=2500)
     page.goto(partner_site)
     component = page.locator("donation-progress [role=progressbar]")
     component.wait_for()
@@ -62,7 +62,7 @@ def test_the_frame_updates_itself_without_a_reload(app, client, live_server, pag
     page.clock.install()
     page.goto(f"{live_server}/embed/funds/actimus")
     assert page.inner_text("[data-field=raised]") == "£0.00"
-    give(client, amount="10")
+    factories.payment(amount_pence=1000)
     page.clock.run_for(31_000)
     page.wait_for_function("document.querySelector('[data-field=raised]').textContent === '£10.00'")
     bar = page.locator("[role=progressbar]")
@@ -73,7 +73,7 @@ def test_the_frame_updates_itself_without_a_reload(app, client, live_server, pag
     "path", ["/", "/funds/actimus", "/funds/actimus/embed", "/embed/funds/actimus"]
 )
 def test_progress_pages_have_no_wcag_violations(client, live_server, page, path):
-    give(client, amount="10", display_name="Friends of ACTiMuS")
+    factories.payment(amount_pence=1000, display_name="Friends of ACTiMuS")
     page.goto(live_server + path)
     page.wait_for_load_state("networkidle")
     assert axe_violations(page) == []

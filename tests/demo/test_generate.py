@@ -3,11 +3,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from donations.extensions import db
-from donations.funds.models import FundTotals
-from donations.giving.models import Donation
-from donations.ledger.models import LedgerEntry
+from donations.gifts.models import Donation
+from donations.ledger.models import FundTotals, LedgerEntry
 from donations.ledger.totals import drift
-from tests.conftest import give
+from tests import factories
 
 
 def scalar(statement):
@@ -15,7 +14,7 @@ def scalar(statement):
 
 
 def test_generated_donations_are_realistic_and_keep_the_totals_true(client, runner):
-    give(client, amount="25")  # a real gift first: generation must keep it counted
+    factories.payment(amount_pence=2500)  # a real gift first: generation must keep it counted
     result = runner.invoke(args=["demo", "generate", "--donations", "3000"])
     assert result.exit_code == 0, result.output
     db.session.expire_all()
@@ -36,7 +35,9 @@ def test_generated_donations_are_realistic_and_keep_the_totals_true(client, runn
     oldest = scalar(select(func.min(Donation.created_at)))
     assert datetime.now(UTC) - oldest > timedelta(days=500), "dates spread over two years"
 
-    give(client, amount="10", email="after@example.org")  # ids carry on after the bulk insert
+    factories.payment(
+        amount_pence=1000, email="after@example.org"
+    )  # ids carry on after the bulk insert
     db.session.expire_all()
     assert drift() == []
     assert runner.invoke(args=["totals", "check"]).exit_code == 0

@@ -6,9 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from donations.extensions import db
-from donations.giving.models import Donation, Donor
-from tests.conftest import form_tokens, hidden_value, submit_gift
-from tests.giving.test_journey import count
+from donations.gifts.models import Donation, Donor
+from tests.support import count, form_tokens, hidden_value, submit_gift
 
 
 def errors_beside(html: str, field: str) -> str:

@@ -3,7 +3,7 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import form_tokens
+from tests.support import form_tokens
 
 FIELDS = (
     "fund",

@@ -3,25 +3,14 @@
 from email import message_from_bytes, policy
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from donations.extensions import db
-from donations.funds.models import Fund
-from donations.giving.models import Donation
+from donations.gifts.models import Donation
 from donations.ledger.models import LedgerEntry
 from donations.ledger.totals import drift
 from donations.receipts.models import OutboxMessage
-from tests.conftest import form_tokens, sandbox_pay, submit_gift
-
-
-def fund_totals(slug):
-    fund = db.session.execute(select(Fund).where(Fund.slug == slug)).scalar_one()
-    db.session.refresh(fund.totals)
-    return fund.totals
-
-
-def count(model):
-    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
+from tests.support import count, form_tokens, fund_totals, sandbox_pay, submit_gift
 
 
 def test_a_card_gift_ends_paid_with_one_ledger_row_totals_and_a_receipt(app, client):

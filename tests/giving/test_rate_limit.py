@@ -3,26 +3,25 @@
 import os
 import uuid
 
-from donations.giving.models import Donation
-from tests.conftest import _reset, submit_gift
-from tests.giving.test_journey import count
+from donations.gifts.models import Donation
+from tests.support import count, submit_gift
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
-def limited_app(make_app, storage: str):
+def limited_app(make_app, reset_database, storage: str):
     app = make_app(
         RATELIMIT_ENABLED=True,
         RATELIMIT_STORAGE_URI=storage,
         RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
         DONATE_RATE_LIMIT="3 per minute",
     )
-    _reset(app)
+    reset_database(app)
     return app
 
 
-def test_the_fourth_try_in_a_minute_is_paused_and_records_nothing(make_app):
-    app = limited_app(make_app, "memory://")
+def test_the_fourth_try_in_a_minute_is_paused_and_records_nothing(make_app, reset_database):
+    app = limited_app(make_app, reset_database, "memory://")
     with app.app_context():
         client = app.test_client()
         statuses = [submit_gift(client, email=f"d{n}@example.org").status_code for n in range(4)]
@@ -34,8 +33,8 @@ def test_the_fourth_try_in_a_minute_is_paused_and_records_nothing(make_app):
         assert count(Donation) == 3
 
 
-def test_workers_share_the_limit_through_redis(make_app):
-    first = limited_app(make_app, REDIS_URL)
+def test_workers_share_the_limit_through_redis(make_app, reset_database):
+    first = limited_app(make_app, reset_database, REDIS_URL)
     prefix = first.config["RATELIMIT_KEY_PREFIX"]
     second = make_app(
         RATELIMIT_ENABLED=True,

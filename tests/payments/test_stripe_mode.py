@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from donations.extensions import db
-from donations.giving.models import Donation
+from donations.gifts.models import Donation
 from donations.ledger.models import LedgerEntry
 from donations.payments.checkout import open_checkout
-from tests.conftest import _reset, form_tokens, submit_gift
+from tests.support import form_tokens, submit_gift
 
 
 class FakeStripe(BaseHTTPRequestHandler):
@@ -81,13 +81,13 @@ def fake_stripe():
 
 
 @pytest.fixture
-def stripe_client(make_app, fake_stripe):
+def stripe_client(make_app, reset_database, fake_stripe):
     app = make_app(
         STRIPE_SECRET_KEY="sk_test_local",
         SANDBOX=False,
         STRIPE_API_BASE=f"http://127.0.0.1:{fake_stripe.server_port}",
     )
-    _reset(app)
+    reset_database(app)
     with app.app_context():
         yield app.test_client()
 
@@ -151,11 +151,11 @@ def test_the_thank_you_page_asks_stripe_when_the_webhook_is_late(stripe_client, 
     assert entry.source_ref == "pi_late_webhook"
 
 
-def test_an_unreachable_stripe_records_nothing_and_says_so(make_app):
+def test_an_unreachable_stripe_records_nothing_and_says_so(make_app, reset_database):
     app = make_app(
         STRIPE_SECRET_KEY="sk_test_local", SANDBOX=False, STRIPE_API_BASE="http://127.0.0.1:9"
     )
-    _reset(app)
+    reset_database(app)
     with app.app_context():
         client = app.test_client()
         response = submit_gift(client)

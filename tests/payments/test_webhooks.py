@@ -8,22 +8,27 @@ import pytest
 from sqlalchemy import func, select
 
 from donations.extensions import db
-from donations.giving.models import Donation
+from donations.gifts.models import Donation
 from donations.ledger.models import LedgerEntry
 from donations.ledger.totals import drift
 from donations.payments.gateway import gateway
 from donations.payments.models import StripeEvent
-from donations.payments.signing import signature_header
 from donations.receipts.models import OutboxMessage
-from tests.conftest import WEBHOOK_SECRET, session_event, signed_event, submit_gift
-from tests.giving.test_journey import count, fund_totals
+from donations.sandbox.signing import signature_header
+from tests import factories
+from tests.support import (
+    WEBHOOK_SECRET,
+    count,
+    fund_totals,
+    session_event,
+    signed_event,
+)
 
 
 @pytest.fixture
-def open_session(client):
+def open_session(app):
     """A submitted donation whose Checkout Session is open (nothing paid yet)."""
-    submit_gift(client, amount="50")
-    donation = db.session.execute(select(Donation)).scalar_one()
+    donation = factories.checkout(amount_pence=5000)
     return gateway().retrieve_checkout_session(donation.checkout_session_id)
 
 

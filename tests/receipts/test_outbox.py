@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from donations.extensions import db
 from donations.receipts.models import OutboxMessage
-from tests.conftest import _reset, give
+from tests import factories
 
 
 class SMTPHandler(socketserver.StreamRequestHandler):
@@ -57,7 +57,7 @@ def closed_port() -> int:
 
 
 def test_a_receipt_is_never_sent_twice(app, client, runner):
-    give(client, amount="25")
+    factories.payment(amount_pence=2500)
     result = runner.invoke(args=["outbox", "send"])
     assert result.exit_code == 0
     assert "Sent 0" in result.output
@@ -65,18 +65,20 @@ def test_a_receipt_is_never_sent_twice(app, client, runner):
 
 
 def test_a_receipt_without_gift_aid_says_nothing_of_a_declaration(app, client):
-    give(client, amount="10")
+    factories.payment(amount_pence=1000)
     [eml] = Path(app.config["OUTBOX_DIR"]).glob("*.eml")
     body = message_from_bytes(eml.read_bytes(), policy=policy.default).get_content()
     assert "£10.00" in body
     assert "Gift Aid" not in body
 
 
-def test_smtp_is_used_when_configured_and_a_failure_is_retried(make_app, smtp_server):
+def test_smtp_is_used_when_configured_and_a_failure_is_retried(
+    make_app, reset_database, smtp_server
+):
     down = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port(), MAIL_USE_TLS=False)
-    _reset(down)
+    reset_database(down)
     with down.app_context():
-        give(down.test_client(), amount="25")
+        factories.payment(amount_pence=2500)
         message = db.session.execute(select(OutboxMessage)).scalar_one()
         assert message.sent_at is None, "the payment stands even though mail is down"
         assert message.last_error

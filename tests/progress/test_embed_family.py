@@ -6,8 +6,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from donations.embed.cache import RenderedCache
-from tests.conftest import _reset, give
+from donations.progress.cache import RenderedCache
+from tests import factories
 
 FAMILY = [
     "/api/funds/actimus",
@@ -17,7 +17,7 @@ FAMILY = [
 
 
 def test_progress_json_has_the_contract_fields(client):
-    give(client, amount="25", gift_aid="y", house="1", postcode="SW1A 1AA")
+    factories.payment(amount_pence=2500, gift_aid=True)
     body = client.get("/api/funds/actimus").json
     assert body == {
         "slug": "actimus",
@@ -39,9 +39,9 @@ def test_progress_json_has_the_contract_fields(client):
     assert [f["slug"] for f in listing["funds"]] == ["stem-cell-audit", "actimus"]
 
 
-def test_absolute_links_follow_public_url(make_app):
+def test_absolute_links_follow_public_url(make_app, reset_database):
     app = make_app(PUBLIC_URL="https://give.example.org")
-    _reset(app)
+    reset_database(app)
     body = app.test_client().get("/api/funds/stem-cell-audit").json
     assert body["url"] == "https://give.example.org/funds/stem-cell-audit"
     assert body["donate_url"] == "https://give.example.org/donate/stem-cell-audit"
@@ -66,7 +66,7 @@ def test_every_member_is_cacheable_and_open_to_any_origin(client, path):
 
 def test_a_new_paid_gift_changes_every_member(client):
     before = {path: client.get(path) for path in FAMILY}
-    give(client, amount="50")
+    factories.payment(amount_pence=5000)
     for path in FAMILY:
         after = client.get(path, headers={"If-None-Match": before[path].headers["ETag"]})
         assert after.status_code == 200, f"{path} still says nothing changed"
@@ -76,7 +76,7 @@ def test_a_new_paid_gift_changes_every_member(client):
 
 def test_a_gift_to_the_other_fund_changes_nothing_here(client):
     etag = client.get("/api/funds/actimus").headers["ETag"]
-    give(client, fund="stem-cell-audit", amount="10")
+    factories.payment("stem-cell-audit", amount_pence=1000)
     assert client.get("/api/funds/actimus", headers={"If-None-Match": etag}).status_code == 304
 
 
@@ -84,7 +84,7 @@ def test_each_worker_serves_its_cached_copy_for_at_most_its_ttl(app, client):
     now = [1000.0]
     app.extensions["progress_cache"] = RenderedCache(ttl=1.0, clock=lambda: now[0])
     assert client.get("/api/funds/actimus").json["raised_pence"] == 0
-    give(client, amount="10")
+    factories.payment(amount_pence=1000)
     now[0] += 0.5
     assert client.get("/api/funds/actimus").json["raised_pence"] == 0, "served from the cache"
     now[0] += 0.5
@@ -111,7 +111,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def test_the_svg_is_well_formed_with_numbers_and_an_accessible_name(client):
-    give(client, amount="100", gift_aid="y", house="1", postcode="M1 1AE")
+    factories.payment(amount_pence=10000, gift_aid=True)
     root = svg_of(client.get("/funds/actimus/progress.svg"))
     assert root.get("role") == "img"
     assert root.get("width") == "400"
@@ -178,7 +178,7 @@ def test_markup_in_a_slug_is_never_reflected(client):
 
 
 def test_the_embed_page_is_a_labelled_progressbar_with_the_numbers(client):
-    give(client, amount="25")
+    factories.payment(amount_pence=2500)
     html = client.get("/embed/funds/actimus").get_data(as_text=True)
     assert 'role="progressbar"' in html
     assert 'aria-valuemin="0"' in html
@@ -198,7 +198,7 @@ def test_the_embed_page_is_a_labelled_progressbar_with_the_numbers(client):
 
 def test_past_the_goal_aria_stays_within_its_range_and_says_the_real_figures(client, runner):
     assert runner.invoke(args=["funds", "set-goal", "actimus", "10"]).exit_code == 0
-    give(client, amount="25")
+    factories.payment(amount_pence=2500)
     api = client.get("/api/funds/actimus").json
     assert api["percent"] == 250.0
     html = client.get("/embed/funds/actimus").get_data(as_text=True)
@@ -221,9 +221,9 @@ def test_only_the_embed_family_may_be_framed(client):
         assert response.headers["X-Frame-Options"] == "DENY"
 
 
-def test_a_setting_narrows_who_may_frame_the_embed(make_app):
+def test_a_setting_narrows_who_may_frame_the_embed(make_app, reset_database):
     app = make_app(EMBED_FRAME_ANCESTORS="https://blog.example.org https://partner.example")
-    _reset(app)
+    reset_database(app)
     response = app.test_client().get("/embed/funds/actimus")
     assert frame_ancestors(response) == "https://blog.example.org https://partner.example"
 
@@ -246,7 +246,7 @@ def snippet(html: str, element_id: str) -> str:
 
 
 def test_the_builder_offers_every_snippet_with_a_preview(client):
-    give(client, amount="25")
+    factories.payment(amount_pence=2500)
     html = client.get("/funds/actimus/embed").get_data(as_text=True)
     assert snippet(html, "snippet-iframe").startswith(
         '<iframe src="http://localhost/embed/funds/actimus" title="ACTiMuS trial'

@@ -1,57 +1,20 @@
-"""Creating donations and moving them through their states. Services flush; callers commit."""
+"""Finding and starting donations. Services flush; callers commit."""
 
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from donations.extensions import db, utcnow
+from donations.extensions import db
 from donations.funds.models import Fund
-from donations.giving.gift_aid import WORDING_VERSION, declaration_wording
-from donations.giving.models import Donation, Donor, GiftAidDeclaration
-from donations.ledger import services as ledger
+from donations.gift_aid.services import new_declaration
+from donations.gifts.details import GiftDetails
+from donations.gifts.models import Donation, Donor, MessageStatus
 from donations.money import fee_cover
-from donations.receipts import services as receipts
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-#: the one place that says which status may follow which
-ALLOWED = {
-    "created": {"pending", "paid", "failed", "expired"},
-    "pending": {"paid", "failed"},
-    "paid": set(),
-    "failed": set(),
-    "expired": set(),
-}
-
-
-class IllegalTransition(RuntimeError):
-    pass
-
-
-@dataclass(frozen=True)
-class GiftDetails:
-    """What a donor asked for, already validated by the form."""
-
-    amount_pence: int
-    fee_cover_pence: int
-    frequency: str
-    title: str | None
-    first_name: str
-    last_name: str
-    email: str
-    gift_aid: bool
-    house: str | None
-    address: str | None
-    postcode: str | None
-    overseas: bool
-    anonymous: bool
-    display_name: str | None
-    message: str | None
-    marketing_consent: bool
-    form_token: str
 
 
 def fee_cover_for(gift_pence: int) -> int:
@@ -64,7 +27,9 @@ def new_reference() -> str:
     return "D-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
 
 
-def by_reference(reference: str) -> Donation | None:
+def by_reference(reference: str | None) -> Donation | None:
+    if not reference or len(reference) > 20:
+        return None
     return db.session.execute(
         select(Donation).where(Donation.reference == reference)
     ).scalar_one_or_none()
@@ -76,7 +41,7 @@ def by_form_token(token: str) -> Donation | None:
     ).scalar_one_or_none()
 
 
-def by_checkout_session(session_id: str) -> Donation | None:
+def by_checkout_session(session_id: str | None) -> Donation | None:
     if not session_id or len(session_id) > 255:
         return None
     return db.session.execute(
@@ -113,21 +78,6 @@ def _donor_for(details: GiftDetails) -> Donor:
     donor.first_name = details.first_name
     donor.last_name = details.last_name
     return donor
-
-
-def _declaration(donor: Donor, details: GiftDetails) -> GiftAidDeclaration:
-    return GiftAidDeclaration(
-        donor=donor,
-        wording_version=WORDING_VERSION,
-        wording=declaration_wording(current_app.config["CHARITY_NAME"]),
-        title=details.title,
-        first_name=details.first_name,
-        last_name=details.last_name,
-        house=details.house,
-        address=details.address,
-        postcode=None if details.overseas else details.postcode,
-        overseas=details.overseas,
-    )
 
 
 def _same_request(donation: Donation, fund: Fund, details: GiftDetails) -> bool:
@@ -171,18 +121,30 @@ def start_donation(fund: Fund, details: GiftDetails) -> Donation:
     if earlier:
         details = replace(details, form_token=f"{details.form_token}~{len(earlier)}")
     donor = _donor_for(details)
+    declaration = None
+    if details.gift_aid:
+        declaration = new_declaration(
+            donor.id,
+            title=details.title,
+            first_name=details.first_name,
+            last_name=details.last_name,
+            house=details.house,
+            address=details.address,
+            postcode=details.postcode,
+            overseas=details.overseas,
+        )
     donation = Donation(
         reference=new_reference(),
         fund=fund,
         donor=donor,
-        declaration=_declaration(donor, details) if details.gift_aid else None,
+        declaration=declaration,
         amount_pence=details.amount_pence,
         fee_cover_pence=details.fee_cover_pence,
         frequency=details.frequency,
         anonymous=details.anonymous,
         display_name=None if details.anonymous else details.display_name,
         message=details.message,
-        message_status="pending" if details.message else "none",
+        message_status=MessageStatus.PENDING if details.message else MessageStatus.NONE,
         marketing_consent=details.marketing_consent,
         form_token=details.form_token,
     )
@@ -191,48 +153,25 @@ def start_donation(fund: Fund, details: GiftDetails) -> Donation:
     return donation
 
 
-def can_move(donation: Donation, to: str) -> bool:
-    return to in ALLOWED[donation.status]
-
-
-def _move(donation: Donation, to: str) -> None:
-    if not can_move(donation, to):
-        raise IllegalTransition(f"{donation.reference}: {donation.status} -> {to}")
-    donation.status = to
-
-
-def mark_pending(donation: Donation) -> None:
-    """Money promised but not yet collected (Bacs): counted as pending, not raised."""
-    _move(donation, "pending")
-    ledger.move_pending(donation.fund_id, donation.amount_pence)
-
-
-def mark_paid(donation: Donation, source_ref: str, occurred_at=None) -> bool:
-    """Record the payment once: ledger row, fund totals and receipt, in this transaction."""
-    was_pending = donation.status == "pending"
-    _move(donation, "paid")
-    donation.paid_at = occurred_at or utcnow()
-    if was_pending:
-        ledger.move_pending(donation.fund_id, -donation.amount_pence)
-    entry = ledger.record(
-        donation,
-        "payment",
-        donation.amount_pence,
-        source_ref,
+def details_of(donation: Donation) -> GiftDetails:
+    """What the donor asked for with this donation, to fill the form again."""
+    donor, declaration = donation.donor, donation.declaration
+    return GiftDetails(
+        amount_pence=donation.amount_pence,
         fee_cover_pence=donation.fee_cover_pence,
-        occurred_at=donation.paid_at,
+        frequency=donation.frequency,
+        title=donor.title,
+        first_name=donor.first_name,
+        last_name=donor.last_name,
+        email=donor.email,
+        gift_aid=declaration is not None,
+        house=declaration.house if declaration else None,
+        address=declaration.address if declaration else None,
+        postcode=declaration.postcode if declaration else None,
+        overseas=declaration.overseas if declaration else False,
+        anonymous=donation.anonymous,
+        display_name=donation.display_name,
+        message=donation.message,
+        marketing_consent=donation.marketing_consent,
+        form_token=donation.form_token,
     )
-    if entry is None:
-        return False
-    receipts.queue_receipt(donation, entry)
-    return True
-
-
-def mark_failed(donation: Donation) -> None:
-    if donation.status == "pending":
-        ledger.move_pending(donation.fund_id, -donation.amount_pence)
-    _move(donation, "failed")
-
-
-def mark_expired(donation: Donation) -> None:
-    _move(donation, "expired")

@@ -1,4 +1,4 @@
-"""Stripe's webhook signature scheme: HMAC-SHA256 of "timestamp.payload" (used by the sandbox)."""
+"""Stripe's webhook signature scheme: HMAC-SHA256 of "timestamp.payload", as the sandbox signs."""
 
 import hmac
 import time

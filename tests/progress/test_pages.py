@@ -5,13 +5,13 @@ import re
 from sqlalchemy import select, update
 
 from donations.extensions import db
-from donations.funds.models import FundTotals
-from donations.giving.models import Donation
-from tests.conftest import give
+from donations.gifts.models import Donation
+from donations.ledger.models import FundTotals
+from tests import factories
 
 
 def test_home_shows_both_funds_with_progress_and_a_donate_button(client):
-    give(client, amount="50", gift_aid="y", house="1", postcode="SW1A 1AA")
+    factories.payment(amount_pence=5000, gift_aid=True)
     html = client.get("/").get_data(as_text=True)
     assert "UK MS stem cell service audit" in html
     assert "ACTiMuS trial" in html
@@ -22,9 +22,9 @@ def test_home_shows_both_funds_with_progress_and_a_donate_button(client):
 
 
 def test_the_fund_page_tells_the_story_the_figures_and_how_we_count(client):
-    give(client, amount="10", email="a@example.org")
-    give(client, amount="10", email="A@Example.org")
-    give(client, amount="25", email="b@example.org")
+    factories.payment(amount_pence=1000, email="a@example.org")
+    factories.payment(amount_pence=1000, email="A@Example.org")
+    factories.payment(amount_pence=2500, email="b@example.org")
     html = client.get("/funds/actimus").get_data(as_text=True)
     assert "mesenchymal" in html
     assert "£45.00 raised</strong>" in html
@@ -36,9 +36,9 @@ def test_the_fund_page_tells_the_story_the_figures_and_how_we_count(client):
 
 
 def test_supporters_show_a_name_only_where_given_and_messages_only_once_approved(client, runner):
-    give(client, display_name="The Smith family", message="Go team <3")
-    give(client, email="quiet@example.org", message="Hidden until approved")
-    give(client, email="shy@example.org", display_name="Shy Person", anonymous="y")
+    factories.payment(display_name="The Smith family", message="Go team <3")
+    factories.payment(email="quiet@example.org", message="Hidden until approved")
+    factories.payment(email="shy@example.org", display_name="Shy Person", anonymous=True)
     html = client.get("/funds/actimus").get_data(as_text=True)
     supporters = html.split("Recent supporters", 1)[1].split("How we count", 1)[0]
     assert "The Smith family" in supporters
@@ -65,14 +65,14 @@ def test_supporters_show_a_name_only_where_given_and_messages_only_once_approved
 
 
 def test_totals_check_passes_when_the_ledger_agrees(client, runner):
-    give(client, amount="25")
+    factories.payment(amount_pence=2500)
     result = runner.invoke(args=["totals", "check"])
     assert result.exit_code == 0
     assert "agree" in result.output
 
 
 def test_totals_check_names_the_fund_that_drifted(client, runner):
-    give(client, amount="25")
+    factories.payment(amount_pence=2500)
     db.session.execute(
         update(FundTotals)
         .values(raised_pence=FundTotals.raised_pence + 1)

@@ -10,10 +10,13 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from donations.embed.cache import Rendered
 from donations.funds import services as funds
+from donations.progress.cache import Rendered
+from donations.progress.figures import figures, progress
+from donations.web import open_to_embedding
 
 bp = Blueprint("embed", __name__)
+open_to_embedding(bp)
 
 EMBED_JS = Path(__file__).resolve().parents[2] / "static" / "js" / "embed.js"
 WIDTH = re.compile(r"-?[0-9]{1,12}", re.ASCII)
@@ -25,7 +28,7 @@ def _cache():
 
 
 def _respond(rendered: Rendered) -> Response:
-    headers = {"Access-Control-Allow-Origin": "*"}
+    headers = {}
     if rendered.status != 200:
         headers["Cache-Control"] = "no-store"
         return Response(rendered.body, rendered.status, headers, mimetype=rendered.mimetype)
@@ -53,7 +56,7 @@ def _base() -> str:
 @bp.get("/api/funds")
 def api_funds():
     def render() -> Rendered:
-        return _json({"funds": [funds.progress(f) for f in funds.all_funds()]})
+        return _json({"funds": [progress(f) for f in funds.all_funds()]})
 
     return _respond(_cache().get(("api", None, _base()), render))
 
@@ -64,7 +67,7 @@ def api_fund(slug: str):
         fund = funds.by_slug(slug)
         if fund is None:
             return _not_found_json()
-        return _json(funds.progress(fund))
+        return _json(progress(fund))
 
     return _respond(_cache().get(("api", slug, _base()), render))
 
@@ -90,8 +93,9 @@ def progress_svg(slug: str):
         fund = funds.by_slug(slug)
         if fund is None:
             return Rendered.of(b"There is no fund with that name.", "text/plain", 404)
-        figures = funds.figures(fund)
-        svg = render_template("embed/progress.svg", f=figures, width=width, theme=theme)
+        svg = render_template(
+            "progress/embed/progress.svg", f=figures(fund), width=width, theme=theme
+        )
         return Rendered.of(svg.encode(), "image/svg+xml")
 
     return _respond(_cache().get(("svg", slug, _base(), width, theme), render))
@@ -102,10 +106,9 @@ def embed_page(slug: str):
     def render() -> Rendered:
         fund = funds.by_slug(slug)
         if fund is None:
-            page = render_template("embed/missing.html")
+            page = render_template("progress/embed/missing.html")
             return Rendered.of(page.encode(), "text/html", 404)
-        figures = funds.figures(fund)
-        page = render_template("embed/bar.html", f=figures)
+        page = render_template("progress/embed/bar.html", f=figures(fund))
         return Rendered.of(page.encode(), "text/html")
 
     return _respond(_cache().get(("embed", slug, _base()), render))

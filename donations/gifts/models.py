@@ -1,10 +1,36 @@
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from donations.extensions import UTCDateTime, db, one_of, utcnow
 from donations.funds.models import Fund
+from donations.gift_aid.models import GiftAidDeclaration
+
+
+class DonationStatus(StrEnum):
+    CREATED = "created"
+    PENDING = "pending"
+    PAID = "paid"
+    FAILED = "failed"
+    EXPIRED = "expired"
+
+
+class Frequency(StrEnum):
+    ONE_OFF = "one-off"
+    MONTHLY = "monthly"
+
+
+class MessageStatus(StrEnum):
+    NONE = "none"
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+STATUSES = tuple(DonationStatus)
+FREQUENCIES = tuple(Frequency)
 
 
 def donor_key(email: str | None, donor_id: int) -> str:
@@ -28,36 +54,6 @@ class Donor(db.Model):
         return donor_key(self.email, self.id)
 
 
-class GiftAidDeclaration(db.Model):
-    """What the donor declared, in the words shown to them, with the address they gave."""
-
-    __tablename__ = "gift_aid_declarations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    donor_id: Mapped[int] = mapped_column(ForeignKey("donors.id"), index=True)
-    wording_version: Mapped[str] = mapped_column(String(40))
-    #: the declaration text exactly as the donor saw it
-    wording: Mapped[str] = mapped_column(Text)
-    #: "this donation, the past 4 years and the future"
-    covers_past_and_future: Mapped[bool] = mapped_column(default=True)
-    title: Mapped[str | None] = mapped_column(String(20))
-    first_name: Mapped[str] = mapped_column(String(35))
-    last_name: Mapped[str] = mapped_column(String(35))
-    house: Mapped[str] = mapped_column(String(40))
-    address: Mapped[str | None] = mapped_column(String(200))
-    #: normalised UK postcode; None for a donor living outside the UK
-    postcode: Mapped[str | None] = mapped_column(String(8))
-    overseas: Mapped[bool] = mapped_column(default=False)
-    declared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    donor: Mapped[Donor] = relationship()
-
-
-STATUSES = ("created", "pending", "paid", "failed", "expired")
-FREQUENCIES = ("one-off", "monthly")
-
-
 class Donation(db.Model):
     __tablename__ = "donations"
     __table_args__ = (
@@ -79,13 +75,12 @@ class Donation(db.Model):
     amount_pence: Mapped[int]
     fee_cover_pence: Mapped[int] = mapped_column(default=0)
     frequency: Mapped[str] = mapped_column(String(10))
-    status: Mapped[str] = mapped_column(String(10), default="created", index=True)
+    status: Mapped[str] = mapped_column(String(10), default=DonationStatus.CREATED, index=True)
     channel: Mapped[str] = mapped_column(String(20), default="online")
     anonymous: Mapped[bool] = mapped_column(default=False)
     display_name: Mapped[str | None] = mapped_column(String(60))
     message: Mapped[str | None] = mapped_column(String(500))
-    #: none | pending | approved | rejected
-    message_status: Mapped[str] = mapped_column(String(10), default="none")
+    message_status: Mapped[str] = mapped_column(String(10), default=MessageStatus.NONE)
     marketing_consent: Mapped[bool] = mapped_column(default=False)
     #: one-time token from the form, so a double submit finds this donation again
     form_token: Mapped[str] = mapped_column(String(64), unique=True)
@@ -105,3 +100,7 @@ class Donation(db.Model):
     @property
     def total_charged_pence(self) -> int:
         return self.amount_pence + self.fee_cover_pence
+
+    @property
+    def monthly(self) -> bool:
+        return self.frequency == Frequency.MONTHLY

@@ -1,0 +1,61 @@
+"""A donation's life after the form: pending, paid, failed or expired, each move recorded once.
+
+Services flush; callers commit.
+"""
+
+from datetime import datetime
+
+from donations.extensions import utcnow
+from donations.gift_aid.rules import carries_gift_aid
+from donations.gifts import states
+from donations.gifts.models import Donation, DonationStatus
+from donations.gifts.signals import gift_paid
+from donations.ledger import services as ledger
+from donations.ledger.models import EntryKind, LedgerEntry
+
+
+def mark_pending(donation: Donation) -> None:
+    """Money promised but not yet collected (Bacs): counted as pending, not raised."""
+    states.move(donation, DonationStatus.PENDING)
+    ledger.open_pending(
+        donation.fund_id, donation.id, donation.amount_pence, key=donation.reference
+    )
+
+
+def mark_paid(
+    donation: Donation, source_ref: str, occurred_at: datetime | None = None
+) -> LedgerEntry | None:
+    """Record the payment once: its ledger row and the fund's totals, in this transaction.
+
+    Returns the new ledger row, or None when this payment was already recorded.
+    """
+    was_pending = donation.status == DonationStatus.PENDING
+    states.move(donation, DonationStatus.PAID)
+    donation.paid_at = occurred_at or utcnow()
+    if was_pending:
+        ledger.close_pending(donation.reference)
+    entry = ledger.record(
+        fund_id=donation.fund_id,
+        donation_id=donation.id,
+        donor_key=donation.donor.key,
+        kind=EntryKind.PAYMENT,
+        amount_pence=donation.amount_pence,
+        source_ref=source_ref,
+        gift_aid=carries_gift_aid(donation.declaration, donation.paid_at),
+        fee_cover_pence=donation.fee_cover_pence,
+        occurred_at=donation.paid_at,
+    )
+    if entry is not None:
+        gift_paid.send(donation, entry=entry)
+    return entry
+
+
+def mark_failed(donation: Donation) -> None:
+    was_pending = donation.status == DonationStatus.PENDING
+    states.move(donation, DonationStatus.FAILED)
+    if was_pending:
+        ledger.close_pending(donation.reference)
+
+
+def mark_expired(donation: Donation) -> None:
+    states.move(donation, DonationStatus.EXPIRED)

@@ -1,0 +1,80 @@
+"""The gateway to Stripe's API, through stripe-python's StripeClient."""
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import stripe
+
+from donations.payments.gateway import API_VERSION, CheckoutSession, GatewayError
+
+
+def _unix(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+class StripeGateway:
+    checkout_origin = "https://checkout.stripe.com"
+
+    def __init__(self, api_key: str, api_base: str | None = None):
+        self.client = stripe.StripeClient(
+            api_key,
+            stripe_version=API_VERSION,
+            base_addresses={"api": api_base} if api_base else None,
+            max_network_retries=2,
+        )
+
+    def create_checkout_session(self, params: dict, idempotency_key: str) -> CheckoutSession:
+        try:
+            session = self.client.v1.checkout.sessions.create(
+                params=params, options={"idempotency_key": idempotency_key}
+            )
+        except stripe.StripeError as error:
+            raise GatewayError(str(error)) from error
+        return CheckoutSession(id=session.id, url=session.url)
+
+    def retrieve_checkout_session(self, session_id: str) -> dict:
+        try:
+            return self.client.v1.checkout.sessions.retrieve(session_id).to_dict()
+        except stripe.StripeError as error:
+            raise GatewayError(str(error)) from error
+
+    def create_refund(self, params: dict, idempotency_key: str) -> dict:
+        try:
+            refund = self.client.v1.refunds.create(
+                params=params, options={"idempotency_key": idempotency_key}
+            )
+        except stripe.StripeError as error:
+            raise GatewayError(str(error)) from error
+        return refund.to_dict()
+
+    def create_portal_session(self, customer_id: str, return_url: str) -> str:
+        try:
+            session = self.client.v1.billing_portal.sessions.create(
+                params={"customer": customer_id, "return_url": return_url}
+            )
+        except stripe.StripeError as error:
+            raise GatewayError(str(error)) from error
+        return session.url
+
+    def list_events(self, since: datetime) -> Iterator[dict]:
+        try:
+            page = self.client.v1.events.list(params={"created": {"gte": _unix(since)}})
+            for event in page.auto_paging_iter():
+                yield event.to_dict()
+        except stripe.StripeError as error:
+            raise GatewayError(str(error)) from error
+
+    def list_balance_transactions(
+        self, since: datetime | None = None, payout_id: str | None = None
+    ) -> Iterator[dict]:
+        params: dict = {}
+        if since is not None:
+            params["created"] = {"gte": _unix(since)}
+        if payout_id is not None:
+            params["payout"] = payout_id
+        try:
+            page = self.client.v1.balance_transactions.list(params=params)
+            for transaction in page.auto_paging_iter():
+                yield transaction.to_dict()
+        except stripe.StripeError as error:
+            raise GatewayError(str(error)) from error

@@ -1,0 +1,69 @@
+"""checkout.session.* events: a donor finished, paid, failed to pay, or walked away."""
+
+from donations.gifts import services as gifts
+from donations.gifts.checkout import CheckoutReport, apply_checkout, close_unpaid
+from donations.gifts.models import Donation, DonationStatus
+from donations.gifts.outcome import Outcome, ignored
+from donations.payments.webhooks.registry import handles, id_of
+
+NOT_OURS = "no donation of ours"
+
+
+def donation_for_session(session: dict) -> Donation | None:
+    """Ours if its metadata or client reference names a donation, or we know its id."""
+    metadata = session.get("metadata") or {}
+    for reference in (metadata.get("donation_reference"), session.get("client_reference_id")):
+        if isinstance(reference, str) and (donation := gifts.by_reference(reference)):
+            return donation
+    return gifts.by_checkout_session(id_of(session.get("id")))
+
+
+def _locked_donation(session: dict) -> Donation | None:
+    donation = donation_for_session(session)
+    return None if donation is None else gifts.lock(donation)
+
+
+def _payment_ref(session: dict) -> str:
+    """A one-off payment is keyed by its PaymentIntent, a monthly one by its Invoice."""
+    key = "invoice" if session.get("mode") == "subscription" else "payment_intent"
+    return id_of(session.get(key)) or f"checkout:{id_of(session.get('id'))}"
+
+
+def report_of(session: dict) -> CheckoutReport:
+    amount = session.get("amount_total")
+    return CheckoutReport(
+        session_id=id_of(session.get("id")),
+        currency=session.get("currency"),
+        amount_total=amount if isinstance(amount, int) else None,
+        paid=session.get("payment_status") in ("paid", "no_payment_required"),
+        complete=session.get("status") == "complete",
+        payment_ref=_payment_ref(session),
+        payment_intent_id=id_of(session.get("payment_intent")),
+        subscription_id=id_of(session.get("subscription")),
+        customer_id=id_of(session.get("customer")),
+    )
+
+
+@handles("checkout.session.completed", "checkout.session.async_payment_succeeded")
+def apply_checkout_session(session: dict) -> Outcome:
+    """Bring a donation up to date with its Checkout Session, from any path that sees it."""
+    donation = _locked_donation(session)
+    if donation is None:
+        return ignored(NOT_OURS)
+    return apply_checkout(donation, report_of(session))
+
+
+@handles("checkout.session.async_payment_failed")
+def direct_debit_failed(session: dict) -> Outcome:
+    donation = _locked_donation(session)
+    if donation is None:
+        return ignored(NOT_OURS)
+    return close_unpaid(donation, DonationStatus.FAILED)
+
+
+@handles("checkout.session.expired")
+def session_expired(session: dict) -> Outcome:
+    donation = _locked_donation(session)
+    if donation is None:
+        return ignored(NOT_OURS)
+    return close_unpaid(donation, DonationStatus.EXPIRED)

@@ -1,0 +1,81 @@
+"""One webhook delivery: verified, recorded once, and passed to the handler for its type."""
+
+import json
+from dataclasses import dataclass
+
+import stripe
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from donations.extensions import db
+from donations.payments.models import StripeEvent
+from donations.payments.webhooks.registry import HANDLERS
+
+TOLERANCE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: dict
+
+
+class BadEvent(ValueError):
+    pass
+
+
+def _parse(payload: bytes) -> dict:
+    try:
+        event = json.loads(payload)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BadEvent("The body is not JSON.") from error
+    if not isinstance(event, dict):
+        raise BadEvent("The body is not an event object.")
+    data = event.get("data")
+    if (
+        not isinstance(event.get("id"), str)
+        or not event["id"]
+        or len(event["id"]) > 255
+        or not isinstance(event.get("type"), str)
+        or len(event["type"]) > 100
+        or not isinstance(data, dict)
+        or not isinstance(data.get("object"), dict)
+    ):
+        raise BadEvent("The event lacks an id, a type or data.object.")
+    return event
+
+
+def receive(payload: bytes, signature: str | None) -> Answer:
+    """Verify, record and apply one delivery. The caller commits."""
+    try:
+        stripe.WebhookSignature.verify_header(
+            payload.decode("utf-8", "replace"),
+            signature or "",
+            current_app.config["STRIPE_WEBHOOK_SECRET"],
+            TOLERANCE_SECONDS,
+        )
+    except stripe.SignatureVerificationError:
+        return Answer(400, {"error": "bad_signature", "message": "Signature check failed."})
+    try:
+        event = _parse(payload)
+    except BadEvent as error:
+        return Answer(400, {"error": "malformed", "message": str(error)})
+
+    if db.session.get(StripeEvent, event["id"]) is not None:
+        return Answer(200, {"received": True, "duplicate": True})
+    record = StripeEvent(
+        id=event["id"], type=event["type"], outcome="received", payload=payload.decode("utf-8")
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+    except IntegrityError:  # the same event, delivered at the same moment, got there first
+        return Answer(200, {"received": True, "duplicate": True})
+
+    handler = HANDLERS.get(event["type"])
+    if handler is None:
+        record.outcome, record.note = "ignored", "event type not handled"
+    else:
+        record.outcome, record.note = handler(event["data"]["object"])
+    db.session.flush()
+    return Answer(200, {"received": True, "outcome": record.outcome})

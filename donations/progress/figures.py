@@ -1,0 +1,52 @@
+"""A fund's progress, from its kept totals (never a sum of gifts): the JSON and the words."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from donations.funds.models import Fund
+from donations.ledger.services import totals_for
+from donations.money import format_gbp
+from donations.web import absolute_url
+
+
+def percent(raised_pence: int, goal_pence: int) -> float:
+    """raised / goal x 100, rounded half-up to 2 places; may pass 100."""
+    value = (Decimal(raised_pence) * 100 / Decimal(goal_pence)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+    return float(value)  # float-ok: a JSON number for display, never money
+
+
+def progress(fund: Fund) -> dict:
+    """The progress JSON of DESIGN.md."""
+    totals = totals_for(fund)
+    return {
+        "slug": fund.slug,
+        "name": fund.name,
+        "currency": "GBP",
+        "goal_pence": fund.goal_pence,
+        "raised_pence": totals.raised_pence,
+        "gift_aid_pence": totals.gift_aid_pence,
+        "pending_pence": totals.pending_pence,
+        "donor_count": totals.donor_count,
+        "donation_count": totals.donation_count,
+        "percent": percent(totals.raised_pence, fund.goal_pence),
+        "updated_at": totals.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "url": absolute_url("funds.show", slug=fund.slug),
+        "donate_url": absolute_url("giving.donate", slug=fund.slug),
+    }
+
+
+def figures(fund: Fund) -> dict:
+    """The progress JSON plus the words and numbers people read."""
+    progress_json = progress(fund)
+    donors = progress_json["donor_count"]
+    return {
+        **progress_json,
+        "raised": format_gbp(progress_json["raised_pence"]),
+        "goal": format_gbp(progress_json["goal_pence"], drop_zero_pence=True),
+        "gift_aid": format_gbp(progress_json["gift_aid_pence"]),
+        "bar_percent": min(progress_json["percent"], 100),
+        #: as JavaScript's String(number) writes it, so server and browser say the same
+        "percent_text": format(Decimal(str(progress_json["percent"])).normalize(), "f"),
+        "donors": f"{donors:,} {'donor' if donors == 1 else 'donors'}",
+    }

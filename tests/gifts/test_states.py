@@ -1,0 +1,38 @@
+"""A donation moves only along the allowed transitions; any other move is a named error."""
+
+import pytest
+
+from donations.gifts import lifecycle, states
+from donations.gifts.models import DonationStatus
+from tests import factories
+
+
+@pytest.mark.parametrize(
+    ("start", "to"),
+    [
+        (DonationStatus.PAID, DonationStatus.PENDING),
+        (DonationStatus.PAID, DonationStatus.FAILED),
+        (DonationStatus.EXPIRED, DonationStatus.PAID),
+        (DonationStatus.FAILED, DonationStatus.PAID),
+        (DonationStatus.PENDING, DonationStatus.EXPIRED),
+    ],
+)
+def test_a_refused_transition_raises_and_changes_nothing(app, start, to):
+    donation = factories.donation()
+    donation.status = start
+    with pytest.raises(states.IllegalTransition, match=f"{start} -> {to}"):
+        states.move(donation, to)
+    assert donation.status == start
+
+
+def test_paying_twice_is_refused(app):
+    donation = factories.payment()
+    with pytest.raises(states.IllegalTransition):
+        lifecycle.mark_paid(donation, "pi_again")
+
+
+def test_a_direct_debit_goes_pending_then_paid(app):
+    donation = factories.pending_payment(amount_pence=1000)
+    assert donation.status == DonationStatus.PENDING
+    assert lifecycle.mark_paid(donation, "pi_settled") is not None
+    assert donation.status == DonationStatus.PAID

@@ -1,0 +1,111 @@
+"""Helpers the tests share: driving the donation journey over HTTP, signing webhook events,
+and reading what the database holds. Not a test module; test modules import from here."""
+
+import json
+import re
+import time
+
+from sqlalchemy import func, select
+
+from donations.extensions import db
+from donations.funds.models import Fund
+from donations.ledger.models import FundTotals
+from donations.sandbox.signing import signature_header
+
+WEBHOOK_SECRET = "whsec_test_secret"
+
+
+# --- reading the database ------------------------------------------------------------------
+
+
+def count(model) -> int:
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def fund_totals(slug: str) -> FundTotals:
+    """The fund's kept totals, read fresh from the database."""
+    fund_id = db.session.execute(select(Fund.id).where(Fund.slug == slug)).scalar_one()
+    totals = db.session.get(FundTotals, fund_id)
+    db.session.refresh(totals)
+    return totals
+
+
+# --- the donation journey over HTTP --------------------------------------------------------
+
+
+def hidden_value(html: str, name: str) -> str:
+    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(
+        rf'value="([^"]*)"[^>]*name="{name}"', html
+    )
+    assert match, f"no hidden {name} in the page"
+    return match.group(1)
+
+
+GOOD_GIFT = {
+    "fund": "actimus",
+    "amount": "25",
+    "frequency": "one-off",
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "email": "ada@example.org",
+}
+
+
+def form_tokens(client, path="/donate") -> dict:
+    html = client.get(path).get_data(as_text=True)
+    return {
+        "csrf_token": hidden_value(html, "csrf_token"),
+        "form_token": hidden_value(html, "form_token"),
+    }
+
+
+def submit_gift(client, tokens=None, **fields):
+    data = {**GOOD_GIFT, **fields}
+    data = {key: value for key, value in data.items() if value is not None}
+    return client.post("/donate", data={**(tokens or form_tokens(client)), **data})
+
+
+def sandbox_pay(client, checkout_url: str, **fields):
+    path = checkout_url.split("://", 1)[-1].split("/", 1)[-1]
+    html = client.get("/" + path).get_data(as_text=True)
+    data = {
+        "csrf_token": hidden_value(html, "csrf_token"),
+        "method": "card",
+        "card_number": "4242 4242 4242 4242",
+        "expiry": "12 / 30",
+        "cvc": "123",
+        **fields,
+    }
+    return client.post("/" + path, data=data)
+
+
+def give(client, **fields):
+    """A whole paid gift: the form, then the sandbox's card that succeeds."""
+    response = submit_gift(client, **fields)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    paid = sandbox_pay(client, response.headers["Location"])
+    assert paid.status_code == 303
+    return paid
+
+
+# --- webhook events ------------------------------------------------------------------------
+
+
+def signed_event(event: dict, secret: str = WEBHOOK_SECRET, timestamp: int | None = None):
+    payload = json.dumps(event).encode()
+    return payload, {
+        "Stripe-Signature": signature_header(payload, secret, timestamp),
+        "Content-Type": "application/json",
+    }
+
+
+def session_event(session: dict, event_type="checkout.session.completed", event_id="evt_1"):
+    return {
+        "id": event_id,
+        "object": "event",
+        "type": event_type,
+        "created": int(time.time()),
+        "api_version": "2026-10-28.endive",
+        "livemode": False,
+        "data": {"object": session},
+    }
