@@ -1,10 +1,11 @@
-from flask import Blueprint, abort, current_app, redirect, render_template
+from flask import Blueprint, current_app, redirect, render_template
 
 from donations.extensions import limiter
 from donations.money import format_gbp
 from donations.sandbox import services as sandbox
 from donations.sandbox.forms import SandboxPaymentForm
 from donations.transaction import commit
+from donations.web import found_or_404
 
 bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
 
@@ -34,10 +35,7 @@ def _back_to_site(row):
 
 
 def _open_row(session_id: str):
-    row = sandbox.session_row(session_id)
-    if row is None:
-        abort(404)
-    return row
+    return found_or_404(sandbox.session_row(session_id))
 
 
 @bp.get("/checkout/<session_id>")
