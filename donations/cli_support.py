@@ -12,3 +12,23 @@ def refused_as_click_errors(*errors: type[Exception]) -> Iterator[None]:
         yield
     except errors as error:
         raise click.ClickException(str(error)) from error
+
+
+def visible(text: str | None) -> str:
+    """Text for a terminal, quoted, with every character that is not plainly printable
+    escaped ("\\n", "\\r", "\\x1b", "\\u202e"), so it cannot hide or rewrite what is shown."""
+    if text is None:
+        return "-"
+    escaped = []
+    for character in text:
+        if character == "\\":
+            escaped.append("\\\\")
+        elif character == "\n":
+            escaped.append("\\n")
+        elif character.isprintable():
+            escaped.append(character)
+        else:
+            escaped.append(
+                f"\\u{ord(character):04x}" if ord(character) > 0xFF else repr(character)[1:-1]
+            )
+    return '"' + "".join(escaped).replace('"', '\\"') + '"'

@@ -3,6 +3,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
@@ -62,13 +63,14 @@ def from_environment(env: dict | None = None) -> dict:
         #: how many proxies in front set X-Forwarded-For (0: none, trust the socket)
         "PROXY_COUNT": int(env.get("PROXY_COUNT", "0")),
         "EMBED_FRAME_ANCESTORS": env.get("EMBED_FRAME_ANCESTORS", "*"),
-        "CHARITY_NAME": env.get("CHARITY_NAME", "MS Stem Cell Research"),
+        **{name: env.get(name) or None for name in CHARITY_IDENTITY},
+        "CHARITY_NUMBER_SCOTLAND": env.get("CHARITY_NUMBER_SCOTLAND") or None,
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(env.get("MAIL_PORT", "587")),
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": _flag(env.get("MAIL_USE_TLS", "true")),
-        "MAIL_FROM": env.get("MAIL_FROM", "donations@localhost"),
+        "MAIL_FROM": env.get("MAIL_FROM") or None,
         "OUTBOX_DIR": str(instance / "outbox"),
         "FEE_RATE_BASIS_POINTS": int(env.get("FEE_RATE_BASIS_POINTS", "150")),
         "FEE_FIXED_PENCE": int(env.get("FEE_FIXED_PENCE", "20")),
@@ -84,27 +86,88 @@ def from_environment(env: dict | None = None) -> dict:
     }
 
 
+ENVIRONMENTS = ("development", "production")
+#: who the charity is: production refuses to start without each (DESIGN.md)
+CHARITY_IDENTITY = (
+    "CHARITY_NAME",
+    "CHARITY_NUMBER",
+    "CHARITY_ADDRESS",
+    "CONTACT_EMAIL",
+    "PRIVACY_URL",
+)
+#: obvious stand-ins for a laptop, each marked as one
+PLACEHOLDERS = {
+    "CHARITY_NAME": "Example MS Research Charity (placeholder)",
+    "CHARITY_NUMBER": "0000000 (placeholder)",
+    "CHARITY_ADDRESS": "1 Example Street, Exampletown EX1 1AA (placeholder)",
+    "CONTACT_EMAIL": "supporters@charity.invalid",
+    "PRIVACY_URL": "https://charity.invalid/privacy",
+    "MAIL_FROM": "donations@charity.invalid",
+}
+PRODUCTION_REQUIRES = (
+    "SECRET_KEY",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "PUBLIC_URL",
+    "MAIL_FROM",
+    *CHARITY_IDENTITY,
+)
+MIN_SECRET_KEY_LENGTH = 32
+MIN_SECRET_KEY_DISTINCT = 12
+
+
+def _weak_secret_key(key: str) -> bool:
+    """Shorter than 32 characters, or too repetitive to be random ("aaaa…", "abcabc…")."""
+    return len(key) < MIN_SECRET_KEY_LENGTH or len(set(key)) < MIN_SECRET_KEY_DISTINCT
+
+
+def _trust_only_public_host(config: dict) -> None:
+    """With PUBLIC_URL set, a request for any other host is refused (a forged Host header
+    must never reach a link we build)."""
+    if config.get("PUBLIC_URL"):
+        config["TRUSTED_HOSTS"] = [urlsplit(config["PUBLIC_URL"]).netloc]
+
+
+def _check_production(config: dict) -> None:
+    missing = [name for name in PRODUCTION_REQUIRES if not config.get(name)]
+    if missing:
+        raise ConfigError(
+            "Production refuses to start without: "
+            + ", ".join(missing)
+            + " (production never runs the payment sandbox)."
+        )
+    if _weak_secret_key(config["SECRET_KEY"]):
+        raise ConfigError(
+            f"Production needs a SECRET_KEY of at least {MIN_SECRET_KEY_LENGTH} random "
+            "characters, e.g. python -c 'import secrets; print(secrets.token_hex(32))'."
+        )
+    if config["STRIPE_WEBHOOK_SECRET"] == DEV_WEBHOOK_SECRET:
+        raise ConfigError("STRIPE_WEBHOOK_SECRET is the sandbox's development secret.")
+    if not config["PUBLIC_URL"].startswith("https://"):
+        raise ConfigError("PUBLIC_URL must be the site's https:// address.")
+    config["SANDBOX"] = False
+    config["SESSION_COOKIE_SECURE"] = True
+
+
 def check(config: dict) -> None:
-    """Refuse to start production without real keys; fill development gaps safely."""
-    if config["DONATIONS_ENV"] == "production":
-        missing = [
-            name
-            for name in ("SECRET_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
-            if not config.get(name)
-        ]
-        if missing:
-            raise ConfigError(
-                "Production refuses to start without: "
-                + ", ".join(missing)
-                + " (production never runs the payment sandbox)."
-            )
-        config["SANDBOX"] = False
-        config["SESSION_COOKIE_SECURE"] = True
+    """Refuse an unsafe production, or an unknown environment; fill development gaps safely."""
+    environment = config["DONATIONS_ENV"]
+    if environment not in ENVIRONMENTS:
+        raise ConfigError(
+            f"DONATIONS_ENV must be 'development' or 'production', not {environment!r}."
+        )
+    _trust_only_public_host(config)
+    if environment == "production":
+        _check_production(config)
         return
+    for name, placeholder in PLACEHOLDERS.items():
+        config[name] = config.get(name) or placeholder
     if not config.get("STRIPE_SECRET_KEY"):
         config["SANDBOX"] = True
     elif not config.get("STRIPE_WEBHOOK_SECRET"):
         raise ConfigError("Stripe mode requires STRIPE_WEBHOOK_SECRET.")
+    elif config["STRIPE_WEBHOOK_SECRET"] == DEV_WEBHOOK_SECRET:
+        raise ConfigError("STRIPE_WEBHOOK_SECRET is the sandbox's development secret.")
     if config["SANDBOX"] and not config.get("STRIPE_WEBHOOK_SECRET"):
         config["STRIPE_WEBHOOK_SECRET"] = DEV_WEBHOOK_SECRET
     if not config.get("SECRET_KEY"):

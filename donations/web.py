@@ -9,6 +9,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Blueprint, Flask, abort, current_app, render_template, request, url_for
+from flask.globals import request_ctx
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 
 T = TypeVar("T")
@@ -26,6 +28,20 @@ def found_or_404(value: T | None) -> T:
     if value is None:
         abort(404)
     return value
+
+
+class Form(FlaskForm):
+    """Every form of the site. It reads only the form-encoded fields of a submission: a file
+    sent under a text field's name, or a JSON body, is simply absent (a clean "enter your …"
+    error), never an object where a string belongs."""
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            if formdata is None or hasattr(formdata, "getlist"):
+                return formdata  # given by the caller: none, or these fields
+            if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+                return request.form or None
+            return None
 
 
 # --- headers -------------------------------------------------------------------------------
@@ -77,6 +93,8 @@ def secure_headers(response):
         f"form-action {form_action}; "
         f"base-uri 'none'; object-src 'none'; frame-ancestors {ancestors}"
     )
+    # Nothing is kept by a browser or a shared cache unless its view says it may be.
+    response.headers.setdefault("Cache-Control", "no-store")
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     if config["DONATIONS_ENV"] == "production":
@@ -88,6 +106,8 @@ def secure_headers(response):
 
 
 def _bad_request(error):
+    if request_ctx.url_adapter is None:  # a Host we do not serve: no page can be built for it
+        return "This site is not served at that address.", 400, {"Content-Type": "text/plain"}
     return render_template("errors/400.html", reason=getattr(error, "description", "")), 400
 
 

@@ -62,8 +62,10 @@ def _config(url: str, instance: Path, **overrides) -> dict:
         "MAIL_SERVER": None,
         "DONATIONS_ENV": "development",
         "PROGRESS_CACHE_SECONDS": 0,
-        "RATELIMIT_ENABLED": False,
+        # the limiter runs in every test, with room for any test's own requests
+        "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "DONATE_RATE_LIMIT": "1000 per minute",
         **overrides,
     }
 

@@ -109,3 +109,22 @@ def session_event(session: dict, event_type="checkout.session.completed", event_
         "livemode": False,
         "data": {"object": session},
     }
+
+
+# --- configuration -------------------------------------------------------------------------
+
+#: everything production demands, for tests that start it
+PRODUCTION = {
+    "DONATIONS_ENV": "production",
+    "SECRET_KEY": "k3y-0f-32-r4nd0m-ch4r5-f0r-t3st1ng-0nly",
+    "STRIPE_SECRET_KEY": "sk_live_test",
+    "STRIPE_WEBHOOK_SECRET": "whsec_production_test",
+    "SANDBOX": False,
+    "PUBLIC_URL": "https://give.charity.example",
+    "MAIL_FROM": "donations@charity.example",
+    "CHARITY_NAME": "The Example MS Research Trust",
+    "CHARITY_NUMBER": "1234567",
+    "CHARITY_ADDRESS": "1 High Street, Exampletown EX1 1AA",
+    "CONTACT_EMAIL": "supporters@charity.example",
+    "PRIVACY_URL": "https://charity.example/privacy",
+}

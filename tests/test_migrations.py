@@ -7,6 +7,7 @@ from sqlalchemy import select, text
 
 from donations.extensions import db
 from donations.funds.models import Fund
+from donations.gifts.models import Donation
 from donations.ledger.models import FundTotals, LedgerEntry, PendingEntry
 from donations.ledger.totals import drift
 
@@ -43,8 +44,9 @@ def test_funds_set_goal(runner, app):
     assert db.session.get(Fund, fund.id).goal_pence == 30_000_000
 
 
-def test_0004_gives_existing_rows_their_gift_aid_standing_and_pending_entries(app, runner):
-    """A database written before 0004 keeps its totals true after it."""
+def test_a_database_from_before_0004_keeps_its_records_and_totals_true(app, runner):
+    """0004 gives ledger rows their Gift Aid standing and pending money its entries; 0005
+    copies into each donation what was typed, and holds display names for moderation."""
     downgrade(revision="0003")
     now = datetime.now(UTC)
     statements = [
@@ -64,6 +66,7 @@ def test_0004_gives_existing_rows_their_gift_aid_standing_and_pending_entries(ap
     statements += [
         donation.format(id=1, declaration=1, amount=2500, status="paid"),
         donation.format(id=2, declaration="NULL", amount=1000, status="paid"),
+        "UPDATE donations SET display_name = 'Shown at once' WHERE id = 2",
         donation.format(id=3, declaration="NULL", amount=5000, status="pending"),
         "INSERT INTO ledger_entries (donation_id, fund_id, kind, amount_pence, fee_cover_pence,"
         " source_ref, donor_key, occurred_at, recorded_at) SELECT id, fund_id, 'payment',"
@@ -86,3 +89,17 @@ def test_0004_gives_existing_rows_their_gift_aid_standing_and_pending_entries(ap
     assert (pending.donation_id, pending.amount_pence, pending.source_ref) == (3, 5000, "D-3:open")
     assert drift() == []
     assert runner.invoke(args=["db", "check"]).exit_code == 0
+    copied = db.session.execute(
+        select(
+            Donation.first_name,
+            Donation.email,
+            Donation.gift_aid,
+            Donation.house,
+            Donation.moderation,
+        ).order_by(Donation.id)
+    ).all()
+    assert copied == [
+        ("A", "a@example.org", True, "1", "none"),
+        ("A", "a@example.org", False, None, "pending"),
+        ("A", "a@example.org", False, None, "none"),
+    ]

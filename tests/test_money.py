@@ -2,7 +2,15 @@ from decimal import Decimal
 
 import pytest
 
-from donations.money import AmountError, fee_cover, format_gbp, parse_gift, parse_pounds, pounds
+from donations.money import (
+    AmountError,
+    fee_cover,
+    format_gbp,
+    gift_aid_at,
+    parse_gift,
+    parse_pounds,
+    pounds,
+)
 
 
 @pytest.mark.parametrize(
@@ -72,3 +80,14 @@ def test_formatting():
     assert format_gbp(2500, drop_zero_pence=True) == "£25"
     assert format_gbp(2550, drop_zero_pence=True) == "£25.50"
     assert pounds(2550) == Decimal("25.50")
+
+
+@pytest.mark.parametrize(
+    ("net", "gift_aid"), [(1235, 308), (1236, 309), (100, 25), (3, 0), (4, 1), (0, 0), (-500, 0)]
+)
+def test_gift_aid_is_a_quarter_rounded_down_to_whole_pence(net, gift_aid):
+    assert gift_aid_at(net, 20) == gift_aid
+
+
+def test_gift_aid_follows_the_basic_rate():
+    assert gift_aid_at(10_000, 25) == 3333

@@ -27,6 +27,15 @@ LAST_NAMES = ("Smith", "Jones", "Patel", "Khan", "Brown", "Evans", "Okafor", "Wi
 POSTCODES = ("SW1A 1AA", "M1 1AE", "EC1A 1BB", "B33 8TH", "CR2 6XH", "DN55 1PT", "LS1 4AP")
 
 
+@dataclass(frozen=True)
+class DemoDonor:
+    id: int
+    key: str
+    declaration_id: int | None
+    #: what each of their gifts carries as typed (names, e-mail, Gift Aid address)
+    typed: dict
+
+
 @dataclass
 class Batch:
     donors: list = field(default_factory=list)
@@ -59,7 +68,7 @@ class Generator:
             model: self._max_id(model) + 1
             for model in (Donor, GiftAidDeclaration, Donation, LedgerEntry, PendingEntry)
         }
-        self.returning: list[tuple[int, str, int | None]] = []  # donors who give again
+        self.returning: list[DemoDonor] = []  # donors who give again
 
     @staticmethod
     def _max_id(model) -> int:
@@ -75,7 +84,7 @@ class Generator:
             return self.rng.choice(PRESETS)
         return self.rng.randint(100, 50_000)
 
-    def _donor(self, batch: Batch, offline: bool, when: datetime) -> tuple[int, str, int | None]:
+    def _donor(self, batch: Batch, offline: bool, when: datetime) -> "DemoDonor":
         if self.returning and self.rng.random() < 0.4:
             return self.rng.choice(self.returning)
         donor_id = self._id(Donor)
@@ -91,9 +100,25 @@ class Generator:
                 "created_at": when,
             }
         )
+        typed = {
+            "title": None,
+            "first_name": first,
+            "last_name": last,
+            "email": email,
+            "gift_aid": False,
+            "house": None,
+            "address": None,
+            "postcode": None,
+            "overseas": False,
+        }
         declaration_id = None
         if self.rng.random() < 0.45:
             declaration_id = self._id(GiftAidDeclaration)
+            address = {
+                "house": str(self.rng.randint(1, 200)),
+                "postcode": self.rng.choice(POSTCODES),
+            }
+            typed.update(address, gift_aid=True)
             batch.declarations.append(
                 {
                     "id": declaration_id,
@@ -104,15 +129,14 @@ class Generator:
                     "title": None,
                     "first_name": first,
                     "last_name": last,
-                    "house": str(self.rng.randint(1, 200)),
                     "address": None,
-                    "postcode": self.rng.choice(POSTCODES),
                     "overseas": False,
                     "declared_at": when,
                     "cancelled_at": None,
+                    **address,
                 }
             )
-        donor = (donor_id, donor_key(email, donor_id), declaration_id)
+        donor = DemoDonor(donor_id, donor_key(email, donor_id), declaration_id, typed)
         if len(self.returning) < 50_000:
             self.returning.append(donor)
         return donor
@@ -120,7 +144,8 @@ class Generator:
     def _gift(self, batch: Batch) -> None:
         when = self.now - timedelta(seconds=self.rng.randint(0, 2 * 365 * 24 * 3600))
         offline = self.rng.random() < 0.1
-        donor_id, donor_key, declaration_id = self._donor(batch, offline, when)
+        donor = self._donor(batch, offline, when)
+        donor_id, donor_key, declaration_id = donor.id, donor.key, donor.declaration_id
         donation_id = self._id(Donation)
         fund_id = self.funds[0] if self.rng.random() < 0.35 else self.funds[-1]
         amount = self._amount()
@@ -133,6 +158,7 @@ class Generator:
                 "fund_id": fund_id,
                 "donor_id": donor_id,
                 "declaration_id": declaration_id,
+                **donor.typed,
                 "amount_pence": amount,
                 "fee_cover_pence": cover,
                 "frequency": "monthly" if self.rng.random() < 0.15 else "one-off",
@@ -141,7 +167,7 @@ class Generator:
                 "anonymous": self.rng.random() < 0.3,
                 "display_name": None,
                 "message": None,
-                "message_status": "none",
+                "moderation": "none",
                 "marketing_consent": self.rng.random() < 0.3,
                 "form_token": f"demo-{donation_id}",
                 "checkout_session_id": None,

@@ -1,9 +1,8 @@
 import click
 from flask import Blueprint
 
-from donations.cli_support import refused_as_click_errors
+from donations.cli_support import refused_as_click_errors, visible
 from donations.gifts import moderation
-from donations.gifts.supporters import shown_name
 from donations.transaction import commit
 
 cli = Blueprint("messages_cli", __name__, cli_group="messages")
@@ -11,10 +10,15 @@ cli = Blueprint("messages_cli", __name__, cli_group="messages")
 
 @cli.cli.command("pending")
 def pending():
-    """List supporters' messages waiting for a decision (ID is the donation reference)."""
-    waiting = moderation.pending_messages()
+    """List supporters' names and messages waiting for a decision (ID: the donation reference).
+
+    Text is shown escaped ("\\n" for a new line), so nothing in it can hide what follows."""
+    waiting = moderation.awaiting_decision()
     for donation in waiting:
-        click.echo(f"{donation.reference}  {shown_name(donation)}: {donation.message}")
+        click.echo(
+            f"{donation.reference}  name: {visible(donation.display_name)}"
+            f"  message: {visible(donation.message)}"
+        )
     click.echo(f"{len(waiting)} waiting.")
 
 
@@ -28,12 +32,12 @@ def _decide(reference: str, approve: bool) -> None:
 @cli.cli.command("approve")
 @click.argument("reference")
 def approve(reference: str):
-    """Show this message on the fund's page."""
+    """Show this name and message on the fund's page."""
     _decide(reference, approve=True)
 
 
 @cli.cli.command("reject")
 @click.argument("reference")
 def reject(reference: str):
-    """Never show this message."""
+    """Never show this name or message."""
     _decide(reference, approve=False)

@@ -8,6 +8,7 @@ from datetime import datetime
 from donations.extensions import utcnow
 from donations.gift_aid.rules import carries_gift_aid
 from donations.gifts import states
+from donations.gifts.donors import settle_donor
 from donations.gifts.models import Donation, DonationStatus
 from donations.gifts.signals import gift_paid
 from donations.ledger import services as ledger
@@ -34,10 +35,11 @@ def mark_paid(
     donation.paid_at = occurred_at or utcnow()
     if was_pending:
         ledger.close_pending(donation.reference)
+    donor = settle_donor(donation)
     entry = ledger.record(
         fund_id=donation.fund_id,
         donation_id=donation.id,
-        donor_key=donation.donor.key,
+        donor_key=donor.key,
         kind=EntryKind.PAYMENT,
         amount_pence=donation.amount_pence,
         source_ref=source_ref,

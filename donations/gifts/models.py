@@ -22,7 +22,9 @@ class Frequency(StrEnum):
     MONTHLY = "monthly"
 
 
-class MessageStatus(StrEnum):
+class Moderation(StrEnum):
+    """Staff's decision on what a donor asked to show publicly (a name, a message)."""
+
     NONE = "none"
     PENDING = "pending"
     APPROVED = "approved"
@@ -61,6 +63,7 @@ class Donation(db.Model):
         CheckConstraint("fee_cover_pence >= 0", name="fee_cover_not_negative"),
         CheckConstraint(one_of("status", STATUSES), name="status_known"),
         CheckConstraint(one_of("frequency", FREQUENCIES), name="frequency_known"),
+        CheckConstraint(one_of("moderation", tuple(Moderation)), name="moderation_known"),
         #: the fund page's recent supporters: newest paid gifts of one fund
         Index("ix_donations_fund_status_paid_at", "fund_id", "status", "paid_at"),
     )
@@ -69,8 +72,22 @@ class Donation(db.Model):
     #: the public reference that travels to Stripe in metadata
     reference: Mapped[str] = mapped_column(String(20), unique=True)
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
-    donor_id: Mapped[int] = mapped_column(ForeignKey("donors.id"), index=True)
+    #: set once the gift is paid: until then it touches no donor's stored details
+    donor_id: Mapped[int | None] = mapped_column(ForeignKey("donors.id"), index=True)
+    #: made from the details below once the gift is paid, when Gift Aid was asked for
     declaration_id: Mapped[int | None] = mapped_column(ForeignKey("gift_aid_declarations.id"))
+    # What the donor typed, kept with the donation exactly as given.
+    title: Mapped[str | None] = mapped_column(String(20))
+    first_name: Mapped[str] = mapped_column(String(35))
+    last_name: Mapped[str] = mapped_column(String(35))
+    #: lower-cased
+    email: Mapped[str | None] = mapped_column(String(254))
+    #: the donor ticked the Gift Aid declaration
+    gift_aid: Mapped[bool] = mapped_column(default=False)
+    house: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(String(200))
+    postcode: Mapped[str | None] = mapped_column(String(8))
+    overseas: Mapped[bool] = mapped_column(default=False)
     #: the gift itself; the fee cover is kept apart and never counted as raised
     amount_pence: Mapped[int]
     fee_cover_pence: Mapped[int] = mapped_column(default=0)
@@ -78,9 +95,11 @@ class Donation(db.Model):
     status: Mapped[str] = mapped_column(String(10), default=DonationStatus.CREATED, index=True)
     channel: Mapped[str] = mapped_column(String(20), default="online")
     anonymous: Mapped[bool] = mapped_column(default=False)
+    #: kept even when anonymous is ticked; shown only if not anonymous and approved
     display_name: Mapped[str | None] = mapped_column(String(60))
     message: Mapped[str | None] = mapped_column(String(500))
-    message_status: Mapped[str] = mapped_column(String(10), default=MessageStatus.NONE)
+    #: staff's decision on the display name and message together
+    moderation: Mapped[str] = mapped_column(String(10), default=Moderation.NONE)
     marketing_consent: Mapped[bool] = mapped_column(default=False)
     #: one-time token from the form, so a double submit finds this donation again
     form_token: Mapped[str] = mapped_column(String(64), unique=True)
@@ -94,7 +113,7 @@ class Donation(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     fund: Mapped[Fund] = relationship()
-    donor: Mapped[Donor] = relationship()
+    donor: Mapped[Donor | None] = relationship()
     declaration: Mapped[GiftAidDeclaration | None] = relationship()
 
     @property

@@ -1,21 +1,24 @@
-"""Staff decide which supporters' messages appear on a fund's page. Services flush."""
+"""Staff decide whether the name and message a supporter gave appear on a fund's page.
+
+Services flush; callers commit."""
 
 from sqlalchemy import select
 
 from donations.extensions import db
-from donations.gifts.models import Donation, DonationStatus, MessageStatus
+from donations.gifts.models import Donation, DonationStatus, Moderation
 
 
 class ModerationError(ValueError):
     pass
 
 
-def pending_messages() -> list[Donation]:
+def awaiting_decision() -> list[Donation]:
+    """Paid gifts whose display name or message waits for staff, oldest first."""
     return list(
         db.session.execute(
             select(Donation)
             .where(
-                Donation.message_status == MessageStatus.PENDING,
+                Donation.moderation == Moderation.PENDING,
                 Donation.status == DonationStatus.PAID,
             )
             .order_by(Donation.paid_at)
@@ -27,8 +30,8 @@ def moderate(reference: str, approve: bool) -> Donation:
     donation = db.session.execute(
         select(Donation).where(Donation.reference == reference)
     ).scalar_one_or_none()
-    if donation is None or donation.message_status == MessageStatus.NONE:
-        raise ModerationError(f"No message with the reference {reference!r}.")
-    donation.message_status = MessageStatus.APPROVED if approve else MessageStatus.REJECTED
+    if donation is None or donation.moderation == Moderation.NONE:
+        raise ModerationError(f"Nothing to moderate with the reference {reference!r}.")
+    donation.moderation = Moderation.APPROVED if approve else Moderation.REJECTED
     db.session.flush()
     return donation

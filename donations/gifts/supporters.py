@@ -1,4 +1,5 @@
-"""Who is shown as a supporter: a name only where the donor gave one; a message once approved."""
+"""Who is shown as a supporter: a name or message only once staff approved it, and a name
+never when the donor asked to stay anonymous."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -7,7 +8,7 @@ from sqlalchemy import select
 
 from donations.extensions import db
 from donations.funds.models import Fund
-from donations.gifts.models import Donation, DonationStatus, MessageStatus
+from donations.gifts.models import Donation, DonationStatus, Moderation
 
 ANONYMOUS = "Anonymous"
 
@@ -19,8 +20,13 @@ class Supporter:
     given_at: datetime
 
 
+def _approved(donation: Donation) -> bool:
+    return donation.moderation == Moderation.APPROVED
+
+
 def shown_name(donation: Donation) -> str:
-    if donation.anonymous or not donation.display_name:
+    """The display name, once approved, unless the donor asked to stay anonymous."""
+    if donation.anonymous or not donation.display_name or not _approved(donation):
         return ANONYMOUS
     return donation.display_name
 
@@ -35,7 +41,7 @@ def recent(fund: Fund, limit: int = 10) -> list[Supporter]:
     return [
         Supporter(
             name=shown_name(d),
-            message=d.message if d.message_status == MessageStatus.APPROVED else None,
+            message=d.message if _approved(d) else None,
             given_at=d.paid_at,
         )
         for d in donations

@@ -4,20 +4,31 @@ import re
 import secrets
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from donations.gift_aid.address import normalise_postcode
 from donations.gifts.details import GIFT_AID_ONLY, TYPED, GiftDetails
 from donations.gifts.models import Frequency
 from donations.gifts.services import fee_cover_for
 from donations.money import AmountError, format_gbp, parse_gift
+from donations.web import Form
 
 #: something a browser would read as a tag; "<3" and "a > b" are fine
 MARKUP = re.compile(r"<[A-Za-z/!?]")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: line breaks, including Unicode's own
+LINE_BREAK = re.compile(r"[\n\r\x0b\x0c\x85\u2028\u2029]")
+#: control characters other than a new line, and the marks that reverse text's direction
+CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: what secrets.token_urlsafe writes
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,48}\Z")
+RELOAD = "Please reload the page and try again."
+
+
+def one_newline_form(text: str | None) -> str | None:
+    """Browsers send a textarea's new lines as CR LF; keep them as LF."""
+    return text.replace("\r\n", "\n") if isinstance(text, str) else text
 
 
 def choice_values(field) -> set[str]:
@@ -32,7 +43,7 @@ def _max(length: int, what: str) -> Length:
     return Length(max=length, message=f"{what} must be {length} characters or fewer.")
 
 
-class DonationForm(FlaskForm):
+class DonationForm(Form):
     fund = RadioField("Which research would you like to support?", validate_choice=False)
     amount = RadioField("How much would you like to give?", validate_choice=False)
     other_amount = StringField("Another amount, in pounds", [_max(20, "The amount")])
@@ -69,17 +80,19 @@ class DonationForm(FlaskForm):
     display_name = StringField(
         "Name to show on the fund's page (optional)", [_max(60, "The name to show")]
     )
-    message = TextAreaField("A message of support (optional)", [_max(500, "Your message")])
+    message = TextAreaField(
+        "A message of support (optional)",
+        [_max(500, "Your message")],
+        filters=[one_newline_form],
+    )
     cover_fees = BooleanField("Add a little to cover the card fees")
     marketing_consent = BooleanField("Yes, email me news about this research and how my gift helps")
     form_token = HiddenField(
-        validators=[
-            InputRequired("Please reload the page and try again."),
-            Length(min=16, max=48, message="Please reload the page and try again."),
-        ]
+        validators=[InputRequired(RELOAD), Regexp(TOKEN_SHAPE, message=RELOAD)]
     )
 
-    TEXT_FIELDS = (
+    #: names, addresses and the name shown publicly: one line each
+    SINGLE_LINE = (
         "title",
         "first_name",
         "last_name",
@@ -87,8 +100,8 @@ class DonationForm(FlaskForm):
         "address",
         "postcode",
         "display_name",
-        "message",
     )
+    MULTI_LINE = ("message",)
 
     def __init__(self, *args, funds=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,14 +134,14 @@ class DonationForm(FlaskForm):
 
     def _check_markup(self) -> bool:
         ok = True
-        for name in self.TEXT_FIELDS:
+        for name in self.SINGLE_LINE + self.MULTI_LINE:
             field = getattr(self, name)
             value = field.data or ""
-            if MARKUP.search(value) or CONTROL.search(value):
-                ok = self._fail(
-                    field,
-                    f"{field.label.text.split(' (')[0]} cannot contain HTML or control characters.",
-                )
+            what = field.label.text.split(" (")[0]
+            if name in self.SINGLE_LINE and LINE_BREAK.search(value):
+                ok = self._fail(field, f"{what} must be on a single line.")
+            elif MARKUP.search(value) or CONTROL.search(value):
+                ok = self._fail(field, f"{what} cannot contain HTML or control characters.")
         return ok
 
     def _check_fund(self) -> bool:
@@ -203,4 +216,6 @@ class DonationForm(FlaskForm):
             return bool(field.data)
         if isinstance(field, RadioField):
             return field.data
+        if isinstance(field, EmailField):
+            return (field.data or "").strip().lower() or None
         return (field.data or "").strip() or None

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from donations.extensions import limiter
 from donations.funds import services as funds
+from donations.gift_aid.rules import gift_aid_on
 from donations.gift_aid.wording import declaration_wording
 from donations.gifts import services as gifts
 from donations.gifts.models import DonationStatus
@@ -28,7 +29,18 @@ from donations.web import forms_may_go_to, found_or_404
 bp = Blueprint("giving", __name__)
 forms_may_go_to(bp, lambda: gateway().checkout_origin)
 
-LAST_DONATION = "last_donation"
+#: the references of the gifts this browser made, newest last: only they show in full
+MY_DONATIONS = "my_donations"
+REMEMBERED = 20
+
+
+def _remember(donation) -> None:
+    made = [r for r in session.get(MY_DONATIONS, []) if r != donation.reference]
+    session[MY_DONATIONS] = [*made, donation.reference][-REMEMBERED:]
+
+
+def _made_here(donation) -> bool:
+    return donation.reference in session.get(MY_DONATIONS, [])
 
 
 def _fund_from_path(slug: str | None):
@@ -59,9 +71,11 @@ def render_form(form: DonationForm, status: int = 200, notice: str | None = None
 
 
 def _cancelled_donation():
-    if not request.args.get("cancelled") or not session.get(LAST_DONATION):
+    """The gift this browser last sent to Checkout, if the donor came back without paying."""
+    made = session.get(MY_DONATIONS, [])
+    if not request.args.get("cancelled") or not made:
         return None
-    donation = gifts.by_reference(session[LAST_DONATION])
+    donation = gifts.by_reference(made[-1])
     if donation is None or donation.status != DonationStatus.CREATED:
         return None
     return donation
@@ -95,6 +109,7 @@ def donate_submit(slug: str | None = None):
         donation = gifts.start_donation(fund, form.details())
         if donation.status != DonationStatus.CREATED:
             commit()
+            _remember(donation)
             return redirect(url_for("giving.thanks", session_id=donation.checkout_session_id), 303)
         checkout_url = open_checkout(donation)
         commit()
@@ -112,7 +127,7 @@ def donate_submit(slug: str | None = None):
             "Please try again in a minute."
         )
         return render_form(form, status=503, notice=notice)
-    session[LAST_DONATION] = donation.reference
+    _remember(donation)
     return redirect(checkout_url, 303)
 
 
@@ -127,19 +142,26 @@ def thanks():
             rollback()
             current_app.logger.warning("thank-you page could not ask the gateway")
     return render_template(
-        "giving/thanks.html", donation=donation, amount=format_gbp(donation.amount_pence)
+        "giving/thanks.html",
+        donation=donation,
+        own=_made_here(donation),
+        amount=format_gbp(donation.amount_pence),
+        gift_aid=format_gbp(gift_aid_on(donation.amount_pence)) if donation.gift_aid else None,
     )
 
 
 @bp.errorhandler(CSRFError)
 def csrf_refused(error: CSRFError):
-    """A donation form whose security token did not check out: show it again, unchanged."""
+    """A form whose security token did not check out may have come from another site: show a
+    fresh form, with nothing of what was sent in it."""
     if request.endpoint != "giving.donate_submit":
         return render_template("errors/400.html", reason=error.description), 400
-    form = DonationForm(funds=funds.all_funds())
+    form = DonationForm(formdata=None, funds=funds.all_funds())
+    prefill.from_query(form, {}, funds.by_slug((request.view_args or {}).get("slug")))
     form.form_token.data = new_form_token()
     notice = (
-        "For your security we could not accept that form. Please check your details "
-        "and press the button again. Nothing has been taken."
+        "For your security we could not accept that form, and nothing has been taken. "
+        "It may have been open too long, or sent from another website. "
+        "Please fill it in again here."
     )
     return render_form(form, status=400, notice=notice)

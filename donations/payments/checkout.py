@@ -27,7 +27,7 @@ def checkout_params(donation: Donation) -> dict:
         "mode": "subscription" if monthly else "payment",
         "line_items": items,
         "client_reference_id": donation.reference,
-        "customer_email": donation.donor.email,
+        "customer_email": donation.email,
         "metadata": metadata,
         "locale": "en-GB",
         "success_url": success + "?session_id={CHECKOUT_SESSION_ID}",

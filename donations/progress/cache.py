@@ -33,6 +33,9 @@ class RenderedCache:
         self._entries: dict[tuple, tuple[float, Rendered]] = {}
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
     def get(self, key: tuple, render: Callable[[], Rendered]) -> Rendered:
         now = self.clock()
         entry = self._entries.get(key)

@@ -21,7 +21,7 @@ def queue_receipt(donation: Donation, entry: LedgerEntry) -> OutboxMessage:
     message = OutboxMessage(
         dedupe_key=f"receipt:{entry.source_ref}",
         donation_id=donation.id,
-        to_address=donation.donor.email,
+        to_address=donation.email,
         subject=f"Thank you for your gift to the {donation.fund.name}",
         body=render_template(
             "receipts/receipt.txt",

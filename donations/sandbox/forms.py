@@ -1,10 +1,11 @@
-from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from donations.web import Form
 
-class SandboxPaymentForm(FlaskForm):
+
+class SandboxPaymentForm(Form):
     method = RadioField(
         "How would you like to pay?",
         choices=[SelectChoice("card", "Card"), SelectChoice("bacs", "Bacs Direct Debit")],

@@ -8,12 +8,12 @@ import time
 from collections.abc import Iterator
 from datetime import datetime
 
-from flask import url_for
 from sqlalchemy import select
 
 from donations.extensions import db
 from donations.payments.gateway import CheckoutSession, GatewayError
 from donations.sandbox.models import SandboxSession
+from donations.web import absolute_url
 
 #: what the sandbox keeps beside a session that Stripe's session object does not carry
 SANDBOX_ONLY = {"line_items", "sandbox_collection"}
@@ -48,7 +48,7 @@ def _new_session(session_id: str, params: dict) -> dict:
         "submit_type": params.get("submit_type"),
         "success_url": params["success_url"],
         "cancel_url": params["cancel_url"],
-        "url": url_for("sandbox.checkout", session_id=session_id, _external=True),
+        "url": absolute_url("sandbox.checkout", session_id=session_id),
         "livemode": False,
         "created": now,
         "expires_at": now + 24 * 3600,

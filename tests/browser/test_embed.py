@@ -33,7 +33,7 @@ def partner_site(live_server):
             self.wfile.write(page)
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Blog)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     yield f"http://localhost:{server.server_port}/"
     server.shutdown()
     server.server_close()

@@ -7,6 +7,7 @@ from donations.gifts.models import Donation
 from donations.ledger.models import FundTotals, LedgerEntry
 from donations.ledger.totals import drift
 from tests import factories
+from tests.support import PRODUCTION
 
 
 def scalar(statement):
@@ -46,7 +47,7 @@ def test_generated_donations_are_realistic_and_keep_the_totals_true(client, runn
 
 
 def test_generation_is_refused_in_production(make_app):
-    app = make_app(DONATIONS_ENV="production", STRIPE_SECRET_KEY="sk_x", SANDBOX=False)
+    app = make_app(**PRODUCTION)
     result = app.test_cli_runner().invoke(args=["demo", "generate", "--donations", "10"])
     assert result.exit_code != 0
     assert "never generated in production" in result.output

@@ -4,7 +4,7 @@ import os
 import uuid
 
 from donations.gifts.models import Donation
-from tests.support import count, submit_gift
+from tests.support import GOOD_GIFT, count, form_tokens, sandbox_pay, submit_gift
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -50,3 +50,46 @@ def test_workers_share_the_limit_through_redis(make_app, reset_database):
     assert statuses == [303, 303, 303, 429]
     with first.app_context():
         assert count(Donation) == 3
+
+
+def test_the_sandbox_pay_button_is_limited_too(make_app, reset_database):
+    app = limited_app(make_app, reset_database, "memory://")
+    with app.app_context():
+        client = app.test_client()
+        checkout = submit_gift(client).headers["Location"]
+        tries = [
+            sandbox_pay(client, checkout, card_number="4000 0000 0000 0002").status_code
+            for _ in range(4)
+        ]
+        assert tries == [402, 402, 402, 429]
+
+
+def test_each_address_has_its_own_allowance_behind_a_proxy(make_app, reset_database):
+    app = make_app(
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
+        DONATE_RATE_LIMIT="2 per minute",
+        PROXY_COUNT=1,
+    )
+    reset_database(app)
+    with app.app_context():
+        client = app.test_client()
+
+        def from_address(address: str, n: int) -> int:
+            tokens = form_tokens(client)
+            return client.post(
+                "/donate",
+                data={**tokens, **GOOD_GIFT, "email": f"d{n}@example.org"},
+                headers={"X-Forwarded-For": address},
+            ).status_code
+
+        assert [from_address("198.51.100.1", n) for n in range(3)] == [303, 303, 429]
+        assert from_address("198.51.100.2", 9) == 303, "another donor is not paused"
+
+
+def test_a_broken_rate_limit_store_never_stops_a_gift(make_app, reset_database):
+    app = limited_app(make_app, reset_database, "redis://127.0.0.1:9/0")
+    with app.app_context():
+        assert submit_gift(app.test_client()).status_code == 303
+        assert count(Donation) == 1

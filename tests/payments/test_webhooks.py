@@ -7,6 +7,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from donations.config import DEV_WEBHOOK_SECRET
 from donations.extensions import db
 from donations.gifts.models import Donation
 from donations.ledger.models import LedgerEntry
@@ -23,6 +24,12 @@ from tests.support import (
     session_event,
     signed_event,
 )
+
+
+@pytest.fixture
+def app(stripe_app):
+    """Webhooks arrive over HTTP only in Stripe mode (the sandbox delivers in-process)."""
+    return stripe_app
 
 
 @pytest.fixture
@@ -288,3 +295,77 @@ def test_event_payload_is_kept_for_the_record(client, open_session):
     assert json.loads(stored.payload)["id"] == "evt_kept"
     assert stored.outcome == "processed"
     assert db.session.execute(select(func.count()).select_from(StripeEvent)).scalar_one() == 1
+
+
+# --- what an attacker tried (issue 7) -----------------------------------------------------
+
+
+def test_in_sandbox_mode_there_is_no_webhook_endpoint(make_app, reset_database):
+    """Attack 4: an event signed with the sandbox's published secret raised a fund's total."""
+    sandbox = make_app(STRIPE_WEBHOOK_SECRET=None)  # the sandbox falls back to its own secret
+    reset_database(sandbox)
+    with sandbox.app_context():
+        donation = factories.checkout(amount_pence=2_500_000)
+        session = gateway().retrieve_checkout_session(donation.checkout_session_id)
+        forged = session_event(paid(session), event_id="evt_forged")
+        payload, headers = signed_event(forged, secret=DEV_WEBHOOK_SECRET)
+        answer = sandbox.test_client().post("/stripe/webhook", data=payload, headers=headers)
+        assert answer.status_code == 404
+        assert fund_totals("actimus").raised_pence == 0
+        assert count(LedgerEntry) == 0
+
+
+def test_a_timestamp_from_the_future_is_400_and_changes_nothing(client, open_session):
+    """Attack 10: a signature dated an hour ahead was accepted."""
+    before = state()
+    for ahead in (301, 3600):
+        event = session_event(paid(open_session), event_id=f"evt_ahead_{ahead}")
+        answer = deliver(client, event, timestamp=int(time.time()) + ahead)
+        assert answer.status_code == 400
+    assert state() == before
+    slightly_ahead = deliver(
+        client, session_event(paid(open_session)), timestamp=int(time.time()) + 60
+    )
+    assert slightly_ahead.status_code == 200, "clocks may differ by less than the tolerance"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"id": "evt_\\ud800", "type": "x", "data": {"object": {}}}',
+        b'{"id": "evt_1", "type": "checkout.session.completed",'
+        b' "data": {"object": {"metadata": {"donation_reference": "\\udfff"}}}}',
+    ],
+)
+def test_a_lone_surrogate_in_a_signed_event_is_400(client, open_session, body):
+    """Attack 7c: a signed webhook whose id held half a surrogate pair raised a 500."""
+    before = state()
+    answer = client.post(
+        "/stripe/webhook",
+        data=body,
+        headers={"Stripe-Signature": signature_header(body, WEBHOOK_SECRET)},
+    )
+    assert answer.status_code == 400
+    assert answer.json["error"] == "malformed"
+    assert state() == before
+
+
+def test_a_paid_session_in_another_currency_is_held_not_counted(client, open_session):
+    event = session_event({**paid(open_session), "currency": "usd"}, event_id="evt_usd")
+    answer = deliver(client, event)
+    assert answer.json["outcome"] == "held"
+    assert count(LedgerEntry) == 0
+    assert fund_totals("actimus").raised_pence == 0
+    assert db.session.execute(select(Donation.status)).scalar_one() == "created"
+
+
+def test_webhook_answers_carry_nothing_about_the_donor(client, open_session):
+    answers = [
+        deliver(client, session_event(paid(open_session), event_id="evt_p")),
+        deliver(client, session_event(paid(open_session), event_id="evt_p")),
+        deliver(client, session_event(paid(open_session)), secret="whsec_wrong"),
+    ]
+    for answer in answers:
+        assert set(answer.json) <= {"received", "duplicate", "outcome", "error", "message"}
+        assert "ada" not in answer.get_data(as_text=True).lower()
+        assert answer.headers["Cache-Control"] == "no-store"

@@ -42,7 +42,8 @@ def test_progress_json_has_the_contract_fields(client):
 def test_absolute_links_follow_public_url(make_app, reset_database):
     app = make_app(PUBLIC_URL="https://give.example.org")
     reset_database(app)
-    body = app.test_client().get("/api/funds/stem-cell-audit").json
+    client = app.test_client()
+    body = client.get("/api/funds/stem-cell-audit", base_url="https://give.example.org").json
     assert body["url"] == "https://give.example.org/funds/stem-cell-audit"
     assert body["donate_url"] == "https://give.example.org/donate/stem-cell-audit"
 
@@ -89,6 +90,41 @@ def test_each_worker_serves_its_cached_copy_for_at_most_its_ttl(app, client):
     assert client.get("/api/funds/actimus").json["raised_pence"] == 0, "served from the cache"
     now[0] += 0.5
     assert client.get("/api/funds/actimus").json["raised_pence"] == 1000, "fresh within 1 s"
+
+
+def test_the_cache_keeps_each_variant_apart(app, client):
+    now = [1000.0]
+    app.extensions["progress_cache"] = RenderedCache(ttl=60.0, clock=lambda: now[0])
+    narrow = client.get("/funds/actimus/progress.svg?width=300")
+    wide = client.get("/funds/actimus/progress.svg?width=900")
+    dark = client.get("/funds/actimus/progress.svg?width=300&theme=dark")
+    assert len({narrow.data, wide.data, dark.data}) == 3
+    assert b'width="900"' in wide.data
+    other = client.get("/api/funds/stem-cell-audit").json
+    assert other["slug"] == "stem-cell-audit"
+    assert client.get("/api/funds/actimus").json["slug"] == "actimus"
+    public = client.get("/api/funds/actimus", base_url="http://other.example").json
+    assert public["url"] == "http://other.example/funds/actimus", "links follow their host"
+
+
+def test_the_cache_never_keeps_a_missing_fund(app, client, runner):
+    now = [1000.0]
+    app.extensions["progress_cache"] = RenderedCache(ttl=60.0, clock=lambda: now[0])
+    assert client.get("/api/funds/new-fund").status_code == 404
+    assert (
+        runner.invoke(args=["funds", "add", "new-fund", "A new fund", "--goal", "100"]).exit_code
+        == 0
+    )
+    assert client.get("/api/funds/new-fund").status_code == 200
+
+
+def test_the_cache_stays_small_whatever_is_asked(app, client):
+    cache = RenderedCache(ttl=60.0)
+    cache.MAX_ENTRIES = 5
+    app.extensions["progress_cache"] = cache
+    for width in range(200, 230):
+        assert client.get(f"/funds/actimus/progress.svg?width={width}").status_code == 200
+        assert len(cache) <= 5
 
 
 def test_unknown_slugs_are_404_and_the_api_says_so_in_json(client):
@@ -214,11 +250,24 @@ def frame_ancestors(response) -> str:
 
 
 def test_only_the_embed_family_may_be_framed(client):
-    assert frame_ancestors(client.get("/embed/funds/actimus")) == "*"
-    for path in ("/", "/funds/actimus", "/donate", "/funds/actimus/embed"):
+    for path in FAMILY:
+        assert frame_ancestors(client.get(path)) == "*"
+    closed = (
+        "/",
+        "/funds/actimus",
+        "/donate",
+        "/donate/actimus",
+        "/donate/stem-cell-audit?amount=10",
+        "/donate/thanks?session_id=nope",
+        "/funds/actimus/embed",
+        "/no/such/page",
+        "/embed/unknown/route",
+    )
+    for path in closed:
         response = client.get(path)
-        assert frame_ancestors(response) == "'none'"
+        assert frame_ancestors(response) == "'none'", path
         assert response.headers["X-Frame-Options"] == "DENY"
+        assert "Access-Control-Allow-Origin" not in response.headers, path
 
 
 def test_a_setting_narrows_who_may_frame_the_embed(make_app, reset_database):

@@ -35,33 +35,44 @@ def test_the_fund_page_tells_the_story_the_figures_and_how_we_count(client):
     assert "beside what was raised, never inside it" in html
 
 
-def test_supporters_show_a_name_only_where_given_and_messages_only_once_approved(client, runner):
+def supporters_on(client) -> str:
+    html = client.get("/funds/actimus").get_data(as_text=True)
+    return html.split("Recent supporters", 1)[1].split("How we count", 1)[0]
+
+
+def reference_where(condition) -> str:
+    return db.session.execute(select(Donation.reference).where(condition)).scalar_one()
+
+
+def test_names_and_messages_show_only_once_approved_and_never_for_the_anonymous(client, runner):
     factories.payment(display_name="The Smith family", message="Go team <3")
     factories.payment(email="quiet@example.org", message="Hidden until approved")
     factories.payment(email="shy@example.org", display_name="Shy Person", anonymous=True)
-    html = client.get("/funds/actimus").get_data(as_text=True)
-    supporters = html.split("Recent supporters", 1)[1].split("How we count", 1)[0]
-    assert "The Smith family" in supporters
-    assert supporters.count("Anonymous") == 2
-    assert "Shy Person" not in supporters
-    assert "Ada" not in supporters, "no name the donor did not give for showing"
-    assert "Go team" not in supporters
-    assert "Hidden until approved" not in supporters
+    factories.payment(email="scam@example.org", display_name="Visit scam.example now")
+    supporters = supporters_on(client)
+    assert supporters.count("Anonymous") == 4, "nothing typed is public before staff approve"
+    for unshown in ("The Smith family", "Shy Person", "scam.example", "Ada", "Go team"):
+        assert unshown not in supporters
 
     pending = runner.invoke(args=["messages", "pending"])
     assert "Go team" in pending.output
-    smith = db.session.execute(
-        select(Donation.reference).where(Donation.display_name == "The Smith family")
-    ).scalar_one()
-    quiet = db.session.execute(
-        select(Donation.reference).where(Donation.message == "Hidden until approved")
-    ).scalar_one()
-    assert runner.invoke(args=["messages", "approve", smith]).exit_code == 0
-    assert runner.invoke(args=["messages", "reject", quiet]).exit_code == 0
+    assert "Visit scam.example now" in pending.output
+    smith = reference_where(Donation.display_name == "The Smith family")
+    quiet = reference_where(Donation.message == "Hidden until approved")
+    shy = reference_where(Donation.display_name == "Shy Person")
+    scam = reference_where(Donation.display_name == "Visit scam.example now")
+    for approved in (smith, shy):
+        assert runner.invoke(args=["messages", "approve", approved]).exit_code == 0
+    for rejected in (quiet, scam):
+        assert runner.invoke(args=["messages", "reject", rejected]).exit_code == 0
     assert runner.invoke(args=["messages", "approve", "D-NOPE"]).exit_code != 0
-    html = client.get("/funds/actimus").get_data(as_text=True)
-    assert "Go team &lt;3" in html
-    assert "Hidden until approved" not in html
+    supporters = supporters_on(client)
+    assert "The Smith family" in supporters
+    assert "Go team &lt;3" in supporters
+    assert "Shy Person" not in supporters, "an anonymous gift never shows a name"
+    assert "Hidden until approved" not in supporters
+    assert "scam.example" not in supporters
+    assert supporters.count("Anonymous") == 3
 
 
 def test_totals_check_passes_when_the_ledger_agrees(client, runner):

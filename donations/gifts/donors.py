@@ -1,0 +1,58 @@
+"""Donors: who gave, kept from the details of the gifts they have paid for.
+
+A submitted but unpaid form touches no donor: anyone can type anyone's e-mail address.
+Only a paid gift brings its details into the donor's record and makes its Gift Aid
+declaration. Services flush; callers commit.
+"""
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from donations.extensions import db
+from donations.gift_aid.services import new_declaration
+from donations.gifts.models import Donation, Donor
+
+
+def _by_email(email: str) -> Donor | None:
+    return db.session.execute(select(Donor).where(Donor.email == email)).scalar_one_or_none()
+
+
+def _donor_with_email(email: str, donation: Donation) -> Donor:
+    donor = _by_email(email)
+    if donor is not None:
+        return donor
+    try:
+        with db.session.begin_nested():
+            donor = Donor(email=email, first_name=donation.first_name, last_name=donation.last_name)
+            db.session.add(donor)
+    except IntegrityError:  # another payment by the same donor created them a moment ago
+        donor = _by_email(email)
+    return donor
+
+
+def settle_donor(donation: Donation) -> Donor:
+    """The paid donation's donor, found by e-mail (or new), holding the names given with it;
+    and its Gift Aid declaration, when the donor made one."""
+    if donation.donor is None:
+        if donation.email:
+            donation.donor = _donor_with_email(donation.email, donation)
+        else:
+            donation.donor = Donor(first_name=donation.first_name, last_name=donation.last_name)
+            db.session.add(donation.donor)
+    donor = donation.donor
+    donor.title = donation.title
+    donor.first_name = donation.first_name
+    donor.last_name = donation.last_name
+    db.session.flush()
+    if donation.gift_aid and donation.declaration is None:
+        donation.declaration = new_declaration(
+            donor.id,
+            title=donation.title,
+            first_name=donation.first_name,
+            last_name=donation.last_name,
+            house=donation.house,
+            address=donation.address,
+            postcode=donation.postcode,
+            overseas=donation.overseas,
+        )
+    return donor
