@@ -63,6 +63,27 @@ def test_gift_limits():
 
 
 @pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("", "Enter an amount in pounds, for example 15 or 15.50."),
+        ("   ", "Enter an amount in pounds, for example 15 or 15.50."),
+        ("ten", "Enter the amount in pounds using numbers only, for example 15 or 15.50."),
+        ("0.99", "The smallest gift we can take online is £1.00."),
+        (
+            "25000.01",
+            "The largest gift we can take online is £25,000.00. "
+            "For a larger gift, please contact us and we will help.",
+        ),
+    ],
+)
+def test_each_refusal_tells_the_donor_what_to_do(text, says):
+    """These words are what a donor reads beside the amount box."""
+    with pytest.raises(AmountError) as refused:
+        parse_gift(text)
+    assert str(refused.value) == says
+
+
+@pytest.mark.parametrize(
     ("gift", "cover"),
     [(1000, 36), (2500, 59), (5000, 97), (10000, 173), (100, 22), (2_500_000, 38_092)],
 )

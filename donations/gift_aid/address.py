@@ -12,7 +12,5 @@ UK_POSTCODE = re.compile(
 def normalise_postcode(text: str | None) -> str | None:
     """'sw1a1aa' -> 'SW1A 1AA'; None when it is not a UK postcode."""
     compact = re.sub(r"\s+", "", text or "").upper()
-    if len(compact) < 5 or len(compact) > 7:
-        return None
-    spaced = f"{compact[:-3]} {compact[-3:]}"
+    spaced = f"{compact[:-3]} {compact[-3:]}"  # the inward code is always the last three
     return spaced if UK_POSTCODE.fullmatch(spaced) else None

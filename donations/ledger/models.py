@@ -87,6 +87,19 @@ class FundTotals(db.Model):
         CheckConstraint("donation_count >= 0", name="donations_not_negative"),
     )
 
+    @classmethod
+    def empty(cls, fund_id: int, since: datetime | None = None) -> "FundTotals":
+        """Totals of a fund that has had no movement yet."""
+        return cls(
+            fund_id=fund_id,
+            raised_pence=0,
+            gift_aid_pence=0,
+            pending_pence=0,
+            donor_count=0,
+            donation_count=0,
+            updated_at=since or utcnow(),
+        )
+
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), primary_key=True)
     raised_pence: Mapped[int] = mapped_column(BigInteger, default=0)
     gift_aid_pence: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -29,15 +29,7 @@ class LedgerError(ValueError):
 
 def totals_for(fund: Fund) -> FundTotals:
     """A fund's running totals; all zero for a fund that has had no movement yet."""
-    return db.session.get(FundTotals, fund.id) or FundTotals(
-        fund_id=fund.id,
-        raised_pence=0,
-        gift_aid_pence=0,
-        pending_pence=0,
-        donor_count=0,
-        donation_count=0,
-        updated_at=fund.created_at,
-    )
+    return db.session.get(FundTotals, fund.id) or FundTotals.empty(fund.id, fund.created_at)
 
 
 def lock_totals(fund_id: int) -> FundTotals:
@@ -47,16 +39,7 @@ def lock_totals(fund_id: int) -> FundTotals:
     if totals is None:
         try:
             with db.session.begin_nested():
-                db.session.add(
-                    FundTotals(
-                        fund_id=fund_id,
-                        raised_pence=0,
-                        gift_aid_pence=0,
-                        pending_pence=0,
-                        donor_count=0,
-                        donation_count=0,
-                    )
-                )
+                db.session.add(FundTotals.empty(fund_id))
         except IntegrityError:  # another transaction opened this fund's totals first
             pass
         totals = db.session.execute(statement).scalar_one()
@@ -118,6 +101,11 @@ def record(
         return None
     donor_before = _sum(LedgerEntry.fund_id == fund_id, LedgerEntry.donor_key == donor_key)
     payment_before = payment_net(against) if against is not None else 0
+    if against is not None and not 0 <= payment_before + amount_pence <= against.amount_pence:
+        raise LedgerError(
+            f"a {kind} of {amount_pence} would leave {payment_before + amount_pence} "
+            f"of a payment of {against.amount_pence}"
+        )
 
     entry = LedgerEntry(
         donation_id=donation_id,

@@ -61,10 +61,9 @@ def drift() -> list[tuple[str, str, int, int]]:
     """(fund slug, figure, kept, recomputed) for every figure that disagrees."""
     found = []
     for fund in db.session.execute(select(Fund).order_by(Fund.position, Fund.id)).scalars():
-        kept = db.session.get(FundTotals, fund.id)
+        kept = db.session.get(FundTotals, fund.id) or FundTotals.empty(fund.id)
         fresh = recompute(fund.id)
         for name in COMPARED:
-            value = getattr(kept, name) if kept is not None else 0
-            if value != fresh[name]:
-                found.append((fund.slug, name, value, fresh[name]))
+            if getattr(kept, name) != fresh[name]:
+                found.append((fund.slug, name, getattr(kept, name), fresh[name]))
     return found

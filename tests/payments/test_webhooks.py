@@ -10,10 +10,12 @@ from sqlalchemy import func, select
 from donations.config import DEV_WEBHOOK_SECRET
 from donations.extensions import db
 from donations.gifts.models import Donation
+from donations.gifts.outcome import processed
 from donations.ledger.models import LedgerEntry
 from donations.ledger.totals import drift
 from donations.payments.gateway import gateway
 from donations.payments.models import StripeEvent
+from donations.payments.webhooks.registry import HANDLERS, handles, id_of
 from donations.receipts.models import OutboxMessage
 from donations.sandbox.signing import signature_header
 from tests import factories
@@ -40,6 +42,7 @@ def open_session(app):
 
 
 def paid(session, payment_intent="pi_paid_1"):
+    """The session as Stripe sends it once paid by card."""
     return {
         **session,
         "status": "complete",
@@ -369,3 +372,160 @@ def test_webhook_answers_carry_nothing_about_the_donor(client, open_session):
         assert set(answer.json) <= {"received", "duplicate", "outcome", "error", "message"}
         assert "ada" not in answer.get_data(as_text=True).lower()
         assert answer.headers["Cache-Control"] == "no-store"
+
+
+# --- how an event finds its donation, and what it leaves on it ----------------------------
+
+
+@pytest.mark.parametrize("only", ["metadata", "client_reference_id", "id"])
+def test_a_session_is_ours_by_any_one_of_its_references(client, open_session, only):
+    session = paid(open_session)
+    if only != "metadata":
+        session["metadata"] = {}
+    if only != "client_reference_id":
+        session["client_reference_id"] = None
+    if only != "id":
+        session["id"] = "cs_not_known_here"
+    answer = deliver(client, session_event(session, event_id=f"evt_by_{only}"))
+    assert answer.json["outcome"] == "processed"
+    assert fund_totals("actimus").raised_pence == 5000
+
+
+def test_a_donation_whose_checkout_answer_was_lost_learns_its_session_id(client, open_session):
+    """Stripe made the session but its answer never reached us: the event tells us its id."""
+    donation = factories.donation(amount_pence=5000, email="lost@example.org")
+    session = {
+        **paid(open_session, payment_intent="pi_lost"),
+        "id": "cs_answer_lost",
+        "metadata": {"donation_reference": donation.reference},
+        "client_reference_id": donation.reference,
+    }
+    assert deliver(client, session_event(session)).json["outcome"] == "processed"
+    db.session.expire_all()
+    assert db.session.get(Donation, donation.id).checkout_session_id == "cs_answer_lost"
+
+
+def test_a_reference_that_names_no_donation_is_not_ours(client, open_session):
+    session = {
+        **paid(open_session),
+        "metadata": {"donation_reference": "D-NOBODY"},
+        "client_reference_id": 12345,
+        "id": "cs_not_known_here",
+    }
+    assert deliver(client, session_event(session)).json["outcome"] == "ignored"
+
+
+def test_the_providers_ids_are_kept_whether_sent_as_ids_or_objects(client, open_session):
+    session = {
+        **paid(open_session, payment_intent={"id": "pi_expanded", "object": "payment_intent"}),
+        "customer": "cus_42",
+    }
+    deliver(client, session_event(session))
+    donation = db.session.execute(select(Donation)).scalar_one()
+    assert (donation.payment_intent_id, donation.customer_id) == ("pi_expanded", "cus_42")
+    assert factories.payment_entry(donation).source_ref == "pi_expanded"
+
+
+def test_a_monthly_session_keeps_its_subscription_and_is_keyed_by_its_invoice(client, open_session):
+    session = {
+        **paid(open_session, payment_intent=None),
+        "mode": "subscription",
+        "subscription": "sub_7",
+        "invoice": {"id": "in_7", "object": "invoice"},
+    }
+    deliver(client, session_event(session))
+    donation = db.session.execute(select(Donation)).scalar_one()
+    assert donation.subscription_id == "sub_7"
+    assert db.session.execute(select(LedgerEntry.source_ref)).scalar_one() == "in_7"
+
+
+def test_a_paid_session_without_a_payment_id_is_keyed_by_the_session(client, open_session):
+    deliver(client, session_event(paid(open_session, payment_intent=None)))
+    source_ref = db.session.execute(select(LedgerEntry.source_ref)).scalar_one()
+    assert source_ref == f"checkout:{open_session['id']}"
+
+
+@pytest.mark.parametrize("amount", ["5000", 5000.0, None])
+def test_an_amount_that_is_not_whole_pence_is_held(client, open_session, amount):
+    answer = deliver(client, session_event({**paid(open_session), "amount_total": amount}))
+    assert answer.json["outcome"] == "held"
+    assert count(LedgerEntry) == 0
+
+
+@pytest.mark.parametrize("status", ["no_payment_required", "unpaid", None])
+def test_only_a_paid_session_records_a_payment(client, open_session, status):
+    session = {**paid(open_session), "payment_status": status, "status": "open"}
+    deliver(client, session_event(session))
+    assert count(LedgerEntry) == 0
+
+
+def test_answers_are_exact(client, open_session):
+    event = session_event(paid(open_session), event_id="evt_exact")
+    assert deliver(client, event).json == {"received": True, "outcome": "processed"}
+    assert deliver(client, event).json == {"received": True, "duplicate": True}
+    other = {"id": "evt_other_type", "type": "customer.created", "data": {"object": {}}}
+    assert deliver(client, other).json == {"received": True, "outcome": "ignored"}
+    assert db.session.get(StripeEvent, "evt_other_type").note == "event type not handled"
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (b"not json", "The body is not JSON in UTF-8."),
+        (b"[]", "The body is not an event object."),
+        (b'{"id": "", "type": "x", "data": {"object": {}}}', "The event lacks an id"),
+        (b'{"id": 7, "type": "x", "data": {"object": {}}}', "The event lacks an id"),
+    ],
+)
+def test_a_malformed_event_is_told_why(client, open_session, body, says):
+    answer = client.post(
+        "/stripe/webhook",
+        data=body,
+        headers={"Stripe-Signature": signature_header(body, WEBHOOK_SECRET)},
+    )
+    assert answer.status_code == 400
+    assert answer.json["error"] == "malformed"
+    assert answer.json["message"].startswith(says)
+
+
+def test_the_longest_ids_and_types_stripe_could_send_are_taken(client, open_session):
+    event = {"id": "e" * 255, "type": "t" * 100, "data": {"object": {}}}
+    assert deliver(client, event).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("value", "found"),
+    [
+        ("pi_1", "pi_1"),
+        ("x", "x"),
+        ({"id": "pi_2", "object": "payment_intent"}, "pi_2"),
+        ("x" * 255, "x" * 255),
+        ("x" * 256, None),
+        ("", None),
+        (None, None),
+        (42, None),
+        ({"object": "payment_intent"}, None),
+    ],
+)
+def test_an_id_is_a_short_string_or_an_object_holding_one(value, found):
+    assert id_of(value) == found
+
+
+def test_each_event_type_has_one_handler():
+    name = "test.only.event"
+    try:
+
+        @handles(name)
+        def first(obj):
+            return processed("first")
+
+        assert HANDLERS[name] is first
+        with pytest.raises(ValueError, match=f"^{name} already has a handler$"):
+
+            @handles(name)
+            def second(obj):
+                return processed("second")
+
+        assert HANDLERS[name] is first
+    finally:
+        HANDLERS.pop(name, None)

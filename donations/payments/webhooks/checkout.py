@@ -35,7 +35,7 @@ def report_of(session: dict) -> CheckoutReport:
         session_id=id_of(session.get("id")),
         currency=session.get("currency"),
         amount_total=amount if isinstance(amount, int) else None,
-        paid=session.get("payment_status") in ("paid", "no_payment_required"),
+        paid=session.get("payment_status") == "paid",
         complete=session.get("status") == "complete",
         payment_ref=_payment_ref(session),
         payment_intent_id=id_of(session.get("payment_intent")),
