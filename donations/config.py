@@ -75,7 +75,9 @@ def from_environment(env: dict | None = None) -> dict:
         "FEE_RATE_BASIS_POINTS": int(env.get("FEE_RATE_BASIS_POINTS", "150")),
         "FEE_FIXED_PENCE": int(env.get("FEE_FIXED_PENCE", "20")),
         "GIFT_AID_BASIC_RATE": int(env.get("GIFT_AID_BASIC_RATE", "20")),
+        #: the amounts offered as tiles, the first of the middle pre-selected
         "PRESET_AMOUNTS_PENCE": (1000, 2500, 5000, 10000),
+        "PRESET_MONTHLY_PENCE": (500, 1000, 2000, 3000),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,

@@ -4,6 +4,7 @@ and reading what the database holds. Not a test module; test modules import from
 import json
 import re
 import time
+from email import message_from_bytes, policy
 
 from sqlalchemy import func, select
 
@@ -128,3 +129,12 @@ PRODUCTION = {
     "CONTACT_EMAIL": "supporters@charity.example",
     "PRIVACY_URL": "https://charity.example/privacy",
 }
+
+
+# --- e-mail --------------------------------------------------------------------------------
+
+
+def plain_text(raw: bytes) -> str:
+    """The plain-text part of an e-mail as a donor's mail program would show it."""
+    email = message_from_bytes(raw, policy=policy.default)
+    return email.get_body(preferencelist=("plain",)).get_content()

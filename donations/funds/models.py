@@ -16,7 +16,18 @@ class Fund(db.Model):
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     summary: Mapped[str] = mapped_column(String(300))
+    #: what the research is and why it matters
     story: Mapped[str] = mapped_column(Text)
+    #: what a gift pays for
+    gift_buys: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: who does the work
+    who: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: when: how long, and when donors will hear
+    timescale: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: what happens to gifts past the goal, or if the work cannot go ahead
+    promise: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: where the story comes from, cited on the page
+    source: Mapped[str] = mapped_column(String(300), default="", server_default="")
     goal_pence: Mapped[int] = mapped_column(BigInteger)
     #: order on the home page
     position: Mapped[int] = mapped_column(default=0)

@@ -45,10 +45,8 @@ def _max(length: int, what: str) -> Length:
 
 class DonationForm(Form):
     fund = RadioField("Which research would you like to support?", validate_choice=False)
-    amount = RadioField("How much would you like to give?", validate_choice=False)
-    other_amount = StringField("Another amount, in pounds", [_max(20, "The amount")])
     frequency = RadioField(
-        "How often?",
+        "How often would you like to give?",
         choices=[
             SelectChoice(Frequency.ONE_OFF, "Once"),
             SelectChoice(Frequency.MONTHLY, "Every month"),
@@ -56,6 +54,8 @@ class DonationForm(Form):
         default=Frequency.ONE_OFF,
         validate_choice=False,
     )
+    amount = RadioField("How much would you like to give?", validate_choice=False)
+    other_amount = StringField("Another amount, in pounds", [_max(20, "The amount")])
     title = StringField("Title (optional)", [Optional(), _max(20, "Your title")])
     first_name = StringField(
         "First name", [DataRequired("Enter your first name."), _max(35, "Your first name")]
@@ -71,7 +71,7 @@ class DonationForm(Form):
             Email("Enter an email address in the right form, like name@example.com."),
         ],
     )
-    gift_aid = BooleanField("Yes, I want to Gift Aid my donation")
+    gift_aid = BooleanField("Yes, I want to Gift Aid my donation")  # the label: the declaration
     house = StringField("House name or number", [_max(40, "The house name or number")])
     address = StringField("Street, town and country", [_max(200, "The address")])
     postcode = StringField("Postcode", [_max(16, "The postcode")])
@@ -85,8 +85,10 @@ class DonationForm(Form):
         [_max(500, "Your message")],
         filters=[one_newline_form],
     )
-    cover_fees = BooleanField("Add a little to cover the card fees")
-    marketing_consent = BooleanField("Yes, email me news about this research and how my gift helps")
+    cover_fees = BooleanField("Add a little to cover the fees")
+    marketing_consent = BooleanField(
+        "Yes, e-mail me news about this research and how my gift helps"
+    )
     form_token = HiddenField(
         validators=[InputRequired(RELOAD), Regexp(TOKEN_SHAPE, message=RELOAD)]
     )
@@ -106,7 +108,8 @@ class DonationForm(Form):
     def __init__(self, *args, funds=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fund.choices = [SelectChoice(fund.slug, fund.name) for fund in funds]
-        presets = current_app.config["PRESET_AMOUNTS_PENCE"]
+        config = current_app.config
+        presets = sorted({*config["PRESET_AMOUNTS_PENCE"], *config["PRESET_MONTHLY_PENCE"]})
         self.amount.choices = [
             SelectChoice(str(p // 100), format_gbp(p, drop_zero_pence=True)) for p in presets
         ]

@@ -2,6 +2,7 @@
 
 from donations.gifts.details import TYPED, GiftDetails
 from donations.giving.forms import DonationForm, choice_values
+from donations.giving.tiles import default_amount
 from donations.money import AmountError, parse_pounds
 
 PREFILL_KEYS = ("fund", "amount", "other_amount", "frequency")
@@ -26,6 +27,8 @@ def from_query(form: DonationForm, args, fund) -> None:
         form.other_amount.data = _tidy(amount)
     if args.get("frequency") in choice_values(form.frequency):
         form.frequency.data = args["frequency"]
+    if not form.amount.data:
+        form.amount.data = default_amount(form.frequency.data)
 
 
 def _tidy(amount: str) -> str:

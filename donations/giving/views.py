@@ -15,11 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from donations.extensions import limiter
 from donations.funds import services as funds
 from donations.gift_aid.rules import gift_aid_on
-from donations.gift_aid.wording import declaration_wording
+from donations.gift_aid.wording import declaration_parts
 from donations.gifts import services as gifts
 from donations.gifts.models import DonationStatus
+from donations.gifts.schedule import next_monthly_payment
 from donations.giving import prefill
 from donations.giving.forms import DonationForm, new_form_token
+from donations.giving.tiles import tiles
 from donations.money import format_gbp
 from donations.payments.checkout import confirm_with_gateway, open_checkout
 from donations.payments.gateway import GatewayError, gateway
@@ -56,15 +58,18 @@ def _cover_examples() -> list[tuple[str, str]]:
 
 def render_form(form: DonationForm, status: int = 200, notice: str | None = None):
     config = current_app.config
+    declaration, tax_statement = declaration_parts(config["CHARITY_NAME"])
     return (
         render_template(
             "giving/form.html",
             form=form,
             notice=notice,
+            tiles=tiles(),
             cover_examples=_cover_examples(),
             fee_rate=config["FEE_RATE_BASIS_POINTS"],
             fee_fixed=config["FEE_FIXED_PENCE"],
-            declaration=declaration_wording(config["CHARITY_NAME"]),
+            declaration=declaration,
+            tax_statement=tax_statement,
         ),
         status,
     )
@@ -147,6 +152,7 @@ def thanks():
         own=_made_here(donation),
         amount=format_gbp(donation.amount_pence),
         gift_aid=format_gbp(gift_aid_on(donation.amount_pence)) if donation.gift_aid else None,
+        next_payment=next_monthly_payment(donation.paid_at) if donation.paid_at else None,
     )
 
 

@@ -18,7 +18,10 @@ class OutboxMessage(db.Model):
     donation_id: Mapped[int | None] = mapped_column(ForeignKey("donations.id"), index=True)
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
+    #: the plain-text part
     body: Mapped[str] = mapped_column(Text)
+    #: the HTML part, sent beside the plain text
+    html_body: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: set when a sender takes the message, so two senders never both send it
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -2,6 +2,7 @@
 
 import smtplib
 from email.message import EmailMessage
+from email.utils import formatdate, parseaddr
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -11,25 +12,27 @@ from donations import transaction
 from donations.extensions import db, utcnow
 from donations.gift_aid.rules import gift_aid_on
 from donations.gifts.models import Donation
+from donations.gifts.schedule import next_monthly_payment, uk_date
 from donations.ledger.models import LedgerEntry
 from donations.receipts.models import OutboxMessage
 
 
 def queue_receipt(donation: Donation, entry: LedgerEntry) -> OutboxMessage:
     """Write the receipt for a recorded payment in its transaction; send it after commit."""
-    charity = current_app.config["CHARITY_NAME"]
+    values = {
+        "donation": donation,
+        "entry": entry,
+        "date": uk_date(entry.occurred_at),
+        "next_payment": next_monthly_payment(entry.occurred_at),
+        "gift_aid_pence": gift_aid_on(entry.amount_pence) if entry.gift_aid else 0,
+    }
     message = OutboxMessage(
         dedupe_key=f"receipt:{entry.source_ref}",
         donation_id=donation.id,
         to_address=donation.email,
         subject=f"Thank you for your gift to the {donation.fund.name}",
-        body=render_template(
-            "receipts/receipt.txt",
-            donation=donation,
-            entry=entry,
-            charity=charity,
-            gift_aid_pence=gift_aid_on(entry.amount_pence) if entry.gift_aid else 0,
-        ),
+        body=render_template("receipts/receipt.txt", **values),
+        html_body=render_template("receipts/receipt.html", **values),
     )
     db.session.add(message)
     transaction.after_commit(send_queued)
@@ -56,8 +59,13 @@ def _as_email(message: OutboxMessage) -> EmailMessage:
     email["From"] = current_app.config["MAIL_FROM"]
     email["To"] = message.to_address
     email["Subject"] = message.subject
-    email["Message-ID"] = f"<outbox-{message.id}@{current_app.config['MAIL_FROM'].split('@')[-1]}>"
+    sender_domain = parseaddr(current_app.config["MAIL_FROM"])[1].rpartition("@")[2]
+    email["Message-ID"] = f"<outbox-{message.id}@{sender_domain or 'localhost'}>"
+    email["Date"] = formatdate(localtime=False)
+    email["Reply-To"] = current_app.config["CONTACT_EMAIL"]
     email.set_content(message.body)
+    if message.html_body:
+        email.add_alternative(message.html_body, subtype="html")
     return email
 
 

@@ -15,6 +15,7 @@ class SandboxPaymentForm(Form):
     card_number = StringField("Card number", [Optional(), Length(max=30)])
     expiry = StringField("Expiry date (MM / YY)", [Optional(), Length(max=7)])
     cvc = StringField("Security code (CVC)", [Optional(), Length(max=4)])
+    account_holder = StringField("Name of the account holder", [Optional(), Length(max=70)])
     sort_code = StringField("Sort code", [Optional(), Length(max=8)])
     account_number = StringField("Account number", [Optional(), Length(max=8)])
 
@@ -31,6 +32,7 @@ class SandboxPaymentForm(Form):
             ]
             if self.method.data == "card"
             else [
+                (self.account_holder, "Enter the name on the bank account."),
                 (self.sort_code, "Enter the sort code, like 10-88-00."),
                 (self.account_number, "Enter the 8-digit account number."),
             ]

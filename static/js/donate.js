@@ -41,6 +41,40 @@
       " to your gift of " + pounds(gift) + ": " + pounds(gift + add) + " in all.";
   }
 
+  // Show the amount tiles of the frequency chosen; keep a choice that is still shown.
+  function showTilesFor(frequency) {
+    var groups = form.querySelectorAll(".tiles[data-frequency]");
+    groups.forEach(function (group) {
+      group.hidden = group.dataset.frequency !== frequency;
+    });
+    var chosen = form.querySelector("input[name=amount]:checked");
+    if (!chosen || chosen.closest(".tiles[hidden]")) {
+      var fallback = form.querySelector(".tiles:not([hidden]) input[data-default]");
+      if (fallback) fallback.checked = true;
+    }
+  }
+
+  function frequency() {
+    var chosen = form.querySelector("input[name=frequency]:checked");
+    return chosen ? chosen.value : "one-off";
+  }
+
+  // The Gift Aid address is asked for only once the declaration is ticked.
+  var giftAid = document.getElementById("gift_aid");
+  var address = document.getElementById("gift-aid-address");
+  function showAddress() {
+    var hasError = address.querySelector(".field--error");
+    address.hidden = !giftAid.checked && !hasError;
+  }
+
+  form.addEventListener("change", function (event) {
+    if (event.target.name === "frequency") showTilesFor(frequency());
+    if (event.target === giftAid) showAddress();
+  });
+  form.querySelectorAll(".tiles__heading").forEach(function (heading) { heading.hidden = true; });
+  showTilesFor(frequency());
+  showAddress();
+
   form.addEventListener("input", update);
   form.addEventListener("change", update);
   update();

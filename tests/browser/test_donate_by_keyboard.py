@@ -15,13 +15,18 @@ def test_a_gift_with_gift_aid_by_keyboard_alone(live_server, page):
     assert axe_violations(page) == []
 
     tab_to(page, "input[name=amount]")
-    page.keyboard.press("ArrowRight")  # from £10 to £25: arrows move and select in a group
+    assert page.evaluate("document.activeElement.value") == "25", "one amount is pre-selected"
+    page.keyboard.press("ArrowRight")  # arrows move and select within the group
+    assert page.evaluate("document.activeElement.value") == "50"
+    page.keyboard.press("ArrowLeft")
     assert page.evaluate("document.activeElement.value") == "25"
     type_by_keyboard(
         page, {"#first_name": "Ada", "#last_name": "Lovelace", "#email": "ada@example.org"}
     )
+    assert not page.is_visible("#house"), "the Gift Aid address is asked for once ticked"
     tab_to(page, "#gift_aid")
     page.keyboard.press("Space")
+    assert page.is_visible("#house")
     type_by_keyboard(page, {"#house": "12", "#postcode": "sw1a 1aa"})
     tab_to(page, "#cover_fees")
     page.keyboard.press("Space")

@@ -117,7 +117,13 @@ def test_a_failed_csrf_check_shows_a_fresh_form_with_nothing_of_the_request(clie
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "For your security" in html
-    assert " checked" not in re.sub(r'value="(actimus|one-off)"\s+checked', "", html)
+    checked = {
+        (re.search(r'name="([^"]+)"', tag)[1], re.search(r'value="([^"]*)"', tag)[1])
+        for tag in re.findall(r"<input[^>]*\bchecked\b[^>]*>", html)
+    }
+    assert checked == {("fund", "actimus"), ("frequency", "one-off"), ("amount", "25")}, (
+        "only a fresh form's own choices: the fund of the page, once, the suggested amount"
+    )
     for sent in ("25000", "Mallory", "victim@example.org"):
         assert sent not in html
     assert count(Donation) == 0

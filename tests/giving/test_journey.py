@@ -1,16 +1,25 @@
 """A gift through the form and the sandbox, end to end."""
 
-from email import message_from_bytes, policy
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
 from donations.extensions import db
 from donations.gifts.models import Donation
+from donations.gifts.schedule import next_monthly_payment
 from donations.ledger.models import LedgerEntry
 from donations.ledger.totals import drift
 from donations.receipts.models import OutboxMessage
-from tests.support import count, form_tokens, fund_totals, sandbox_pay, submit_gift
+from tests.support import (
+    count,
+    form_tokens,
+    fund_totals,
+    give,
+    plain_text,
+    sandbox_pay,
+    submit_gift,
+)
 
 
 def test_a_card_gift_ends_paid_with_one_ledger_row_totals_and_a_receipt(app, client):
@@ -61,7 +70,7 @@ def test_a_card_gift_ends_paid_with_one_ledger_row_totals_and_a_receipt(app, cli
     assert messages[0].sent_at is not None
     sent = list(Path(app.config["OUTBOX_DIR"]).glob("*.eml"))
     assert len(sent) == 1
-    body = message_from_bytes(sent[0].read_bytes(), policy=policy.default).get_content()
+    body = plain_text(sent[0].read_bytes())
     assert "£12.34" in body
     assert "Gift Aid" in body
     assert "UK taxpayer" in body
@@ -90,6 +99,7 @@ def test_bacs_stays_pending_until_settled(app, client, runner):
         checkout_url,
         method="bacs",
         card_number="",
+        account_holder="Ada Lovelace",
         sort_code="10-88-00",
         account_number="00012345",
     )
@@ -112,7 +122,14 @@ def test_bacs_stays_pending_until_settled(app, client, runner):
 
 def test_a_failed_direct_debit_leaves_nothing_pending(client, runner):
     checkout_url = submit_gift(client, amount="10").headers["Location"]
-    sandbox_pay(client, checkout_url, method="bacs", sort_code="108800", account_number="00012345")
+    sandbox_pay(
+        client,
+        checkout_url,
+        method="bacs",
+        account_holder="Ada Lovelace",
+        sort_code="108800",
+        account_number="00012345",
+    )
     reference = db.session.execute(select(Donation.reference)).scalar_one()
     assert runner.invoke(args=["sandbox", "fail", reference]).exit_code == 0
     db.session.expire_all()
@@ -164,3 +181,51 @@ def test_cancel_returns_to_the_form_with_what_was_typed(client):
 def test_unknown_thank_you_session_is_a_404(client):
     assert client.get("/donate/thanks?session_id=cs_nope").status_code == 404
     assert client.get("/donate/thanks").status_code == 404
+
+
+def test_a_monthly_thank_you_says_when_the_next_gift_is_taken_and_how_to_stop(app, client):
+    checkout_url = submit_gift(client, frequency="monthly", amount="10").headers["Location"]
+    thanks = client.get(sandbox_pay(client, checkout_url).headers["Location"])
+    html = thanks.get_data(as_text=True)
+    assert "monthly gift of £10.00" in html
+    next_date = next_monthly_payment(datetime.now(UTC)).strftime("%-d %B %Y")
+    assert f"taken on <strong>{next_date}</strong>" in html
+    assert "change or stop it at any time" in html
+    assert app.config["CONTACT_EMAIL"] in html
+
+
+def test_a_direct_debit_thank_you_gives_stripes_timing_and_the_guarantee(client):
+    checkout_url = submit_gift(client, amount="50").headers["Location"]
+    done = sandbox_pay(
+        client,
+        checkout_url,
+        method="bacs",
+        account_holder="Ada Lovelace",
+        sort_code="10-88-00",
+        account_number="00012345",
+    )
+    html = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert (
+        "usually takes 4 working days to collect, and up to 7 working days when it is new" in html
+    )
+    assert "Direct Debit Guarantee" in html
+
+
+def test_the_thank_you_page_shows_the_gift_aid_it_adds(client):
+    paid = give(
+        client, amount="other", other_amount="12.35", gift_aid="y", house="1", postcode="M1 1AE"
+    )
+    assert "Gift Aid adds £3.08 to your gift" in client.get(paid.headers["Location"]).get_data(
+        as_text=True
+    )
+
+
+def test_the_practice_direct_debit_asks_for_the_account_holder(client):
+    checkout_url = submit_gift(client).headers["Location"]
+    page = client.get(checkout_url).get_data(as_text=True)
+    assert "The Direct Debit Guarantee" in page
+    refused = sandbox_pay(
+        client, checkout_url, method="bacs", sort_code="10-88-00", account_number="00012345"
+    )
+    assert refused.status_code == 400
+    assert "Enter the name on the bank account." in refused.get_data(as_text=True)

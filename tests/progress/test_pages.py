@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from sqlalchemy import select, update
 
 from donations.extensions import db
@@ -94,3 +95,22 @@ def test_totals_check_names_the_fund_that_drifted(client, runner):
     assert result.exit_code == 1
     assert re.search(r"DRIFT actimus: raised_pence kept 2501, ledger says 2500", result.output)
     assert "stem-cell-audit" not in result.output
+
+
+@pytest.mark.parametrize("slug", ["stem-cell-audit", "actimus"])
+def test_each_fund_page_tells_donors_what_they_need_to_trust_it(client, slug):
+    html = client.get(f"/funds/{slug}").get_data(as_text=True)
+    for heading in (
+        "What your gift pays for",
+        "Who does the work",
+        "When",
+        "If we pass the goal, or the work cannot go ahead",
+    ):
+        assert f"<h2>{heading}</h2>" in html
+    assert "restricted fund" in html
+    assert "refund it if you ask" in html
+    assert (
+        "Source: MS Trust, “Could stem cell therapy work for progressive MS?”, 20 January 2016."
+        in html
+    )
+    assert '<details class="how-we-count"' in html, "how we count folds away"

@@ -1,0 +1,83 @@
+"""What a receipt says: who from, what was charged, Gift Aid, the next monthly payment, and who
+the charity is; in plain text and in HTML."""
+
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from pathlib import Path
+
+from donations.gifts.schedule import next_monthly_payment
+from tests import factories
+from tests.support import PRODUCTION
+
+
+def sent_email(app):
+    [eml] = Path(app.config["OUTBOX_DIR"]).glob("*.eml")
+    return message_from_bytes(eml.read_bytes(), policy=policy.default)
+
+
+def parts(email) -> tuple[str, str]:
+    text = email.get_body(preferencelist=("plain",)).get_content()
+    html = email.get_body(preferencelist=("html",)).get_content()
+    return text, html
+
+
+def test_a_receipt_has_both_parts_from_the_charitys_sender(make_app, reset_database):
+    app = make_app(
+        **{
+            k: v
+            for k, v in PRODUCTION.items()
+            if k.startswith(("CHARITY", "CONTACT", "PRIVACY", "MAIL"))
+        }
+    )
+    reset_database(app)
+    with app.app_context():
+        reference = factories.payment(
+            amount_pence=2500, fee_cover_pence=59, gift_aid=True, first_name="Ada"
+        ).reference
+        email = sent_email(app)
+    assert email["From"] == "donations@charity.example"
+    assert email["Reply-To"] == "supporters@charity.example"
+    assert email["Subject"] == "Thank you for your gift to the ACTiMuS trial"
+    assert email["Message-ID"].endswith("@charity.example>")
+    text, html = parts(email)
+    for body in (text, html):
+        assert "Dear Ada" in body
+        assert reference in body
+        assert "£25.00" in body, "the gift"
+        assert "£0.59" in body, "the fee cover"
+        assert "£25.59" in body, "the total charged"
+        assert "£6.25" in body, "the Gift Aid"
+        assert "The Example MS Research Trust" in body
+        assert "1234567" in body, "the charity number"
+        assert "1 High Street, Exampletown EX1 1AA" in body
+        assert "supporters@charity.example" in body
+    assert "Total charged: £25.59" in text
+    assert "<table" in html
+
+
+def test_a_monthly_receipt_says_when_the_next_gift_is_taken_and_how_to_stop(app):
+    factories.payment(amount_pence=1000, frequency="monthly", source_ref="in_first")
+    text, html = parts(sent_email(app))
+    assert "monthly gift of £10.00" in text
+    next_date = next_monthly_payment(datetime.now(UTC)).strftime("%-d %B %Y")
+    for body in (text, html):
+        assert f"taken on {next_date}" in body.replace("<strong>", "").replace("</strong>", "")
+        assert "change or stop it at any time" in body
+
+
+def test_a_one_off_receipt_says_nothing_of_a_next_gift(app):
+    factories.payment(amount_pence=1000)
+    text, _ = parts(sent_email(app))
+    assert "next gift" not in text
+    assert "cover the fees" not in text
+
+
+def test_the_next_monthly_payment_is_the_same_day_next_month_or_its_last_day():
+    def on(*args):
+        return next_monthly_payment(datetime(*args, tzinfo=UTC)).isoformat()
+
+    assert on(2026, 1, 15, 12) == "2026-02-15"
+    assert on(2026, 1, 31, 12) == "2026-02-28"
+    assert on(2028, 1, 31, 12) == "2028-02-29"
+    assert on(2026, 12, 5, 12) == "2027-01-05"
+    assert on(2026, 6, 30, 23, 30) == "2026-08-01", "23:30 UTC is already 1 July in London"
