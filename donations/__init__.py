@@ -28,6 +28,7 @@ from donations import (
 )
 from donations.extensions import csrf, db, limiter, migrate
 from donations.money import format_gbp
+from donations.page_cache import RenderedCache
 from donations.payments.gateway import PaymentGateway
 
 ROOT = settings.ROOT
@@ -61,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
             app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"]
         )
     app.extensions["payment_gateway"] = choose_gateway(app.config)
+    app.extensions["page_cache"] = RenderedCache(app.config["PROGRESS_CACHE_SECONDS"])
     with app.app_context():
         _tune_sqlite(db.engine)
 

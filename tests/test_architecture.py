@@ -16,7 +16,7 @@ COMPOSITION_ROOT = {"__init__", "models"}
 
 #: bottom layer first; a package may import only packages in layers below its own
 LAYERS = [
-    {"config", "money", "extensions", "cli_support", "web"},
+    {"config", "money", "extensions", "cli_support", "web", "page_cache"},
     {"transaction"},
     {"funds"},
     {"ledger"},
@@ -160,7 +160,15 @@ def test_payments_never_import_the_sandbox():
 
 
 def test_plumbing_imports_no_feature():
-    for module in ("config", "extensions", "money", "transaction", "web", "cli_support"):
+    for module in (
+        "config",
+        "extensions",
+        "money",
+        "transaction",
+        "web",
+        "cli_support",
+        "page_cache",
+    ):
         assert GRAPH[module] <= PLUMBING, f"{module} imports {GRAPH[module] - PLUMBING}"
 
 

@@ -43,6 +43,19 @@ def _max(length: int, what: str) -> Length:
     return Length(max=length, message=f"{what} must be {length} characters or fewer.")
 
 
+def amount_choices() -> list[SelectChoice]:
+    """Every preset, once- or monthly, and "other" (made once per app, from its settings)."""
+    made = current_app.extensions.get("amount_choices")
+    if made is None:
+        config = current_app.config
+        presets = sorted({*config["PRESET_AMOUNTS_PENCE"], *config["PRESET_MONTHLY_PENCE"]})
+        made = current_app.extensions["amount_choices"] = [
+            *(SelectChoice(str(p // 100), format_gbp(p, drop_zero_pence=True)) for p in presets),
+            SelectChoice("other", "Another amount"),
+        ]
+    return made
+
+
 class DonationForm(Form):
     fund = RadioField("Which research would you like to support?", validate_choice=False)
     frequency = RadioField(
@@ -108,12 +121,7 @@ class DonationForm(Form):
     def __init__(self, *args, funds=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fund.choices = [SelectChoice(fund.slug, fund.name) for fund in funds]
-        config = current_app.config
-        presets = sorted({*config["PRESET_AMOUNTS_PENCE"], *config["PRESET_MONTHLY_PENCE"]})
-        self.amount.choices = [
-            SelectChoice(str(p // 100), format_gbp(p, drop_zero_pence=True)) for p in presets
-        ]
-        self.amount.choices.append(SelectChoice("other", "Another amount"))
+        self.amount.choices = amount_choices()
         self.gift_pence: int | None = None
         self.postcode_normalised: str | None = None
 

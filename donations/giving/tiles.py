@@ -35,7 +35,15 @@ def _monthly(pence: int) -> str:
 
 
 def tiles() -> dict[str, list[Tile]]:
-    """The tiles for each frequency, in the order they are shown."""
+    """The tiles for each frequency, in the order they are shown (made once per app: they
+    follow only its settings)."""
+    made = current_app.extensions.get("amount_tiles")
+    if made is None:
+        made = current_app.extensions["amount_tiles"] = _make_tiles()
+    return made
+
+
+def _make_tiles() -> dict[str, list[Tile]]:
     config = current_app.config
     offered = {
         Frequency.ONE_OFF: (config["PRESET_AMOUNTS_PENCE"], _one_off),

@@ -1,5 +1,7 @@
 """The donor-facing web: the form, on to Checkout, and the thank-you page. Views stay thin."""
 
+import secrets
+
 from flask import (
     Blueprint,
     current_app,
@@ -23,6 +25,7 @@ from donations.giving import prefill
 from donations.giving.forms import DonationForm, new_form_token
 from donations.giving.tiles import tiles
 from donations.money import format_gbp
+from donations.page_cache import Rendered
 from donations.payments.checkout import confirm_with_gateway, open_checkout
 from donations.payments.gateway import GatewayError, gateway
 from donations.transaction import commit, rollback
@@ -45,15 +48,23 @@ def _made_here(donation) -> bool:
     return donation.reference in session.get(MY_DONATIONS, [])
 
 
-def _fund_from_path(slug: str | None):
-    return None if slug is None else found_or_404(funds.by_slug(slug))
+def _catalogue_and_fund(slug: str | None):
+    """Every fund (for the form's choices) and the one the path names, if it names one."""
+    catalogue = funds.all_funds()
+    if slug is None:
+        return catalogue, None
+    return catalogue, found_or_404(next((f for f in catalogue if f.slug == slug), None))
 
 
 def _cover_examples() -> list[tuple[str, str]]:
-    return [
-        (format_gbp(p, drop_zero_pence=True), format_gbp(gifts.fee_cover_for(p)))
-        for p in current_app.config["PRESET_AMOUNTS_PENCE"]
-    ]
+    """What covering the fees adds to each preset (made once per app, from its settings)."""
+    made = current_app.extensions.get("cover_examples")
+    if made is None:
+        made = current_app.extensions["cover_examples"] = [
+            (format_gbp(p, drop_zero_pence=True), format_gbp(gifts.fee_cover_for(p)))
+            for p in current_app.config["PRESET_AMOUNTS_PENCE"]
+        ]
+    return made
 
 
 def render_form(form: DonationForm, status: int = 200, notice: str | None = None):
@@ -86,27 +97,54 @@ def _cancelled_donation():
     return donation
 
 
+#: stand-ins for a visitor's own tokens in a blank form rendered once for everyone; random
+#: letters, so nothing a link can put in the form (digits, "£", "," and ".") contains them
+CSRF_MARK = f"csrf-{secrets.token_hex(16)}"
+FORM_TOKEN_MARK = f"form-{secrets.token_hex(16)}"
+
+
+def _blank_form(form: DonationForm) -> str:
+    """A form with nothing typed in it is alike for every visitor but for its two tokens: each
+    worker renders it once a second per prefill, and puts each visitor's own tokens into it."""
+    visitor_csrf = form.csrf_token.current_token
+
+    def render() -> Rendered:
+        form.csrf_token.current_token = CSRF_MARK
+        form.form_token.data = FORM_TOKEN_MARK
+        page, _ = render_form(form)
+        return Rendered.of(page.encode(), "text/html")
+
+    key = (
+        "donate",
+        form.fund.data,
+        form.frequency.data,
+        form.amount.data,
+        form.other_amount.data,
+    )
+    page = current_app.extensions["page_cache"].get(key, render).body.decode()
+    return page.replace(CSRF_MARK, visitor_csrf).replace(FORM_TOKEN_MARK, new_form_token())
+
+
 @bp.get("/donate", endpoint="donate")
 @bp.get("/donate/<slug>", endpoint="donate")
 def donate(slug: str | None = None):
-    fund = _fund_from_path(slug)
-    form = DonationForm(formdata=None, funds=funds.all_funds())
-    notice = None
+    catalogue, fund = _catalogue_and_fund(slug)
+    form = DonationForm(formdata=None, funds=catalogue)
     if (resumed := _cancelled_donation()) is not None:
         prefill.from_details(form, resumed.fund.slug, gifts.details_of(resumed))
+        form.form_token.data = new_form_token()
         notice = "You cancelled the payment and nothing was taken. Your details are below."
-    else:
-        prefill.from_query(form, request.args, fund)
-    form.form_token.data = new_form_token()
-    return render_form(form, notice=notice)
+        return render_form(form, notice=notice)
+    prefill.from_query(form, request.args, fund)
+    return _blank_form(form)
 
 
 @bp.post("/donate", endpoint="donate_submit")
 @bp.post("/donate/<slug>", endpoint="donate_submit")
 @limiter.limit(lambda: current_app.config["DONATE_RATE_LIMIT"])
 def donate_submit(slug: str | None = None):
-    _fund_from_path(slug)
-    form = DonationForm(funds=funds.all_funds())
+    catalogue, _ = _catalogue_and_fund(slug)
+    form = DonationForm(funds=catalogue)
     if not form.validate():
         return render_form(form, status=400)
     fund = funds.by_slug(form.fund.data)

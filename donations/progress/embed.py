@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, render_template, request
 
 from donations.funds import services as funds
-from donations.progress.cache import Rendered
+from donations.page_cache import Rendered
 from donations.progress.figures import figures, progress
 from donations.web import open_to_embedding
 
@@ -21,10 +21,11 @@ open_to_embedding(bp)
 EMBED_JS = Path(__file__).resolve().parents[2] / "static" / "js" / "embed.js"
 WIDTH = re.compile(r"-?[0-9]{1,12}", re.ASCII)
 SVG_WIDTH_DEFAULT, SVG_WIDTH_MIN, SVG_WIDTH_MAX = 400, 200, 1200
+SVG_HEIGHT = 102
 
 
 def _cache():
-    return current_app.extensions["progress_cache"]
+    return current_app.extensions["page_cache"]
 
 
 def _respond(rendered: Rendered) -> Response:
@@ -94,7 +95,11 @@ def progress_svg(slug: str):
         if fund is None:
             return Rendered.of(b"There is no fund with that name.", "text/plain", 404)
         svg = render_template(
-            "progress/embed/progress.svg", f=figures(fund), width=width, theme=theme
+            "progress/embed/progress.svg",
+            f=figures(fund),
+            width=width,
+            height=SVG_HEIGHT,
+            theme=theme,
         )
         return Rendered.of(svg.encode(), "image/svg+xml")
 

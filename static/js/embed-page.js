@@ -1,12 +1,19 @@
-// Keeps the framed progress bar current without reloading the page.
+// Keeps the framed progress bar current without reloading the page, and tells the page that
+// frames it how tall it is, so the frame can fit its content (embed.js listens for this).
 (function () {
   "use strict";
   var root = document.querySelector(".embed");
-  if (!root || !window.fetch) return;
+  if (!root) return;
   var bar = root.querySelector("[role=progressbar]");
   var fill = root.querySelector(".embed__fill");
   var money = new Intl.NumberFormat("en-GB", { style: "currency", currency: "GBP" });
   var whole = new Intl.NumberFormat("en-GB", { style: "currency", currency: "GBP", minimumFractionDigits: 0, maximumFractionDigits: 0 });
+
+  function tellHeight() {
+    if (window.parent === window) return;
+    var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+    window.parent.postMessage({ type: "donation-progress:height", height: height }, "*");
+  }
 
   function set(field, text) {
     var el = root.querySelector("[data-field=" + field + "]");
@@ -28,6 +35,7 @@
     bar.setAttribute("aria-valuenow", String(shown));
     bar.setAttribute("aria-valuetext", raised + " raised of " + goal(p.goal_pence) + " (" + p.percent + "%)");
     fill.setAttribute("width", String(shown));
+    tellHeight();
   }
 
   function refresh() {
@@ -37,5 +45,8 @@
       .catch(function () {});
   }
 
-  setInterval(refresh, 30000);
+  if (window.ResizeObserver) new ResizeObserver(tellHeight).observe(document.documentElement);
+  window.addEventListener("load", tellHeight);
+  tellHeight();
+  if (window.fetch) setInterval(refresh, 30000);
 })();

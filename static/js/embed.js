@@ -1,20 +1,39 @@
 /* <donation-progress fund="actimus"></donation-progress>: a live progress bar, no dependencies. */
 (function () {
   "use strict";
-  if (!window.customElements || customElements.get("donation-progress")) return;
+  if (window.donationProgressLoaded) return;
+  window.donationProgressLoaded = true;
   var script = document.currentScript;
   var origin = script ? new URL(script.src, location.href).origin : location.origin;
+
+  // A framed bar (/embed/funds/…) says how tall it is: fit its frame to it, no fixed height.
+  window.addEventListener("message", function (event) {
+    var data = event.data;
+    if (event.origin !== origin || !data || data.type !== "donation-progress:height") return;
+    var frames = document.getElementsByTagName("iframe");
+    for (var i = 0; i < frames.length; i++) {
+      if (frames[i].contentWindow === event.source && data.height > 0 && data.height < 2000) {
+        frames[i].style.height = Math.ceil(data.height) + "px";
+      }
+    }
+  });
+  if (!window.customElements) return;
   var gbp = new Intl.NumberFormat("en-GB", { style: "currency", currency: "GBP" });
   var whole = new Intl.NumberFormat("en-GB", { style: "currency", currency: "GBP", maximumFractionDigits: 0 });
   function goalText(pence) {
     return (pence % 100 ? gbp : whole).format(pence / 100);
   }
+  // The same look as the framed page (embed.css) and the image (progress.svg).
   var css =
-    ":host{display:block;font-family:system-ui,Arial,sans-serif;color:#0b0c0c}" +
-    ".n{font-weight:700;margin:0 0 .3em}.t{height:1em;background:#e8e6e3;border-radius:.5em;overflow:hidden}" +
-    ".f{height:100%;background:#00703c}.p{margin:.3em 0}" +
-    "a{display:inline-block;font-weight:700;color:#fff;background:#00703c;padding:.3em .8em;text-decoration:none}" +
+    ":host{display:block;font:16px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:#0b0c0c}" +
+    ".n{font-weight:700;font-size:1.05em;margin:0 0 .5em}" +
+    ".t{height:.875em;background:#e8e6e3;border-radius:.4375em;overflow:hidden}" +
+    ".f{height:100%;background:#00703c}.p{margin:.5em 0 .75em}" +
+    "a{display:inline-flex;align-items:center;font-weight:700;color:#fff;background:#00703c;padding:0 1em;" +
+    "min-height:44px;box-sizing:border-box;text-decoration:none;border-radius:.25em}" +
+    "a[hidden]{display:none}a:hover{background:#005a30}" +
     "a:focus-visible{outline:3px solid #ffdd00;background:#ffdd00;color:#0b0c0c}";
+
 
   function el(tag, cls, parent) {
     var e = document.createElement(tag);

@@ -1,6 +1,7 @@
 """A real browser (Debian's Chromium, driven by Playwright) against the app on a local port."""
 
 import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,33 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def serve_partner_page():
+    """Serves a page of HTML from another origin (localhost, where the app is 127.0.0.1), as a
+    partner's blog would; returns its address."""
+    servers = []
+
+    def serve(html: str) -> str:
+        body = html.encode()
+
+        class Partner(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.end_headers()
+                self.wfile.write(body)
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Partner)
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+        servers.append(server)
+        return f"http://localhost:{server.server_port}/"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()

@@ -1,8 +1,5 @@
 """The progress bar embedded on someone else's page, in a real browser."""
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from tests import factories
@@ -12,31 +9,15 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def partner_site(live_server):
+def partner_site(live_server, serve_partner_page):
     """A blog on another origin that pastes in the frame and the web component."""
-    page = f"""<!doctype html><html lang="en"><head><title>A partner's blog</title></head>
-<body><main><h1>Our walk for MS research</h1>
+    return serve_partner_page(f"""<!doctype html><html lang="en">
+<head><title>A partner's blog</title></head><body><main><h1>Our walk for MS research</h1>
 <iframe src="{live_server}/embed/funds/actimus" title="ACTiMuS trial progress"
         width="100%" height="150"></iframe>
 <script src="{live_server}/embed.js" defer></script>
 <donation-progress fund="actimus"></donation-progress>
-</main></body></html>""".encode()
-
-    class Blog(BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.end_headers()
-            self.wfile.write(page)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Blog)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    yield f"http://localhost:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+</main></body></html>""")
 
 
 def test_the_frame_and_the_component_render_on_another_origin(

@@ -2,6 +2,9 @@
 
 import re
 
+from donations.giving.views import CSRF_MARK, FORM_TOKEN_MARK
+from donations.page_cache import RenderedCache
+from tests import factories
 from tests.support import PRODUCTION, form_tokens, submit_gift
 
 
@@ -102,3 +105,35 @@ def test_every_page_says_who_the_charity_is(make_app, reset_database, database_u
         assert "1 High Street, Exampletown EX1 1AA" in footer
         assert "mailto:supporters@charity.example" in footer
         assert 'href="https://charity.example/privacy"' in footer
+
+
+def test_a_form_kept_by_the_worker_still_gives_each_visitor_their_own_tokens(
+    make_app, reset_database
+):
+    app = make_app()  # no app context held open: each request has its own, as in a worker
+    reset_database(app)
+    app.extensions["page_cache"] = RenderedCache(ttl=60.0, clock=lambda: 1000.0)
+    first, second = app.test_client(), app.test_client()
+    one, two = form_tokens(first), form_tokens(second)
+    assert one["form_token"] != two["form_token"]
+    assert one["csrf_token"] != two["csrf_token"]
+    html = page(first)
+    assert CSRF_MARK not in html
+    assert FORM_TOKEN_MARK not in html
+    assert submit_gift(second, tokens=two).status_code == 303
+    assert submit_gift(first, tokens=two).status_code == 400, "a token is the visitor's own"
+
+
+def test_the_home_and_fund_pages_are_kept_by_the_worker_for_a_second(app, client):
+    now = [1000.0]
+    app.extensions["page_cache"] = RenderedCache(ttl=1.0, clock=lambda: now[0])
+    before = {path: client.get(path).get_data(as_text=True) for path in ("/", "/funds/actimus")}
+    factories.payment(amount_pence=5000)
+    now[0] += 0.5
+    for path, html in before.items():
+        assert client.get(path).get_data(as_text=True) == html, "the same second: the copy"
+    now[0] += 0.5
+    for path in before:
+        response = client.get(path)
+        assert "£50.00 raised" in response.get_data(as_text=True)
+        assert "Set-Cookie" not in response.headers, "nothing of a visitor's own is in it"

@@ -1,8 +1,8 @@
-"""A per-worker cache of rendered progress responses, refreshed at most once a second.
+"""A per-worker cache of rendered responses, refreshed at most once a second.
 
-Every worker keeps its own copy; none needs another's. A progress read therefore costs one
-small query per key per second per worker, however many donations there are and however
-many requests arrive, and a newly paid gift shows within `ttl` seconds.
+Every worker keeps its own copy; none needs another's. A progress read or a public page
+therefore costs one small query per key per second per worker, however many donations there
+are and however many requests arrive, and a newly paid gift shows within `ttl` seconds.
 """
 
 import hashlib

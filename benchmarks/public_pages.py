@@ -1,14 +1,19 @@
-"""Progress endpoints under load: JSON, SVG and embed page beside a static file of like size.
+"""The public pages under load, beside a static file of like size, on SQLite or PostgreSQL.
 
-For each database size it builds a fresh SQLite database (`flask db upgrade`, then
-`flask demo generate`), starts gunicorn with two workers, and drives each endpoint with wrk.
-At the largest size it also pays a gift through the sandbox while wrk loads the JSON
-endpoint, and measures how long until the JSON shows it.
+For each database size it builds a fresh database (`flask db upgrade`, then
+`flask demo generate`), starts gunicorn with two workers, and drives each endpoint with wrk:
+the progress JSON, SVG and embed page, the home page, a fund's page, the donation form, and
+a static file the size of the JSON. At the largest size it also pays a gift through the
+sandbox while wrk loads the JSON endpoint, and measures how long until the JSON shows it.
 
-    .venv/bin/python benchmarks/progress.py                 # 1,000 and 1,000,000 donations
-    .venv/bin/python benchmarks/progress.py --sizes 1000 --duration 5
+    .venv/bin/python benchmarks/public_pages.py                    # SQLite, 1,000 and 1,000,000
+    .venv/bin/python benchmarks/public_pages.py \
+        --database-url postgresql://postgres@127.0.0.1:5432/postgres  # PostgreSQL
+    .venv/bin/python benchmarks/public_pages.py --sizes 1000 --duration 5
 
-Needs wrk (Debian: apt-get install wrk). Prints a Markdown table; writes results/latest.json.
+With PostgreSQL, the URL names a server and a database to connect to: each size gets a new
+database of its own (bench_<size>), dropped afterwards. Needs wrk (apt-get install wrk).
+Prints a Markdown table; writes results/<sqlite|postgresql>.json.
 """
 
 import argparse
@@ -25,6 +30,8 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +41,9 @@ ENDPOINTS = {
     "json": "/api/funds/actimus",
     "svg": "/funds/actimus/progress.svg",
     "embed": "/embed/funds/actimus",
+    "home": "/",
+    "fund page": "/funds/actimus",
+    "donate page": "/donate/actimus",
     "static": "/static/bench-sample.json",
 }
 
@@ -57,8 +67,9 @@ def flask(env: dict, *args: str) -> str:
 
 
 def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
+    command = [VENV / "gunicorn", "--workers", "2", "--no-control-socket"]
     process = subprocess.Popen(
-        [VENV / "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        [*command, "--bind", f"127.0.0.1:{port}", "wsgi:app"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -159,13 +170,39 @@ def freshness_under_load(base: str, duration: int) -> float:
     return seen
 
 
-def run_size(size: int, duration: int) -> dict:
+@contextmanager
+def fresh_database(server_url: str | None, workdir: Path, size: int) -> Iterator[str]:
+    """A new, empty database: a SQLite file, or a PostgreSQL database made for this run."""
+    if not server_url:
+        yield f"sqlite:///{workdir / 'bench.db'}"
+        return
+    import psycopg  # noqa: PLC0415  (only PostgreSQL runs need the driver here)
+
+    url = urllib.parse.urlsplit(server_url.replace("postgresql+psycopg://", "postgresql://"))
+    name = f"bench_{size}"
+    admin = urllib.parse.urlunsplit(url._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urllib.parse.urlunsplit(url._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run_size(size: int, duration: int, server_url: str | None) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-{size}-"))
+    with fresh_database(server_url, workdir, size) as database_url:
+        return measure(size, duration, workdir, database_url)
+
+
+def measure(size: int, duration: int, workdir: Path, database_url: str) -> dict:
     env = {
         **os.environ,
         "DONATIONS_INSTANCE": str(workdir),
         "DONATIONS_ENV": "development",
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
+        "DATABASE_URL": database_url,
     }
     for key in ("STRIPE_SECRET_KEY", "PUBLIC_URL", "REDIS_URL"):
         env.pop(key, None)
@@ -227,12 +264,17 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 1_000_000])
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per endpoint")
+    parser.add_argument(
+        "--database-url", help="a PostgreSQL server to measure on (default: SQLite)"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
     SIZES[:] = args.sizes
-    results = {size: run_size(size, args.duration) for size in args.sizes}
+    results = {size: run_size(size, args.duration, args.database_url) for size in args.sizes}
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
-    (out / "latest.json").write_text(json.dumps(results, indent=2))
+    kind = "postgresql" if args.database_url else "sqlite"
+    (out / f"{kind}.json").write_text(json.dumps(results, indent=2))
+    print(f"## {kind}\n")
     print(report(results))

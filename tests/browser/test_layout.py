@@ -1,0 +1,130 @@
+"""Every public page at a phone's 320 px and a desktop's 1280 px: nothing runs off the side,
+axe-core finds no WCAG 2.2 AA violation; and the three snippets on a partner's page fit too."""
+
+import re
+from html import unescape
+
+import pytest
+
+from tests import factories
+from tests.browser.support import axe_violations
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = (320, 1280)
+PUBLIC = (
+    "/",
+    "/funds/actimus",
+    "/funds/stem-cell-audit",
+    "/donate",
+    "/donate/actimus?frequency=monthly",
+    "/funds/actimus/embed",
+    "/embed/funds/actimus",
+    "/no-such-page",
+)
+
+
+def overflow(page) -> int:
+    """How far the page runs past the side of the window, in pixels (0: not at all)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+@pytest.fixture
+def phone_or_desktop(browser, request):
+    context = browser.new_context(viewport={"width": request.param, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("phone_or_desktop", WIDTHS, indirect=True)
+@pytest.mark.parametrize("path", PUBLIC)
+def test_public_pages_fit_and_pass_axe(app, live_server, phone_or_desktop, path):
+    page = phone_or_desktop
+    factories.payment(display_name="Friends of ACTiMuS", message="Good luck")
+    page.goto(live_server + path)
+    page.wait_for_load_state("networkidle")
+    assert overflow(page) == 0
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("phone_or_desktop", WIDTHS, indirect=True)
+def test_the_journey_fits_and_passes_axe_at_every_step(live_server, phone_or_desktop):
+    page = phone_or_desktop
+    page.goto(f"{live_server}/donate/actimus")
+    page.click("button[type=submit]")  # nothing filled in: the form with its errors
+    page.wait_for_load_state("networkidle")
+    assert "There is a problem" in page.inner_text("body")
+    assert overflow(page) == 0
+    assert axe_violations(page) == []
+
+    page.fill("#first_name", "Ada")
+    page.fill("#last_name", "Lovelace")
+    page.fill("#email", "ada@example.org")
+    page.check("#gift_aid")
+    page.fill("#house", "1")
+    page.fill("#postcode", "SW1A 1AA")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/sandbox/checkout/**")
+    page.check("input[name=method][value=bacs]")
+    assert page.is_visible("#account_holder"), "Bacs asks for its own fields"
+    assert not page.is_visible("#card_number"), "and only those"
+    assert overflow(page) == 0
+    assert axe_violations(page) == []
+
+    page.check("input[name=method][value=card]")
+    page.fill("#card_number", "4242 4242 4242 4242")
+    page.fill("#expiry", "12 / 30")
+    page.fill("#cvc", "123")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/donate/thanks?session_id=*")
+    assert "Thank you, Ada" in page.inner_text("h1")
+    assert "Gift Aid adds £6.25" in page.inner_text("main")
+    assert overflow(page) == 0
+    assert axe_violations(page) == []
+
+
+def snippets(client) -> dict[str, str]:
+    """The three snippets exactly as the builder offers them to be copied."""
+    html = client.get("/funds/actimus/embed").get_data(as_text=True)
+    return {
+        name: unescape(re.search(rf'id="snippet-{name}"[^>]*>(.*?)</textarea>', html, re.S)[1])
+        for name in ("iframe", "script", "image")
+    }
+
+
+@pytest.mark.parametrize("phone_or_desktop", WIDTHS, indirect=True)
+def test_a_partner_page_with_all_three_snippets_fits(
+    app, live_server, serve_partner_page, phone_or_desktop
+):
+    factories.payment(amount_pence=2500)
+    copied = {
+        name: text.replace("http://localhost", live_server)
+        for name, text in snippets(app.test_client()).items()
+    }
+    partner = serve_partner_page(
+        f"""<!doctype html><html lang="en"><head><meta name="viewport"
+content="width=device-width, initial-scale=1"><title>Our walk for MS research</title></head>
+<body><main><h1>Our walk for MS research</h1>
+<p>We are walking 100 miles for stem cell research. Here is how the appeal is doing:</p>
+{copied["iframe"]}
+{copied["script"]}
+<p>{copied["image"]}</p>
+</main></body></html>"""
+    )
+    page = phone_or_desktop
+    page.goto(partner)
+    page.wait_for_load_state("networkidle")
+    page.locator("donation-progress a").wait_for()
+    frame_element = page.locator("iframe")
+    give_now = page.frame_locator("iframe").locator("a.embed__donate")
+    give_now.wait_for()
+    page.wait_for_function("document.querySelector('iframe').style.height !== ''")
+    frame_box, link_box = frame_element.bounding_box(), give_now.bounding_box()
+    assert link_box["y"] + link_box["height"] <= frame_box["y"] + frame_box["height"], (
+        "Give now is cut off at the bottom of the frame"
+    )
+    assert link_box["x"] + link_box["width"] <= frame_box["x"] + frame_box["width"]
+    image = page.locator("img").bounding_box()
+    assert image["width"] <= page.viewport_size["width"]
+    assert overflow(page) == 0
