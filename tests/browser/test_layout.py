@@ -128,3 +128,42 @@ content="width=device-width, initial-scale=1"><title>Our walk for MS research</t
     image = page.locator("img").bounding_box()
     assert image["width"] <= page.viewport_size["width"]
     assert overflow(page) == 0
+
+
+@pytest.mark.parametrize("phone_or_desktop", WIDTHS, indirect=True)
+def test_the_form_reads_well_on_a_phone_and_a_desktop(live_server, phone_or_desktop):
+    page = phone_or_desktop
+    page.goto(f"{live_server}/donate/actimus")
+    header = page.locator(".site-header").bounding_box()
+    heading = page.locator("h1").bounding_box()
+    assert heading["y"] - (header["y"] + header["height"]) >= 16, "space under the header"
+    for box in ("#gift_aid", "#marketing_consent", "#cover_fees", "#anonymous"):
+        tick = page.locator(box).bounding_box()
+        label = page.locator(f"label[for={box[1:]}]").bounding_box()
+        assert label["x"] > tick["x"] + tick["width"], f"{box}'s label is beside its box"
+        assert label["y"] < tick["y"] + tick["height"], f"{box}'s label starts on its row"
+    tiles = page.locator(".tiles:not([hidden]) .tile__label, .tile--other .tile__label")
+    assert tiles.count() == 5, "four amounts for a single gift, and another amount"
+    for index in range(tiles.count()):
+        box = tiles.nth(index).bounding_box()
+        assert box["height"] >= 44, "big enough to tap"
+        assert box["width"] >= 44
+    page.check("input[name=frequency][value=monthly]")
+    monthly = page.locator(".tiles:not([hidden])")
+    assert monthly.get_attribute("data-frequency") == "monthly"
+    assert page.locator("input[name=amount]:checked").get_attribute("value") == "10"
+
+
+def test_without_javascript_the_whole_form_still_works(browser, live_server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server}/donate/actimus?frequency=monthly&amount=20")
+    assert page.is_visible("#house"), "the Gift Aid address shows when no script can hide it"
+    assert page.is_visible("input[name=amount][value='5']"), "both sets of amounts show"
+    page.fill("#first_name", "Ada")
+    page.fill("#last_name", "Lovelace")
+    page.fill("#email", "ada@example.org")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/sandbox/checkout/**")
+    assert "£20.00 a month" in page.inner_text("main")
+    context.close()
