@@ -22,8 +22,8 @@ def test_production_refuses_to_start_naming_what_is_missing(tmp_path, missing):
         assert f" {present}" not in message.replace(",", " ")
 
 
-def test_production_with_everything_starts_without_the_sandbox(tmp_path, database_url):
-    app = create_app(production(tmp_path, SANDBOX=True, SQLALCHEMY_DATABASE_URI=database_url))
+def test_production_with_everything_starts_without_the_sandbox(tmp_path, make_app):
+    app = make_app(**production(tmp_path, SANDBOX=True))
     assert app.config["SANDBOX"] is False
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert "sandbox.checkout" not in app.view_functions
