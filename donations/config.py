@@ -159,6 +159,12 @@ def check(config: dict) -> None:
             f"DONATIONS_ENV must be 'development' or 'production', not {environment!r}."
         )
     _trust_only_public_host(config)
+    if config.get("SEND_RECEIPTS_AFTER_COMMIT") is None:
+        # With Stripe, receipts wait for `outbox work`: a slow mail server never delays
+        # Stripe's answer or a donor's page. The sandbox on a laptop sends them at once.
+        config["SEND_RECEIPTS_AFTER_COMMIT"] = environment != "production" and not config.get(
+            "STRIPE_SECRET_KEY"
+        )
     if environment == "production":
         _check_production(config)
         return

@@ -33,7 +33,8 @@ limiter = Limiter(key_func=get_remote_address)
 
 def one_of(column: str, values: tuple[str, ...]) -> str:
     """SQL for a CHECK that a column holds one of the named values."""
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({quoted})"
 
 
 def utcnow():

@@ -3,13 +3,14 @@
 
 from donations.funds.models import Fund
 from donations.gift_aid.models import GiftAidDeclaration
-from donations.gifts.models import Donation, Donor
+from donations.gifts.models import Donation, Donor, Plan, PlanChange
 from donations.ledger.models import FundTotals, LedgerEntry, PendingEntry
-from donations.payments.models import StripeEvent
+from donations.payments.models import CatalogueEntry, ProviderPayment, StripeEvent
 from donations.receipts.models import OutboxMessage
-from donations.sandbox.models import SandboxSession
+from donations.sandbox.models import SandboxObject, SandboxSession
 
 __all__ = [
+    "CatalogueEntry",
     "Donation",
     "Donor",
     "Fund",
@@ -18,6 +19,10 @@ __all__ = [
     "LedgerEntry",
     "OutboxMessage",
     "PendingEntry",
+    "Plan",
+    "PlanChange",
+    "ProviderPayment",
+    "SandboxObject",
     "SandboxSession",
     "StripeEvent",
 ]

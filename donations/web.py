@@ -8,7 +8,16 @@ anywhere but this site. A blueprint that must be open says so itself (`open_to_e
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Blueprint, Flask, abort, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    has_request_context,
+    render_template,
+    request,
+    url_for,
+)
 from flask.globals import request_ctx
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
@@ -16,9 +25,18 @@ from flask_wtf.csrf import CSRFError
 T = TypeVar("T")
 
 
+#: where `bin/serve` serves the site: links made outside a request when PUBLIC_URL is unset
+#: (development only: production requires PUBLIC_URL)
+LAPTOP_URL = "http://127.0.0.1:5000"
+
+
 def absolute_url(endpoint: str, **values) -> str:
-    """A full link: on PUBLIC_URL when it is set, else on the address the request came to."""
+    """A full link: on PUBLIC_URL when it is set, else on the address the request came to
+    (or, in a command on a laptop, where bin/serve serves)."""
     public_url = current_app.config["PUBLIC_URL"]
+    if not has_request_context():
+        with current_app.test_request_context(base_url=public_url or LAPTOP_URL):
+            return url_for(endpoint, _external=True, **values)
     if public_url:
         return public_url + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)

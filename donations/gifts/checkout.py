@@ -6,7 +6,7 @@ what follows from a report is decided here.
 
 from dataclasses import dataclass
 
-from donations.gifts import lifecycle, states
+from donations.gifts import lifecycle, plans, states
 from donations.gifts.models import Donation, DonationStatus
 from donations.gifts.outcome import Outcome, held, processed
 
@@ -22,8 +22,9 @@ class CheckoutReport:
     paid: bool
     #: the donor finished the checkout (a Direct Debit may still be uncollected)
     complete: bool
-    #: the ledger key of this payment (PaymentIntent, or Invoice for a monthly gift)
-    payment_ref: str
+    #: the ledger key of this payment (PaymentIntent, or Invoice for a monthly gift); None
+    #: when the session does not name it (a monthly gift then waits for its invoice)
+    payment_ref: str | None
     payment_intent_id: str | None = None
     subscription_id: str | None = None
     customer_id: str | None = None
@@ -41,6 +42,8 @@ def _pay(donation: Donation, report: CheckoutReport) -> Outcome:
         return processed("already paid")
     if not states.can_move(donation, DonationStatus.PAID):
         return held(f"a paid session for a donation that is {donation.status}")
+    if report.payment_ref is None:
+        return processed("paid: the first month is recorded from its invoice")
     lifecycle.mark_paid(donation, report.payment_ref)
     return processed("paid")
 
@@ -50,6 +53,8 @@ def apply_checkout(donation: Donation, report: CheckoutReport) -> Outcome:
     if report.currency != "gbp" or report.amount_total != donation.total_charged_pence:
         return held("amount or currency differs from the donation")
     _remember_provider_ids(donation, report)
+    if donation.monthly and report.subscription_id:
+        plans.begin_plan(donation, report.subscription_id, report.customer_id)
     if report.paid:
         return _pay(donation, report)
     if report.complete and donation.status == DonationStatus.CREATED:

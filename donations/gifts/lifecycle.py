@@ -61,3 +61,34 @@ def mark_failed(donation: Donation) -> None:
 
 def mark_expired(donation: Donation) -> None:
     states.move(donation, DonationStatus.EXPIRED)
+
+
+def record_month(
+    donation: Donation,
+    invoice_ref: str,
+    amount_pence: int,
+    fee_cover_pence: int,
+    occurred_at: datetime | None = None,
+) -> LedgerEntry | None:
+    """One month of a monthly gift, recorded once per invoice: the first month pays the
+    donation (whichever news of it comes first), each later one is a payment of its own.
+
+    Returns the new ledger row, or None when this month was already recorded.
+    """
+    if donation.status != DonationStatus.PAID:
+        return mark_paid(donation, invoice_ref, occurred_at)
+    when = occurred_at or utcnow()
+    entry = ledger.record(
+        fund_id=donation.fund_id,
+        donation_id=donation.id,
+        donor_key=donation.donor.key,
+        kind=EntryKind.PAYMENT,
+        amount_pence=amount_pence,
+        source_ref=invoice_ref,
+        gift_aid=carries_gift_aid(donation.declaration, when),
+        fee_cover_pence=fee_cover_pence,
+        occurred_at=when,
+    )
+    if entry is not None:
+        gift_paid.send(donation, entry=entry)
+    return entry

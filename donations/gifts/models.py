@@ -124,3 +124,46 @@ class Donation(db.Model):
     @property
     def monthly(self) -> bool:
         return self.frequency == Frequency.MONTHLY
+
+
+class PlanStatus(StrEnum):
+    ACTIVE = "active"
+    PAST_DUE = "past_due"
+    CANCELLED = "cancelled"
+
+
+class Plan(db.Model):
+    """A monthly gift: the donation that began it, and its Stripe subscription's state."""
+
+    __tablename__ = "plans"
+    __table_args__ = (CheckConstraint(one_of("status", tuple(PlanStatus)), name="status_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    donation_id: Mapped[int] = mapped_column(ForeignKey("donations.id"), unique=True)
+    subscription_id: Mapped[str] = mapped_column(String(255), unique=True)
+    customer_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    status: Mapped[str] = mapped_column(String(10), default=PlanStatus.ACTIVE)
+    #: the monthly gift (and fee cover) as Stripe last said it is
+    amount_pence: Mapped[int]
+    fee_cover_pence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    donation: Mapped[Donation] = relationship()
+
+
+class PlanChange(db.Model):
+    """Each change of a plan's state, for its history."""
+
+    __tablename__ = "plan_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10))
+    amount_pence: Mapped[int]
+    #: what brought the change (an event type)
+    note: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    plan: Mapped[Plan] = relationship()

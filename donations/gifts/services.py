@@ -47,6 +47,21 @@ def by_checkout_session(session_id: str | None) -> Donation | None:
     ).scalar_one_or_none()
 
 
+def by_subscription(subscription_id: str | None) -> Donation | None:
+    """The donation that began this subscription."""
+    if not subscription_id or len(subscription_id) > 255:
+        return None
+    return (
+        db.session.execute(
+            select(Donation)
+            .where(Donation.subscription_id == subscription_id)
+            .order_by(Donation.id)
+        )
+        .scalars()
+        .first()
+    )
+
+
 def lock(donation: Donation) -> Donation:
     """Re-read the donation for update, so two deliveries of one event apply in turn."""
     return db.session.execute(

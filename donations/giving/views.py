@@ -19,6 +19,7 @@ from donations.funds import services as funds
 from donations.gift_aid.rules import gift_aid_on
 from donations.gift_aid.wording import declaration_parts
 from donations.gifts import services as gifts
+from donations.gifts.links import LinkExpired, donation_from_token, manage_token
 from donations.gifts.models import DonationStatus
 from donations.gifts.schedule import next_monthly_payment
 from donations.giving import prefill
@@ -26,10 +27,10 @@ from donations.giving.forms import DonationForm, new_form_token
 from donations.giving.tiles import tiles
 from donations.money import format_gbp
 from donations.page_cache import Rendered
-from donations.payments.checkout import confirm_with_gateway, open_checkout
+from donations.payments.checkout import confirm_with_gateway, open_checkout, open_portal
 from donations.payments.gateway import GatewayError, gateway
 from donations.transaction import commit, rollback
-from donations.web import forms_may_go_to, found_or_404
+from donations.web import absolute_url, forms_may_go_to, found_or_404
 
 bp = Blueprint("giving", __name__)
 forms_may_go_to(bp, lambda: gateway().checkout_origin)
@@ -174,6 +175,12 @@ def donate_submit(slug: str | None = None):
     return redirect(checkout_url, 303)
 
 
+def _manage_url(donation) -> str | None:
+    if not donation.monthly or donation.status != DonationStatus.PAID:
+        return None
+    return absolute_url("giving.manage", token=manage_token(donation))
+
+
 @bp.get("/donate/thanks")
 def thanks():
     donation = found_or_404(gifts.by_checkout_session(request.args.get("session_id")))
@@ -191,6 +198,7 @@ def thanks():
         amount=format_gbp(donation.amount_pence),
         gift_aid=format_gbp(gift_aid_on(donation.amount_pence)) if donation.gift_aid else None,
         next_payment=next_monthly_payment(donation.paid_at) if donation.paid_at else None,
+        manage_url=_manage_url(donation),
     )
 
 
@@ -209,3 +217,22 @@ def csrf_refused(error: CSRFError):
         "Please fill it in again here."
     )
     return render_form(form, status=400, notice=notice)
+
+
+@bp.get("/donate/manage/<token>")
+def manage(token: str):
+    """A link from a receipt or the thank-you page: on to the page where the donor changes or
+    stops their monthly gift (Stripe's customer portal)."""
+    try:
+        donation = found_or_404(donation_from_token(token))
+    except LinkExpired:
+        return render_template("giving/manage_expired.html"), 410
+    try:
+        url = open_portal(donation, return_to=absolute_url("funds.show", slug=donation.fund.slug))
+        commit()
+    except GatewayError:
+        rollback()
+        current_app.logger.exception("could not open the customer portal")
+        reason = "We could not reach our payment provider just now. Please try again in a minute."
+        return render_template("errors/400.html", reason=reason), 503
+    return redirect(url, 303)

@@ -11,15 +11,22 @@ class EntryKind(StrEnum):
     PAYMENT = "payment"
     OFFLINE = "offline"
     REFUND = "refund"
+    #: a refund that failed after it was recorded: the money came back
+    REFUND_FAILED = "refund_failed"
     DISPUTE = "dispute"
     DISPUTE_WON = "dispute_won"
 
 
 #: money coming in: each is a gift standing on its own
 GIFT_KINDS = (EntryKind.PAYMENT, EntryKind.OFFLINE)
-#: movements against an earlier gift
-REVERSAL_KINDS = (EntryKind.REFUND, EntryKind.DISPUTE, EntryKind.DISPUTE_WON)
+#: movements against an earlier gift: money going back, and money coming back again
+OUTGOING_KINDS = (EntryKind.REFUND, EntryKind.DISPUTE)
+RETURNING_KINDS = (EntryKind.REFUND_FAILED, EntryKind.DISPUTE_WON)
 KINDS = tuple(EntryKind)
+
+
+def _quoted(kinds) -> str:
+    return ", ".join(f"'{kind}'" for kind in kinds)
 
 
 class LedgerEntry(db.Model):
@@ -29,8 +36,8 @@ class LedgerEntry(db.Model):
     __table_args__ = (
         CheckConstraint(one_of("kind", KINDS), name="kind_known"),
         CheckConstraint(
-            "(kind IN ('payment', 'offline', 'dispute_won') AND amount_pence > 0)"
-            " OR (kind IN ('refund', 'dispute') AND amount_pence < 0)",
+            f"(kind IN ({_quoted(GIFT_KINDS + RETURNING_KINDS)}) AND amount_pence > 0)"
+            f" OR (kind IN ({_quoted(OUTGOING_KINDS)}) AND amount_pence < 0)",
             name="amount_sign_matches_kind",
         ),
         CheckConstraint("fee_cover_pence >= 0", name="fee_cover_not_negative"),

@@ -15,6 +15,7 @@ from donations.extensions import db, utcnow
 from donations.funds.models import Fund
 from donations.ledger.models import (
     GIFT_KINDS,
+    RETURNING_KINDS,
     EntryKind,
     FundTotals,
     LedgerEntry,
@@ -57,6 +58,16 @@ def payment_net(payment: LedgerEntry) -> int:
     return _sum(or_(LedgerEntry.id == payment.id, LedgerEntry.payment_entry_id == payment.id))
 
 
+def entry(entry_id: int) -> LedgerEntry:
+    return db.session.get(LedgerEntry, entry_id)
+
+
+def payment_by_ref(source_ref: str) -> LedgerEntry | None:
+    """The payment (not a refund or dispute) recorded under this source reference."""
+    found = already_recorded(source_ref)
+    return found if found is not None and found.kind in GIFT_KINDS else None
+
+
 def already_recorded(source_ref: str) -> LedgerEntry | None:
     return db.session.execute(
         select(LedgerEntry).where(LedgerEntry.source_ref == source_ref)
@@ -72,7 +83,7 @@ def _check(kind: EntryKind, amount_pence: int, against: LedgerEntry | None, gift
         raise LedgerError(f"a {kind} must name the payment it moves")
     if gift_aid != against.gift_aid:
         raise LedgerError("a reversal shares its payment's Gift Aid standing")
-    if (amount_pence > 0) != (kind == EntryKind.DISPUTE_WON) or amount_pence == 0:
+    if (amount_pence > 0) != (kind in RETURNING_KINDS) or amount_pence == 0:
         raise LedgerError(f"a {kind} of {amount_pence} moves money the wrong way")
 
 

@@ -2,11 +2,13 @@
 
 from flask import Flask
 
+from donations.payments.cli import cli
 from donations.payments.stripe_gateway import StripeGateway
 from donations.payments.views import bp
 
 
 def init_app(app: Flask) -> None:
+    app.register_blueprint(cli)
     # The sandbox delivers its events in-process; no endpoint takes them from outside.
     if not app.config["SANDBOX"]:
         app.register_blueprint(bp)

@@ -1,33 +1,38 @@
 """Opening a Checkout Session for a donation, and asking after one no webhook has told of."""
 
+from donations.gifts import plans
 from donations.gifts.models import Donation
 from donations.gifts.outcome import Outcome
-from donations.payments.gateway import gateway
+from donations.payments import catalogue
+from donations.payments.gateway import GatewayError, gateway
 from donations.payments.webhooks.checkout import apply_checkout_session
 from donations.web import absolute_url
 
 
-def _line(name: str, amount_pence: int, monthly: bool) -> dict:
-    price_data = {"currency": "gbp", "unit_amount": amount_pence, "product_data": {"name": name}}
+def _line(product: str, amount_pence: int, monthly: bool) -> dict:
+    price_data = {"currency": "gbp", "unit_amount": amount_pence, "product": product}
     if monthly:
         price_data["recurring"] = {"interval": "month"}
     return {"price_data": price_data, "quantity": 1}
 
 
 def checkout_params(donation: Donation) -> dict:
+    """What Stripe is asked for: the gift (and fee cover) as lines of the catalogue's own
+    Products, the donor's Customer, and the donation's reference wherever Stripe keeps it."""
     fund = donation.fund
     monthly = donation.monthly
     metadata = {"donation_reference": donation.reference, "fund": fund.slug}
     description = f"{'Monthly gift' if monthly else 'Gift'} to the {fund.name}"
-    items = [_line(description, donation.amount_pence, monthly)]
+    items = [_line(catalogue.fund_product(fund), donation.amount_pence, monthly)]
     if donation.fee_cover_pence:
-        items.append(_line("Covering the card fees", donation.fee_cover_pence, monthly))
+        cover = catalogue.fee_cover_product_for_checkout()
+        items.append(_line(cover, donation.fee_cover_pence, monthly))
     success = absolute_url("giving.thanks")
     params = {
         "mode": "subscription" if monthly else "payment",
         "line_items": items,
         "client_reference_id": donation.reference,
-        "customer_email": donation.email,
+        "customer": catalogue.customer_for(donation.email),
         "metadata": metadata,
         "locale": "en-GB",
         "success_url": success + "?session_id={CHECKOUT_SESSION_ID}",
@@ -59,3 +64,12 @@ def confirm_with_gateway(donation: Donation) -> Outcome:
     So "pending" on the thank-you page means money not yet collected, not a slow webhook.
     """
     return apply_checkout_session(gateway().retrieve_checkout_session(donation.checkout_session_id))
+
+
+def open_portal(donation: Donation, return_to: str) -> str:
+    """A short-lived customer-portal page where the donor manages their monthly gifts."""
+    plan = plans.plan_of(donation)
+    customer = (plan.customer_id if plan else None) or donation.customer_id
+    if customer is None:
+        raise GatewayError("This monthly gift has no customer at the payment provider yet.")
+    return gateway().create_portal_session(customer, return_to)

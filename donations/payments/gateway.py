@@ -38,6 +38,26 @@ class PaymentGateway(Protocol):
 
     def retrieve_checkout_session(self, session_id: str) -> dict: ...
 
+    def create_product(self, params: dict, idempotency_key: str) -> str:
+        """A Product (a fund, or the fee cover); returns its id."""
+        ...
+
+    def create_customer(self, params: dict, idempotency_key: str) -> str:
+        """A Customer (a donor); returns its id."""
+        ...
+
+    def list_refunds(self, charge_id: str) -> Iterator[dict]:
+        """Every refund of a charge."""
+        ...
+
+    def list_checkout_sessions(self, since: datetime) -> Iterator[dict]:
+        """Checkout Sessions created since a moment."""
+        ...
+
+    def list_payouts(self, since: datetime) -> Iterator[dict]:
+        """Payouts created since a moment."""
+        ...
+
     def create_refund(self, params: dict, idempotency_key: str) -> dict:
         """Refund all or part of a payment (params as Stripe's POST /v1/refunds)."""
         ...

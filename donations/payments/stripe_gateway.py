@@ -38,6 +38,40 @@ class StripeGateway:
         except stripe.StripeError as error:
             raise GatewayError(str(error)) from error
 
+    def create_product(self, params: dict, idempotency_key: str) -> str:
+        try:
+            return self.client.v1.products.create(
+                params=params, options={"idempotency_key": idempotency_key}
+            ).id
+        except stripe.StripeError as error:
+            raise GatewayError(str(error)) from error
+
+    def create_customer(self, params: dict, idempotency_key: str) -> str:
+        try:
+            return self.client.v1.customers.create(
+                params=params, options={"idempotency_key": idempotency_key}
+            ).id
+        except stripe.StripeError as error:
+            raise GatewayError(str(error)) from error
+
+    def list_refunds(self, charge_id: str) -> Iterator[dict]:
+        yield from self._all(self.client.v1.refunds.list, {"charge": charge_id})
+
+    def list_checkout_sessions(self, since: datetime) -> Iterator[dict]:
+        yield from self._all(
+            self.client.v1.checkout.sessions.list, {"created": {"gte": _unix(since)}}
+        )
+
+    def list_payouts(self, since: datetime) -> Iterator[dict]:
+        yield from self._all(self.client.v1.payouts.list, {"created": {"gte": _unix(since)}})
+
+    def _all(self, lister, params: dict) -> Iterator[dict]:
+        try:
+            for item in lister(params=params).auto_paging_iter():
+                yield item.to_dict()
+        except stripe.StripeError as error:
+            raise GatewayError(str(error)) from error
+
     def create_refund(self, params: dict, idempotency_key: str) -> dict:
         try:
             refund = self.client.v1.refunds.create(
@@ -57,24 +91,14 @@ class StripeGateway:
         return session.url
 
     def list_events(self, since: datetime) -> Iterator[dict]:
-        try:
-            page = self.client.v1.events.list(params={"created": {"gte": _unix(since)}})
-            for event in page.auto_paging_iter():
-                yield event.to_dict()
-        except stripe.StripeError as error:
-            raise GatewayError(str(error)) from error
+        yield from self._all(self.client.v1.events.list, {"created": {"gte": _unix(since)}})
 
     def list_balance_transactions(
         self, since: datetime | None = None, payout_id: str | None = None
     ) -> Iterator[dict]:
-        params: dict = {}
+        params: dict = {"expand": ["data.source"]}
         if since is not None:
             params["created"] = {"gte": _unix(since)}
         if payout_id is not None:
             params["payout"] = payout_id
-        try:
-            page = self.client.v1.balance_transactions.list(params=params)
-            for transaction in page.auto_paging_iter():
-                yield transaction.to_dict()
-        except stripe.StripeError as error:
-            raise GatewayError(str(error)) from error
+        yield from self._all(self.client.v1.balance_transactions.list, params)

@@ -11,10 +11,12 @@ from sqlalchemy import select, update
 from donations import transaction
 from donations.extensions import db, utcnow
 from donations.gift_aid.rules import gift_aid_on
+from donations.gifts.links import manage_token
 from donations.gifts.models import Donation
 from donations.gifts.schedule import next_monthly_payment, uk_date
 from donations.ledger.models import LedgerEntry
 from donations.receipts.models import OutboxMessage
+from donations.web import absolute_url
 
 
 def queue_receipt(donation: Donation, entry: LedgerEntry) -> OutboxMessage:
@@ -25,6 +27,9 @@ def queue_receipt(donation: Donation, entry: LedgerEntry) -> OutboxMessage:
         "date": uk_date(entry.occurred_at),
         "next_payment": next_monthly_payment(entry.occurred_at),
         "gift_aid_pence": gift_aid_on(entry.amount_pence) if entry.gift_aid else 0,
+        "manage_url": absolute_url("giving.manage", token=manage_token(donation))
+        if donation.monthly
+        else None,
     }
     message = OutboxMessage(
         dedupe_key=f"receipt:{entry.source_ref}",
@@ -35,7 +40,8 @@ def queue_receipt(donation: Donation, entry: LedgerEntry) -> OutboxMessage:
         html_body=render_template("receipts/receipt.html", **values),
     )
     db.session.add(message)
-    transaction.after_commit(send_queued)
+    if current_app.config["SEND_RECEIPTS_AFTER_COMMIT"]:
+        transaction.after_commit(send_queued)
     return message
 
 

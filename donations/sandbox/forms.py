@@ -1,6 +1,6 @@
-from wtforms import RadioField, StringField
+from wtforms import HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from donations.web import Form
 
@@ -45,3 +45,15 @@ class SandboxPaymentForm(Form):
             self.cvc.errors.append("The security code is 3 digits.")
             ok = False
         return ok
+
+
+class PortalForm(Form):
+    """The sandbox's customer portal: stop a monthly gift, or change its amount."""
+
+    subscription = HiddenField(validators=[InputRequired(), Length(max=64)])
+    action = RadioField(
+        "What would you like to do?",
+        choices=[SelectChoice("stop", "Stop"), SelectChoice("change", "Change the amount")],
+        validate_choice=True,
+    )
+    amount = StringField("New monthly amount, in pounds", [Optional(), Length(max=20)])

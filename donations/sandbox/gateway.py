@@ -1,6 +1,8 @@
 """The sandbox's gateway: stands in for Stripe's servers when there is no key.
 
-Sessions live in the database, so every worker sees them; their pages are the sandbox's own.
+Everything lives in the database, so every worker sees it; its pages (the practice checkout
+and the donor's portal) are the sandbox's own. What it sends back is shaped as Stripe's API
+documents it.
 """
 
 import secrets
@@ -12,16 +14,10 @@ from sqlalchemy import select
 
 from donations.extensions import db
 from donations.payments.gateway import CheckoutSession, GatewayError
+from donations.sandbox import movements, store
 from donations.sandbox.models import SandboxSession
+from donations.sandbox.store import public_view
 from donations.web import absolute_url
-
-#: what the sandbox keeps beside a session that Stripe's session object does not carry
-SANDBOX_ONLY = {"line_items", "sandbox_collection"}
-
-
-def public_view(data: dict) -> dict:
-    """A sandbox session as Stripe would show it, without the sandbox's own notes."""
-    return {key: value for key, value in data.items() if key not in SANDBOX_ONLY}
 
 
 def _new_session(session_id: str, params: dict) -> dict:
@@ -39,7 +35,7 @@ def _new_session(session_id: str, params: dict) -> dict:
         "amount_total": amount,
         "currency": "gbp",
         "client_reference_id": params.get("client_reference_id"),
-        "customer": None,
+        "customer": params.get("customer"),
         "customer_email": params.get("customer_email"),
         "metadata": params.get("metadata", {}),
         "payment_intent": None,
@@ -53,7 +49,18 @@ def _new_session(session_id: str, params: dict) -> dict:
         "created": now,
         "expires_at": now + 24 * 3600,
         "line_items": params["line_items"],
+        "payment_intent_data": params.get("payment_intent_data"),
+        "subscription_data": params.get("subscription_data"),
     }
+
+
+def _created(kind: str, params: dict, idempotency_key: str) -> dict:
+    return store.by_key(idempotency_key) or store.put(kind, params, idempotency_key)
+
+
+def _since(objects: list[dict], since: datetime | None) -> list[dict]:
+    floor = since.timestamp() if since is not None else 0
+    return [obj for obj in objects if obj["created"] >= floor]
 
 
 class SandboxGateway:
@@ -78,19 +85,51 @@ class SandboxGateway:
             raise GatewayError(f"No such checkout.session: {session_id}")
         return public_view(row.data)
 
-    # Refunds, the donor's portal, and listing events and balance transactions come with
-    # the rest of a payment's life (renewals, refunds, disputes, payouts); until then the
-    # sandbox says plainly that it cannot do them.
+    def create_product(self, params: dict, idempotency_key: str) -> str:
+        return _created("product", {"active": True, **params}, idempotency_key)["id"]
+
+    def create_customer(self, params: dict, idempotency_key: str) -> str:
+        return _created("customer", params, idempotency_key)["id"]
+
     def create_refund(self, params: dict, idempotency_key: str) -> dict:
-        raise GatewayError("The sandbox cannot refund yet.")
+        found = store.by_key(idempotency_key)
+        if found is not None:
+            return found
+        return movements.refund(params, idempotency_key)
 
     def create_portal_session(self, customer_id: str, return_url: str) -> str:
-        raise GatewayError("The sandbox has no customer portal yet.")
+        portal = store.put(
+            "billing_portal.session", {"customer": customer_id, "return_url": return_url}
+        )
+        return absolute_url("sandbox.portal", session_id=portal["id"])
 
     def list_events(self, since: datetime) -> Iterator[dict]:
-        raise GatewayError("The sandbox cannot list events yet.")
+        events = _since(store.every("event"), since)
+        yield from (
+            {key: value for key, value in event.items() if key != "sandbox_delivered"}
+            for event in reversed(events)
+        )
 
     def list_balance_transactions(
         self, since: datetime | None = None, payout_id: str | None = None
     ) -> Iterator[dict]:
-        raise GatewayError("The sandbox cannot list balance transactions yet.")
+        transactions = store.every("balance_transaction")
+        if payout_id is not None:
+            transactions = [t for t in transactions if t.get("payout") == payout_id]
+        for transaction in reversed(_since(transactions, since)):
+            yield {
+                **transaction,
+                "source": store.get(transaction["source"]) or transaction["source"],
+            }
+
+    def list_refunds(self, charge_id: str) -> Iterator[dict]:
+        yield from store.every("refund", charge=charge_id)
+
+    def list_checkout_sessions(self, since: datetime) -> Iterator[dict]:
+        rows = db.session.execute(
+            select(SandboxSession).where(SandboxSession.created_at >= since)
+        ).scalars()
+        yield from (public_view(row.data) for row in rows)
+
+    def list_payouts(self, since: datetime) -> Iterator[dict]:
+        yield from reversed(_since(store.every("payout"), since))

@@ -1,18 +1,27 @@
-from flask import Blueprint, current_app, redirect, render_template
+from flask import Blueprint, abort, current_app, redirect, render_template
 
 from donations.extensions import limiter
-from donations.money import format_gbp
+from donations.money import AmountError, format_gbp, parse_gift
+from donations.sandbox import movements, store
 from donations.sandbox import services as sandbox
-from donations.sandbox.forms import SandboxPaymentForm
+from donations.sandbox.forms import PortalForm, SandboxPaymentForm
 from donations.transaction import commit
 from donations.web import found_or_404
 
 bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
 
+#: a portal visit lasts this long, as Stripe's do
+PORTAL_SECONDS = 30 * 60
+
+
+def _item_name(price_data: dict) -> str:
+    product = store.get(price_data.get("product")) or price_data.get("product_data") or {}
+    return product.get("name", "Gift")
+
 
 def _page(row, form, problem=None, status=200):
     items = [
-        (item["price_data"]["product_data"]["name"], format_gbp(item["price_data"]["unit_amount"]))
+        (_item_name(item["price_data"]), format_gbp(item["price_data"]["unit_amount"]))
         for item in row.data["line_items"]
     ]
     return (
@@ -63,3 +72,58 @@ def pay(session_id: str):
             return _page(row, form, problem=problem, status=402)
     commit()
     return _back_to_site(row)
+
+
+# --- the donor's portal: Stripe's customer portal, as the sandbox's own page -----------------
+
+
+def _portal(session_id: str) -> dict:
+    portal = store.get(session_id)
+    if portal is None or portal["object"] != "billing_portal.session":
+        abort(404)
+    if store.now() - portal["created"] > PORTAL_SECONDS:
+        abort(404)
+    return portal
+
+
+def _portal_page(portal: dict, form: PortalForm, notice: str | None = None, status: int = 200):
+    gifts = [
+        {
+            "id": subscription["id"],
+            "status": subscription["status"],
+            "amount": format_gbp(subscription["items"]["data"][0]["price"]["unit_amount"]),
+        }
+        for subscription in store.every("subscription", customer=portal["customer"])
+    ]
+    page = render_template(
+        "sandbox/portal.html", portal=portal, gifts=gifts, form=form, notice=notice
+    )
+    return page, status
+
+
+@bp.get("/portal/<session_id>")
+def portal(session_id: str):
+    return _portal_page(_portal(session_id), PortalForm())
+
+
+@bp.post("/portal/<session_id>")
+@limiter.limit(lambda: current_app.config["DONATE_RATE_LIMIT"])
+def portal_change(session_id: str):
+    visit = _portal(session_id)
+    form = PortalForm()
+    mine = {s["id"] for s in store.every("subscription", customer=visit["customer"])}
+    if not form.validate() or form.subscription.data not in mine:
+        return _portal_page(visit, form, status=400)
+    try:
+        if form.action.data == "stop":
+            movements.change_subscription(form.subscription.data, cancel=True)
+            notice = "Your monthly gift is stopped. Nothing more will be taken."
+        else:
+            gift = parse_gift(form.amount.data or "")
+            movements.change_subscription(form.subscription.data, cancel=False, gift_pence=gift)
+            notice = f"Your monthly gift is now {format_gbp(gift)}."
+    except (AmountError, movements.SandboxError) as error:
+        form.amount.errors = [str(error)]
+        return _portal_page(visit, form, status=400)
+    commit()
+    return _portal_page(visit, PortalForm(formdata=None), notice=notice)

@@ -9,7 +9,7 @@ from donations.gift_aid.address import normalise_postcode
 from donations.gift_aid.models import GiftAidDeclaration
 from donations.gift_aid.rules import carries_gift_aid, gift_aid_on
 from donations.gift_aid.services import new_declaration
-from donations.gift_aid.wording import WORDING_VERSION
+from donations.gift_aid.wording import WORDING_VERSION, declaration_wording
 from tests import factories
 from tests.support import count
 
@@ -110,3 +110,14 @@ def test_gift_aid_follows_the_configured_rate(app):
 )
 def test_postcodes_are_held_to_hmrcs_pattern(typed, kept):
     assert normalise_postcode(typed) == kept
+
+
+def test_the_declaration_is_hmrcs_model_wording_word_for_word():
+    """Stored with every declaration as the donor saw it: a changed word is a new version."""
+    assert declaration_wording("The Example Trust") == (
+        "I want to Gift Aid my donation and any donations I make in the future or have made "
+        "in the past 4 years to The Example Trust. I am a UK taxpayer and understand that if "
+        "I pay less Income Tax and/or Capital Gains Tax in the current tax year than the "
+        "amount of Gift Aid claimed on all my donations it is my responsibility to pay any "
+        "difference."
+    )

@@ -32,6 +32,28 @@ def test_checkout_session_request_carries_what_stripe_needs(stripe_client, fake_
     assert not any(key.startswith("payment_method_types") for key in form)
     assert creates[0]["idempotency_key"] == f"checkout-{reference}"
     assert all(r["idempotency_key"] == creates[0]["idempotency_key"] for r in creates)
+    products = {r["form"]["name"]: r for r in fake_stripe.requests if r["path"] == "/v1/products"}
+    assert (
+        form["line_items[0][price_data][product]"] == fake_stripe.by_key["catalogue-fund:actimus"]
+    )
+    assert form["line_items[1][price_data][product]"] == fake_stripe.by_key["catalogue-fee_cover"]
+    assert set(products) == {"ACTiMuS trial", "Cover the fees"}
+    assert form["customer"] == fake_stripe.by_key["catalogue-customer:ada@example.org"]
+    assert "customer_email" not in form
+
+
+def test_the_catalogue_is_made_once_and_reused(stripe_client, fake_stripe):
+    for amount in ("10", "25", "50"):
+        submit_gift(stripe_client, amount=amount, cover_fees="y", email="Ada@Example.org")
+    submit_gift(stripe_client, amount="10", email="grace@example.org")
+    made = [
+        r["path"] for r in fake_stripe.requests if r["path"] in ("/v1/products", "/v1/customers")
+    ]
+    assert sorted(made) == ["/v1/customers", "/v1/customers", "/v1/products", "/v1/products"]
+    customers = {
+        r["form"]["customer"] for r in fake_stripe.requests if r["path"] == "/v1/checkout/sessions"
+    }
+    assert len(customers) == 2, "one Customer per donor, by e-mail"
 
 
 def test_the_same_donation_resubmitted_uses_the_same_idempotency_key(stripe_client, fake_stripe):
@@ -42,7 +64,9 @@ def test_the_same_donation_resubmitted_uses_the_same_idempotency_key(stripe_clie
         donation.checkout_url = None  # as though the first answer was lost
         open_checkout(donation)
         db.session.rollback()
-    keys = {r["idempotency_key"] for r in fake_stripe.requests if r["idempotency_key"]}
+    keys = {
+        r["idempotency_key"] for r in fake_stripe.requests if r["path"] == "/v1/checkout/sessions"
+    }
     assert keys == {f"checkout-{donation.reference}"}
     assert donation.checkout_session_id == fake_stripe.by_key[f"checkout-{donation.reference}"]
 

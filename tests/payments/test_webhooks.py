@@ -15,7 +15,8 @@ from donations.ledger.models import LedgerEntry
 from donations.ledger.totals import drift
 from donations.payments.gateway import gateway
 from donations.payments.models import StripeEvent
-from donations.payments.webhooks.registry import HANDLERS, handles, id_of
+from donations.payments.objects import id_of
+from donations.payments.webhooks.registry import HANDLERS, handles
 from donations.receipts.models import OutboxMessage
 from donations.sandbox.signing import signature_header
 from tests import factories

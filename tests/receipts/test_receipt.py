@@ -62,7 +62,9 @@ def test_a_monthly_receipt_says_when_the_next_gift_is_taken_and_how_to_stop(app)
     next_date = next_monthly_payment(datetime.now(UTC)).strftime("%-d %B %Y")
     for body in (text, html):
         assert f"taken on {next_date}" in body.replace("<strong>", "").replace("</strong>", "")
-        assert "change or stop it at any time" in body
+        assert "/donate/manage/" in body, "a link to change or stop the gift"
+    assert "To change or stop it at any time, use this link" in text
+    assert "Change or stop your monthly gift</a>" in html
 
 
 def test_a_one_off_receipt_says_nothing_of_a_next_gift(app):

@@ -4,7 +4,11 @@ from donations.gifts import services as gifts
 from donations.gifts.checkout import CheckoutReport, apply_checkout, close_unpaid
 from donations.gifts.models import Donation, DonationStatus
 from donations.gifts.outcome import Outcome, ignored
-from donations.payments.webhooks.registry import handles, id_of
+from donations.ledger import services as ledger
+from donations.payments import records
+from donations.payments.objects import id_of
+from donations.payments.webhooks.held import replay_for_payment
+from donations.payments.webhooks.registry import handles
 
 NOT_OURS = "no donation of ours"
 
@@ -23,10 +27,12 @@ def _locked_donation(session: dict) -> Donation | None:
     return None if donation is None else gifts.lock(donation)
 
 
-def _payment_ref(session: dict) -> str:
-    """A one-off payment is keyed by its PaymentIntent, a monthly one by its Invoice."""
-    key = "invoice" if session.get("mode") == "subscription" else "payment_intent"
-    return id_of(session.get(key)) or f"checkout:{id_of(session.get('id'))}"
+def _payment_ref(session: dict) -> str | None:
+    """A one-off payment is keyed by its PaymentIntent, a monthly one by its Invoice (never
+    by the session: the invoice of the first month is then recorded from invoice.paid)."""
+    if session.get("mode") == "subscription":
+        return id_of(session.get("invoice"))
+    return id_of(session.get("payment_intent")) or f"checkout:{id_of(session.get('id'))}"
 
 
 def report_of(session: dict) -> CheckoutReport:
@@ -50,7 +56,17 @@ def apply_checkout_session(session: dict) -> Outcome:
     donation = _locked_donation(session)
     if donation is None:
         return ignored(NOT_OURS)
-    return apply_checkout(donation, report_of(session))
+    report = report_of(session)
+    outcome = apply_checkout(donation, report)
+    if report.payment_ref and ledger.payment_by_ref(report.payment_ref) is not None:
+        monthly = session.get("mode") == "subscription"
+        noted = records.note_payment(
+            report.payment_ref,
+            payment_intent_id=None if monthly else report.payment_intent_id,
+            invoice_id=report.payment_ref if monthly else None,
+        )
+        replay_for_payment(noted)
+    return outcome
 
 
 @handles("checkout.session.async_payment_failed")

@@ -78,12 +78,15 @@ def receive(payload: bytes, signature: str | None) -> Answer:
         event = _parse(payload)
     except BadEvent as error:
         return Answer(400, {"error": "malformed", "message": str(error)})
+    return take(event, payload.decode("utf-8"))
 
+
+def take(event: dict, payload: str) -> Answer:
+    """Record and apply one event already known to be Stripe's (verified, or fetched from
+    Stripe's API by reconcile). The caller commits."""
     if db.session.get(StripeEvent, event["id"]) is not None:
         return DUPLICATE
-    record = StripeEvent(
-        id=event["id"], type=event["type"], outcome="received", payload=payload.decode("utf-8")
-    )
+    record = StripeEvent(id=event["id"], type=event["type"], outcome="received", payload=payload)
     try:
         with db.session.begin_nested():
             db.session.add(record)
@@ -94,6 +97,6 @@ def receive(payload: bytes, signature: str | None) -> Answer:
     if handler is None:
         record.outcome, record.note = "ignored", "event type not handled"
     else:
-        record.outcome, record.note = handler(event["data"]["object"])
+        record.outcome, record.note, record.waiting_for = handler(event["data"]["object"])
     db.session.flush()
     return Answer(200, {"received": True, "outcome": record.outcome})

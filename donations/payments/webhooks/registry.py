@@ -20,10 +20,3 @@ def handles(*event_types: str) -> Callable[[Handler], Handler]:
         return handler
 
     return register
-
-
-def id_of(value) -> str | None:
-    """Stripe sends a related object as its id, or expanded as an object with one."""
-    if isinstance(value, dict):
-        value = value.get("id")
-    return value if isinstance(value, str) and 0 < len(value) <= 255 else None

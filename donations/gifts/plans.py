@@ -1,0 +1,77 @@
+"""Monthly plans: one per subscription, begun by the donation that set it up, and its state.
+
+Services flush; callers commit.
+"""
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from donations.extensions import db, utcnow
+from donations.gifts.models import Donation, Plan, PlanChange, PlanStatus
+
+
+def plan_for(subscription_id: str | None) -> Plan | None:
+    if not subscription_id:
+        return None
+    return db.session.execute(
+        select(Plan).where(Plan.subscription_id == subscription_id)
+    ).scalar_one_or_none()
+
+
+def plan_of(donation: Donation) -> Plan | None:
+    return db.session.execute(
+        select(Plan).where(Plan.donation_id == donation.id)
+    ).scalar_one_or_none()
+
+
+def begin_plan(donation: Donation, subscription_id: str, customer_id: str | None) -> Plan:
+    """The plan of a monthly donation's subscription, made the first time it is seen."""
+    plan = plan_for(subscription_id) or plan_of(donation)
+    if plan is not None:
+        plan.customer_id = plan.customer_id or customer_id
+        return plan
+    try:
+        with db.session.begin_nested():
+            plan = Plan(
+                donation=donation,
+                subscription_id=subscription_id,
+                customer_id=customer_id,
+                status=PlanStatus.ACTIVE,
+                amount_pence=donation.amount_pence,
+                fee_cover_pence=donation.fee_cover_pence,
+            )
+            db.session.add(plan)
+            db.session.add(
+                PlanChange(
+                    plan=plan,
+                    status=PlanStatus.ACTIVE,
+                    amount_pence=donation.amount_pence,
+                    note="began",
+                )
+            )
+    except IntegrityError:  # another delivery for the same subscription made it first
+        plan = plan_for(subscription_id)
+    return plan
+
+
+def change_plan(plan: Plan, status: PlanStatus, note: str, amount_pence: int | None = None) -> bool:
+    """Move a plan to a state (and amount), keeping the change in its history. A cancelled
+    plan stays cancelled: later news of it changes nothing."""
+    amount = plan.amount_pence if amount_pence is None else amount_pence
+    if plan.status == PlanStatus.CANCELLED or (plan.status, plan.amount_pence) == (status, amount):
+        return False
+    plan.status = status
+    plan.amount_pence = amount
+    if status == PlanStatus.CANCELLED:
+        plan.cancelled_at = utcnow()
+    db.session.add(PlanChange(plan=plan, status=status, amount_pence=amount, note=note))
+    db.session.flush()
+    return True
+
+
+def plan_history(plan: Plan) -> list[PlanChange]:
+    return list(
+        db.session.execute(
+            select(PlanChange).where(PlanChange.plan_id == plan.id).order_by(PlanChange.id)
+        ).scalars()
+    )

@@ -1,0 +1,48 @@
+"""Events that are ours but came before what they depend on (a refund before its payment):
+kept as held, and applied in the order they came as soon as the payment is recorded."""
+
+import json
+
+from sqlalchemy import select
+
+from donations.extensions import db, utcnow
+from donations.payments.models import ProviderPayment, StripeEvent
+from donations.payments.webhooks.registry import HANDLERS
+
+
+def _apply(record: StripeEvent) -> None:
+    event = json.loads(record.payload)
+    outcome = HANDLERS[record.type](event["data"]["object"])
+    if outcome.result != "held":
+        record.applied_at = utcnow()
+    record.outcome, record.note, record.waiting_for = outcome
+    db.session.flush()
+
+
+def replay_for(waiting_for: str) -> int:
+    """Apply the events held for this payment (a PaymentIntent id); returns how many."""
+    waiting = list(
+        db.session.execute(
+            select(StripeEvent)
+            .where(StripeEvent.waiting_for == waiting_for, StripeEvent.outcome == "held")
+            .order_by(StripeEvent.received_at, StripeEvent.id)
+            .with_for_update()
+        ).scalars()
+    )
+    for record in waiting:
+        _apply(record)
+    return sum(1 for record in waiting if record.outcome != "held")
+
+
+def replay_for_payment(payment: ProviderPayment) -> int:
+    return sum(replay_for(key) for key in (payment.payment_intent_id, payment.charge_id) if key)
+
+
+def replay_all() -> int:
+    """Apply every held event whose payment has since been recorded (by any path)."""
+    keys = db.session.execute(
+        select(StripeEvent.waiting_for)
+        .where(StripeEvent.outcome == "held", StripeEvent.waiting_for.is_not(None))
+        .distinct()
+    ).scalars()
+    return sum(replay_for(key) for key in list(keys))
