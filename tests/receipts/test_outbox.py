@@ -12,7 +12,7 @@ from sqlalchemy import select
 from donations.extensions import db
 from donations.receipts.models import OutboxMessage
 from tests import factories
-from tests.support import plain_text
+from tests.support import plain_text, session_event, signed_event
 
 
 class SMTPHandler(socketserver.StreamRequestHandler):
@@ -101,3 +101,37 @@ def test_smtp_is_used_when_configured_and_a_failure_is_retried(
     assert "£25.00" in email.get_body(preferencelist=("plain",)).get_content()
     assert up.test_cli_runner().invoke(args=["outbox", "send"]).exit_code == 0
     assert len(smtp_server.messages) == 1
+
+
+def test_with_stripe_receipts_wait_for_the_outbox_worker_not_the_webhook(make_app, reset_database):
+    """A slow mail server must never delay Stripe's answer: the webhook only queues."""
+    app = make_app(
+        STRIPE_SECRET_KEY="sk_test_local", SANDBOX=False, STRIPE_API_BASE="http://127.0.0.1:9"
+    )
+    reset_database(app)
+    client = app.test_client()
+    with app.app_context():
+        donation = factories.donation(amount_pence=2500)
+        donation.checkout_session_id = "cs_outbox"
+        db.session.commit()
+        session = {
+            "id": "cs_outbox",
+            "object": "checkout.session",
+            "mode": "payment",
+            "status": "complete",
+            "payment_status": "paid",
+            "currency": "gbp",
+            "amount_total": 2500,
+            "payment_intent": "pi_outbox",
+            "metadata": {"donation_reference": donation.reference},
+        }
+    payload, headers = signed_event(session_event(session))
+    assert client.post("/stripe/webhook", data=payload, headers=headers).status_code == 200
+    with app.app_context():
+        message = db.session.execute(select(OutboxMessage)).scalar_one()
+        assert message.sent_at is None
+    assert not list(Path(app.config["OUTBOX_DIR"]).glob("*.eml"))
+    worked = app.test_cli_runner().invoke(args=["outbox", "work", "--once"])
+    assert worked.exit_code == 0, worked.output
+    assert "Sent 1, failed 0." in worked.output
+    assert len(list(Path(app.config["OUTBOX_DIR"]).glob("*.eml"))) == 1

@@ -1,0 +1,160 @@
+"""Webhooks lost for a whole day: reconcile restores exactly what was missed from Stripe's
+own lists, and a second run changes nothing. Payouts match to the penny, or say why not."""
+
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from donations.extensions import db
+from donations.ledger.models import LedgerEntry
+from donations.ledger.totals import drift
+from donations.payments.models import ProviderPayment
+from tests import factories
+from tests.payments import stripe_history
+from tests.support import signed_event
+
+TODAY = time.strftime("%Y-%m-%d")
+
+
+@pytest.fixture
+def app(stripe_app):
+    return stripe_app
+
+
+def gifts() -> dict:
+    return {
+        "monthly": factories.checkout(
+            amount_pence=1000, frequency="monthly", gift_aid=True, email="m@example.org"
+        ),
+        "refunded": factories.checkout(amount_pence=5000, email="r@example.org"),
+        "lost": factories.checkout(amount_pence=2500, email="l@example.org"),
+        "won": factories.checkout(amount_pence=2000, email="w@example.org"),
+        "failed": factories.checkout(amount_pence=3000, email="f@example.org"),
+        "settled": factories.checkout(amount_pence=4000, email="s@example.org"),
+    }
+
+
+def deliver(client, events) -> None:
+    for event in events:
+        payload, headers = signed_event(event)
+        assert client.post("/stripe/webhook", data=payload, headers=headers).status_code == 200
+
+
+def ledger() -> list[tuple]:
+    db.session.expire_all()
+    return sorted(
+        (e.kind, e.amount_pence, e.source_ref)
+        for e in db.session.execute(select(LedgerEntry)).scalars()
+    )
+
+
+def test_a_day_of_lost_webhooks_is_restored_exactly_and_only_once(
+    app, client, runner, fake_stripe, reset_database
+):
+    history = stripe_history.scripted(gifts())
+    deliver(client, history.events)
+    expected = ledger()
+
+    db.session.rollback()
+    reset_database(app)
+    history = stripe_history.scripted(gifts())
+    delivered, lost = history.events[:5], history.events[5:]
+    deliver(client, delivered)
+    fake_stripe.lists["events"] = history.events[::-1]  # Stripe lists the newest first
+    before = ledger()
+    assert before != expected
+
+    dry = runner.invoke(args=["payments", "reconcile", "--since", TODAY])
+    assert dry.exit_code == 0, dry.output
+    assert f"{len(lost)} changes (dry run)." in dry.output
+    assert ledger() == before, "a dry run changes nothing"
+
+    applied = runner.invoke(args=["payments", "reconcile", "--since", TODAY, "--yes"])
+    assert applied.exit_code == 0, applied.output
+    assert ledger() == expected
+    assert drift() == []
+
+    again = runner.invoke(args=["payments", "reconcile", "--since", TODAY, "--yes"])
+    assert again.exit_code == 0
+    assert "0 changes." in again.output
+    assert ledger() == expected
+
+
+def paid_by_card(client, amount_pence: int, email: str) -> tuple[str, str]:
+    """A one-off gift paid through its webhook; returns (payment intent, charge)."""
+    history = stripe_history.History()
+    payment_intent = stripe_history.card_gift(
+        history, factories.checkout(amount_pence=amount_pence, email=email)
+    )
+    deliver(client, history.events)
+    return payment_intent, f"ch_{payment_intent}"
+
+
+def charge_transaction(charge: str, payment_intent: str, amount: int, payout: str) -> dict:
+    fee = amount * 15 // 1000 + 20
+    return {
+        "id": f"txn_{charge}",
+        "object": "balance_transaction",
+        "type": "charge",
+        "amount": amount,
+        "fee": fee,
+        "net": amount - fee,
+        "currency": "gbp",
+        "source": {"id": charge, "object": "charge", "payment_intent": payment_intent},
+        "payout": payout,
+        "created": int(time.time()),
+    }
+
+
+def test_each_payout_matches_to_the_penny_or_names_what_does_not(
+    app, client, runner, fake_stripe, tmp_path
+):
+    first = paid_by_card(client, 2500, "a@example.org")
+    second = paid_by_card(client, 5000, "b@example.org")
+    history = stripe_history.History()
+    stripe_history.partial_refunds(history, second[0], 5000, [1200])
+    deliver(client, history.events)
+    refund_id = history.events[0]["data"]["object"]["refunds"]["data"][0]["id"]
+
+    matched = [
+        charge_transaction(first[1], first[0], 2500, "po_1"),
+        charge_transaction(second[1], second[0], 5000, "po_1"),
+        {
+            "id": "txn_refund",
+            "object": "balance_transaction",
+            "type": "refund",
+            "amount": -1200,
+            "fee": 0,
+            "net": -1200,
+            "source": refund_id,
+            "payout": "po_1",
+            "created": int(time.time()),
+        },
+    ]
+    stranger = charge_transaction("ch_stranger", "pi_stranger", 1000, "po_2")
+    fake_stripe.lists["balance_transactions"] = [*matched, stranger]
+    net = sum(t["net"] for t in matched)
+    fake_stripe.lists["payouts"] = [
+        {"id": "po_1", "object": "payout", "amount": net, "created": int(time.time())},
+        {"id": "po_2", "object": "payout", "amount": stranger["net"], "created": int(time.time())},
+    ]
+
+    out = tmp_path / "payouts.csv"
+    result = runner.invoke(args=["payments", "payouts", "--since", TODAY, "--csv", str(out)])
+    assert (
+        f"po_1: {net}p paid out, transactions net {net}p, difference 0p: matches" in result.output
+    )
+    assert "po_2" in result.output
+    assert "DOES NOT MATCH" in result.output
+    assert "not in our records: charge txn_ch_stranger" in result.output
+    assert result.exit_code == 1, "a payout that does not match is not hidden"
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("payout,transaction,type,amount,fee,net,ours")
+    assert any("NOT IN OUR RECORDS" in line for line in lines)
+    fees = db.session.execute(
+        select(func.count()).where(
+            ProviderPayment.payout_id == "po_1", ProviderPayment.fee_pence.is_not(None)
+        )
+    ).scalar_one()
+    assert fees == 2, "each matched payment now knows its fee, net and payout"

@@ -1,0 +1,158 @@
+"""The sandbox does what Stripe does, through the same webhook handlers: renewals, refunds,
+disputes, payouts, expiry, the donor's portal, and events retried after a failure."""
+
+import re
+import time
+
+from sqlalchemy import select
+
+from donations.extensions import db
+from donations.gifts import links
+from donations.gifts.models import Donation, DonationStatus, Plan, PlanStatus
+from donations.ledger.models import LedgerEntry
+from donations.ledger.totals import drift
+from donations.payments.webhooks import registry
+from donations.receipts.models import OutboxMessage
+from tests.support import count, fund_totals, give, sandbox_pay, submit_gift
+
+TODAY = time.strftime("%Y-%m-%d")
+
+
+def movements() -> list[tuple[str, int]]:
+    db.session.expire_all()
+    rows = db.session.execute(select(LedgerEntry).order_by(LedgerEntry.id)).scalars()
+    return [(row.kind, row.amount_pence) for row in rows]
+
+
+def reference() -> str:
+    return (
+        db.session.execute(select(Donation.reference).order_by(Donation.id.desc()))
+        .scalars()
+        .first()
+    )
+
+
+def sandbox(runner, *args) -> str:
+    result = runner.invoke(args=["sandbox", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_monthly_gift_is_renewed_each_month_with_a_receipt_and_gift_aid(client, runner):
+    give(client, frequency="monthly", amount="10", gift_aid="y", house="1", postcode="M1 1AE")
+    gift = reference()
+    sandbox(runner, "renew", gift)
+    sandbox(runner, "renew", gift)
+    assert movements() == [("payment", 1000)] * 3
+    assert count(OutboxMessage) == 3, "each month gets its receipt"
+    totals = fund_totals("actimus")
+    assert (totals.raised_pence, totals.gift_aid_pence, totals.donation_count) == (3000, 750, 3)
+    plan = db.session.execute(select(Plan)).scalar_one()
+    assert plan.status == PlanStatus.ACTIVE
+
+    sandbox(runner, "renew", gift, "--failing")
+    db.session.expire_all()
+    assert db.session.execute(select(Plan.status)).scalar_one() == PlanStatus.PAST_DUE
+    assert movements() == [("payment", 1000)] * 3, "a failed month records nothing"
+    sandbox(runner, "renew", gift)
+    db.session.expire_all()
+    assert db.session.execute(select(Plan.status)).scalar_one() == PlanStatus.ACTIVE
+    assert drift() == []
+
+
+def test_refunds_in_part_and_in_full_and_never_more_than_remains(client, runner):
+    give(client, amount="25", cover_fees="y")  # £25 + £0.59
+    gift = reference()
+    assert "Refund re_test_" in sandbox(runner, "refund", gift, "--amount", "10")
+    sandbox(runner, "refund", gift)  # all that remains: £15.59, of which £15 is the gift
+    assert movements() == [("payment", 2500), ("refund", -1000), ("refund", -1500)]
+    refused = runner.invoke(args=["sandbox", "refund", gift, "--amount", "1"])
+    assert refused.exit_code != 0
+    assert "more than the 0 that remains" in refused.output
+    totals = fund_totals("actimus")
+    assert (totals.raised_pence, totals.donor_count, totals.donation_count) == (0, 0, 0)
+    assert drift() == []
+
+
+def test_disputes_lost_and_won(client, runner):
+    give(client, amount="25", email="lost@example.org")
+    sandbox(runner, "dispute", reference())
+    give(client, amount="20", email="won@example.org")
+    sandbox(runner, "dispute", reference(), "--won")
+    assert movements() == [
+        ("payment", 2500),
+        ("dispute", -2500),
+        ("payment", 2000),
+        ("dispute", -2000),
+        ("dispute_won", 2000),
+    ]
+    assert fund_totals("actimus").raised_pence == 2000
+    assert drift() == []
+
+
+def test_a_sandbox_payout_matches_to_the_penny(client, runner):
+    give(client, amount="25", email="a@example.org")
+    give(client, amount="50", email="b@example.org")
+    sandbox(runner, "refund", reference(), "--amount", "5")
+    assert "Payout po_test_" in sandbox(runner, "payout")
+    result = runner.invoke(args=["payments", "payouts", "--since", TODAY])
+    assert result.exit_code == 0, result.output
+    assert "difference 0p: matches" in result.output
+    fees = runner.invoke(args=["payments", "reconcile", "--since", TODAY, "--yes"])
+    assert fees.exit_code == 0, fees.output
+
+
+def test_an_unpaid_checkout_expires(client, runner):
+    submit_gift(client)
+    sandbox(runner, "expire", reference())
+    db.session.expire_all()
+    assert db.session.execute(select(Donation.status)).scalar_one() == DonationStatus.EXPIRED
+
+
+def test_a_donor_stops_their_monthly_gift_from_the_link_on_the_thank_you_page(client, runner):
+    checkout = submit_gift(client, frequency="monthly", amount="10").headers["Location"]
+    thanks = client.get(sandbox_pay(client, checkout).headers["Location"]).get_data(as_text=True)
+    manage = re.search(r'href="(http://localhost/donate/manage/[^"]+)"', thanks)[1]
+    portal = client.get(manage.replace("http://localhost", ""))
+    assert portal.status_code == 303
+    page = client.get(portal.headers["Location"])
+    html = page.get_data(as_text=True)
+    assert "£10.00 a month" in html
+    subscription = re.search(r'name="subscription" value="([^"]+)"', html)[1]
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)[1]
+    stopped = client.post(
+        portal.headers["Location"],
+        data={"csrf_token": csrf, "subscription": subscription, "action": "stop"},
+    )
+    assert "Your monthly gift is stopped" in stopped.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.execute(select(Plan.status)).scalar_one() == PlanStatus.CANCELLED
+    refused = runner.invoke(args=["sandbox", "renew", reference()])
+    assert refused.exit_code != 0
+
+
+def test_a_link_that_is_not_ours_or_too_old_opens_nothing(client, app, monkeypatch):
+    assert client.get("/donate/manage/not-a-real-token").status_code == 404
+    give(client, frequency="monthly", amount="10")
+    token = links.manage_token(db.session.execute(select(Donation)).scalar_one())
+    monkeypatch.setattr(links, "MAX_AGE_SECONDS", -1)
+    expired = client.get(f"/donate/manage/{token}")
+    assert expired.status_code == 410
+    assert "This link has expired" in expired.get_data(as_text=True)
+
+
+def test_an_event_the_handler_failed_on_is_delivered_again(client, runner, monkeypatch):
+    give(client, frequency="monthly", amount="10")
+    gift = reference()
+    real = registry.HANDLERS["invoice.paid"]
+
+    def broken(invoice):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setitem(registry.HANDLERS, "invoice.paid", broken)
+    sandbox(runner, "renew", gift)
+    assert movements() == [("payment", 1000)], "the month is paid at Stripe, not yet here"
+    monkeypatch.setitem(registry.HANDLERS, "invoice.paid", real)
+    assert "1 delivered." in sandbox(runner, "deliver")
+    assert movements() == [("payment", 1000), ("payment", 1000)]
+    assert "0 delivered." in sandbox(runner, "deliver")
