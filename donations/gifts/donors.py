@@ -6,9 +6,8 @@ declaration. Services flush; callers commit.
 """
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from donations.extensions import db
+from donations.extensions import db, upsert, utcnow
 from donations.gift_aid.services import new_declaration
 from donations.gifts.models import Donation, Donor
 
@@ -21,18 +20,28 @@ def _donor_with_email(email: str, donation: Donation) -> Donor:
     donor = _by_email(email)
     if donor is not None:
         return donor
-    try:
-        with db.session.begin_nested():
-            donor = Donor(email=email, first_name=donation.first_name, last_name=donation.last_name)
-            db.session.add(donor)
-    except IntegrityError:  # another payment by the same donor created them a moment ago
-        donor = _by_email(email)
-    return donor
+    made = db.session.scalars(
+        upsert(Donor)
+        .values(
+            email=email,
+            first_name=donation.first_name,
+            last_name=donation.last_name,
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing()
+        .returning(Donor)
+    ).first()
+    return made or _by_email(email)  # or another payment by them made them a moment ago
 
 
 def settle_donor(donation: Donation) -> Donor:
     """The paid donation's donor, found by e-mail (or new), holding the names given with it;
     and its Gift Aid declaration, when the donor made one."""
+    with db.session.no_autoflush:
+        return _settle(donation)
+
+
+def _settle(donation: Donation) -> Donor:
     if donation.donor is None:
         if donation.email:
             donation.donor = _donor_with_email(donation.email, donation)

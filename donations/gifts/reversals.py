@@ -37,12 +37,11 @@ def _gift_part(payment: LedgerEntry, charged_pence: int) -> int:
 def refund(
     payment: LedgerEntry, refund_id: str, amount_pence: int, when: datetime | None = None
 ) -> Outcome:
-    if ledger.already_recorded(refund_id) is not None:
-        return processed("refund already recorded")
     gift = _gift_part(payment, amount_pence)
     if gift <= 0:
         return processed("nothing of the gift left to refund (the fee cover only)")
-    _against(payment, EntryKind.REFUND, -gift, refund_id, when)
+    if _against(payment, EntryKind.REFUND, -gift, refund_id, when) is None:
+        return processed("refund already recorded")
     return processed(f"refunded {gift}")
 
 

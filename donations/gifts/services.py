@@ -25,12 +25,15 @@ def new_reference() -> str:
     return "D-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
 
 
-def by_reference(reference: str | None) -> Donation | None:
+def by_reference(reference: str | None, *, for_update: bool = False) -> Donation | None:
+    """The donation with this reference; locked for this transaction when for_update, so two
+    deliveries about it apply one after the other."""
     if not reference or len(reference) > 20:
         return None
-    return db.session.execute(
-        select(Donation).where(Donation.reference == reference)
-    ).scalar_one_or_none()
+    statement = select(Donation).where(Donation.reference == reference)
+    if for_update:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    return db.session.execute(statement).scalar_one_or_none()
 
 
 def by_form_token(token: str) -> Donation | None:

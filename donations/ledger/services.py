@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from donations.extensions import db, utcnow
+from donations.extensions import db, upsert, utcnow
 from donations.funds.models import Fund
 from donations.ledger.models import (
     GIFT_KINDS,
@@ -108,30 +108,35 @@ def record(
     """
     _check(kind, amount_pence, against, gift_aid)
     totals = lock_totals(fund_id)
-    if already_recorded(source_ref) is not None:
-        return None
     donor_before = _sum(LedgerEntry.fund_id == fund_id, LedgerEntry.donor_key == donor_key)
     payment_before = payment_net(against) if against is not None else 0
     if against is not None and not 0 <= payment_before + amount_pence <= against.amount_pence:
+        if already_recorded(source_ref) is not None:
+            return None
         raise LedgerError(
             f"a {kind} of {amount_pence} would leave {payment_before + amount_pence} "
             f"of a payment of {against.amount_pence}"
         )
-
-    entry = LedgerEntry(
-        donation_id=donation_id,
-        fund_id=fund_id,
-        kind=kind,
-        amount_pence=amount_pence,
-        fee_cover_pence=fee_cover_pence,
-        source_ref=source_ref,
-        payment_entry_id=against.id if against is not None else None,
-        donor_key=donor_key,
-        gift_aid=gift_aid,
-        occurred_at=occurred_at or utcnow(),
-    )
-    db.session.add(entry)
-    db.session.flush()
+    entry = db.session.scalars(
+        upsert(LedgerEntry)
+        .values(
+            donation_id=donation_id,
+            fund_id=fund_id,
+            kind=kind,
+            amount_pence=amount_pence,
+            fee_cover_pence=fee_cover_pence,
+            source_ref=source_ref,
+            payment_entry_id=against.id if against is not None else None,
+            donor_key=donor_key,
+            gift_aid=gift_aid,
+            occurred_at=occurred_at or utcnow(),
+            recorded_at=utcnow(),
+        )
+        .on_conflict_do_nothing()
+        .returning(LedgerEntry)
+    ).first()
+    if entry is None:  # this source reference is in the ledger already
+        return None
 
     payment_after = payment_before + amount_pence
     totals.raised_pence += amount_pence

@@ -1,12 +1,10 @@
 """How each recorded payment is known to Stripe: its PaymentIntent, Charge and Invoice, and
 later its fee, net and payout."""
 
-from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, or_, select, text
 
-from donations.extensions import db
-from donations.ledger import services as ledger
-from donations.ledger.models import LedgerEntry
+from donations.extensions import db, upsert, utcnow
+from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.payments.models import ProviderPayment
 from donations.payments.objects import id_of
 
@@ -27,11 +25,27 @@ def provider_payment(
 def ledger_payment(
     *, payment_intent_id: str | None = None, charge_id: str | None = None
 ) -> LedgerEntry | None:
-    """The ledger's payment that Stripe knows by this PaymentIntent or Charge, if recorded."""
-    known = provider_payment(payment_intent_id=payment_intent_id, charge_id=charge_id)
-    if known is not None:
-        return ledger.payment_by_ref(known.source_ref)
-    return ledger.payment_by_ref(payment_intent_id) if payment_intent_id else None
+    """The ledger's payment that Stripe knows by this PaymentIntent or Charge, if recorded
+    (a one-off payment is also keyed by its PaymentIntent itself)."""
+    known = []
+    if payment_intent_id:
+        known += [
+            ProviderPayment.payment_intent_id == payment_intent_id,
+            LedgerEntry.source_ref == payment_intent_id,
+        ]
+    if charge_id:
+        known.append(ProviderPayment.charge_id == charge_id)
+    if not known:
+        return None
+    return (
+        db.session.execute(
+            select(LedgerEntry)
+            .outerjoin(ProviderPayment, ProviderPayment.source_ref == LedgerEntry.source_ref)
+            .where(or_(*known), LedgerEntry.kind.in_(GIFT_KINDS))
+        )
+        .scalars()
+        .first()
+    )
 
 
 def note_payment(
@@ -41,24 +55,39 @@ def note_payment(
     invoice_id: str | None = None,
     charge_id: str | None = None,
 ) -> ProviderPayment:
-    """Remember (or complete) how Stripe knows the payment recorded as source_ref."""
-    row = db.session.execute(
-        select(ProviderPayment).where(ProviderPayment.source_ref == source_ref)
-    ).scalar_one_or_none()
-    if row is None:
-        try:
-            with db.session.begin_nested():
-                row = ProviderPayment(source_ref=source_ref)
-                db.session.add(row)
-        except IntegrityError:  # the same payment noted by another delivery a moment ago
-            row = db.session.execute(
-                select(ProviderPayment).where(ProviderPayment.source_ref == source_ref)
-            ).scalar_one()
-    row.payment_intent_id = row.payment_intent_id or payment_intent_id
-    row.invoice_id = row.invoice_id or invoice_id
-    row.charge_id = row.charge_id or charge_id
-    db.session.flush()
-    return row
+    """Remember (or complete) how Stripe knows the payment recorded as source_ref: one
+    statement that adds what was not yet known and keeps what was."""
+    lock_keys(payment_intent_id, charge_id)
+    known = {
+        "payment_intent_id": payment_intent_id,
+        "invoice_id": invoice_id,
+        "charge_id": charge_id,
+    }
+    statement = upsert(ProviderPayment).values(source_ref=source_ref, recorded_at=utcnow(), **known)
+    statement = statement.on_conflict_do_update(
+        index_elements=[ProviderPayment.source_ref],
+        set_={
+            name: func.coalesce(getattr(ProviderPayment, name), statement.excluded[name])
+            for name in known
+        },
+    ).returning(ProviderPayment)
+    options = {"populate_existing": True}
+    return db.session.scalars(statement, execution_options=options).one()
+
+
+def lock_keys(*keys: str | None) -> None:
+    """Take, until the transaction ends, a lock on each payment key (PaymentIntent, Charge).
+
+    A refund arriving while its payment is being recorded is either seen by the payment's
+    replay of held events, or sees the payment itself: never neither. PostgreSQL gives one
+    transaction the lock and the other waits; SQLite writes one transaction at a time anyway.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted({key for key in keys if key}):
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+        )
 
 
 def payment_or_wait(obj: dict, charge_id: str | None) -> tuple[LedgerEntry | None, str | None]:
@@ -68,6 +97,7 @@ def payment_or_wait(obj: dict, charge_id: str | None) -> tuple[LedgerEntry | Non
     with that PaymentIntent or Charge is recorded: a refund can arrive before its payment);
     (None, None) when it names no payment at all."""
     payment_intent = id_of(obj.get("payment_intent"))
+    lock_keys(payment_intent, charge_id)
     payment = ledger_payment(payment_intent_id=payment_intent, charge_id=charge_id)
     if payment is not None:
         return payment, None

@@ -16,10 +16,13 @@ class OutboxMessage(db.Model):
     #: e.g. "receipt:<ledger source ref>", so one movement never queues two receipts
     dedupe_key: Mapped[str] = mapped_column(String(300))
     donation_id: Mapped[int | None] = mapped_column(ForeignKey("donations.id"), index=True)
+    #: the payment a receipt is for; its words are written from it when it is sent
+    ledger_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
     to_address: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(200))
-    #: the plain-text part
-    body: Mapped[str] = mapped_column(Text)
+    #: written with the body, when first sent
+    subject: Mapped[str | None] = mapped_column(String(200))
+    #: the plain-text part (written when first sent)
+    body: Mapped[str | None] = mapped_column(Text)
     #: the HTML part, sent beside the plain text
     html_body: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,4 +1,6 @@
-"""Receipts through the outbox: queued in the paying transaction, sent after it commits."""
+"""Receipts through the outbox: queued in the paying transaction, written and sent after it
+commits (by `outbox work`, or at once in the sandbox), so the webhook that records a payment
+spends nothing on them."""
 
 import smtplib
 from email.message import EmailMessage
@@ -20,7 +22,31 @@ from donations.web import absolute_url
 
 
 def queue_receipt(donation: Donation, entry: LedgerEntry) -> OutboxMessage:
-    """Write the receipt for a recorded payment in its transaction; send it after commit."""
+    """Queue the receipt for a recorded payment in its transaction; it is written and sent
+    after the commit."""
+    message = OutboxMessage(
+        dedupe_key=f"receipt:{entry.source_ref}",
+        donation_id=donation.id,
+        ledger_entry_id=entry.id,
+        to_address=donation.email,
+    )
+    db.session.add(message)
+    if current_app.config["SEND_RECEIPTS_AFTER_COMMIT"]:
+        transaction.after_commit(send_queued)
+    return message
+
+
+def on_gift_paid(donation: Donation, entry: LedgerEntry) -> None:
+    queue_receipt(donation, entry)
+
+
+def _write(message: OutboxMessage) -> None:
+    """Write a queued receipt's text and HTML from the payment it is for (once: a retry sends
+    the same words)."""
+    if message.body is not None:
+        return
+    donation = db.session.get(Donation, message.donation_id)
+    entry = db.session.get(LedgerEntry, message.ledger_entry_id)
     values = {
         "donation": donation,
         "entry": entry,
@@ -31,22 +57,9 @@ def queue_receipt(donation: Donation, entry: LedgerEntry) -> OutboxMessage:
         if donation.monthly
         else None,
     }
-    message = OutboxMessage(
-        dedupe_key=f"receipt:{entry.source_ref}",
-        donation_id=donation.id,
-        to_address=donation.email,
-        subject=f"Thank you for your gift to the {donation.fund.name}",
-        body=render_template("receipts/receipt.txt", **values),
-        html_body=render_template("receipts/receipt.html", **values),
-    )
-    db.session.add(message)
-    if current_app.config["SEND_RECEIPTS_AFTER_COMMIT"]:
-        transaction.after_commit(send_queued)
-    return message
-
-
-def on_gift_paid(donation: Donation, entry: LedgerEntry) -> None:
-    queue_receipt(donation, entry)
+    message.subject = f"Thank you for your gift to the {donation.fund.name}"
+    message.body = render_template("receipts/receipt.txt", **values)
+    message.html_body = render_template("receipts/receipt.html", **values)
 
 
 def _claim(message_id: int) -> bool:
@@ -107,6 +120,7 @@ def send_queued(limit: int = 100) -> tuple[int, int]:
         if not _claim(message_id):
             continue
         message = db.session.get(OutboxMessage, message_id)
+        _write(message)
         try:
             _deliver(_as_email(message), message)
         except (OSError, smtplib.SMTPException) as error:

@@ -4,7 +4,6 @@ from donations.gifts import services as gifts
 from donations.gifts.checkout import CheckoutReport, apply_checkout, close_unpaid
 from donations.gifts.models import Donation, DonationStatus
 from donations.gifts.outcome import Outcome, ignored
-from donations.ledger import services as ledger
 from donations.payments import records
 from donations.payments.objects import id_of
 from donations.payments.webhooks.held import replay_for_payment
@@ -13,18 +12,20 @@ from donations.payments.webhooks.registry import handles
 NOT_OURS = "no donation of ours"
 
 
-def donation_for_session(session: dict) -> Donation | None:
+def donation_for_session(session: dict, *, for_update: bool = False) -> Donation | None:
     """Ours if its metadata or client reference names a donation, or we know its id."""
     metadata = session.get("metadata") or {}
     for reference in (metadata.get("donation_reference"), session.get("client_reference_id")):
-        if isinstance(reference, str) and (donation := gifts.by_reference(reference)):
-            return donation
-    return gifts.by_checkout_session(id_of(session.get("id")))
+        if isinstance(reference, str):
+            donation = gifts.by_reference(reference, for_update=for_update)
+            if donation is not None:
+                return donation
+    donation = gifts.by_checkout_session(id_of(session.get("id")))
+    return gifts.lock(donation) if donation is not None and for_update else donation
 
 
 def _locked_donation(session: dict) -> Donation | None:
-    donation = donation_for_session(session)
-    return None if donation is None else gifts.lock(donation)
+    return donation_for_session(session, for_update=True)
 
 
 def _payment_ref(session: dict) -> str | None:
@@ -58,7 +59,7 @@ def apply_checkout_session(session: dict) -> Outcome:
         return ignored(NOT_OURS)
     report = report_of(session)
     outcome = apply_checkout(donation, report)
-    if report.payment_ref and ledger.payment_by_ref(report.payment_ref) is not None:
+    if report.payment_ref and donation.status == DonationStatus.PAID:
         monthly = session.get("mode") == "subscription"
         noted = records.note_payment(
             report.payment_ref,

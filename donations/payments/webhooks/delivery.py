@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import stripe
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import update
 
-from donations.extensions import db
+from donations.extensions import db, insert_new, utcnow
 from donations.payments.models import StripeEvent
 from donations.payments.webhooks.registry import HANDLERS
 
@@ -84,19 +84,24 @@ def receive(payload: bytes, signature: str | None) -> Answer:
 def take(event: dict, payload: str) -> Answer:
     """Record and apply one event already known to be Stripe's (verified, or fetched from
     Stripe's API by reconcile). The caller commits."""
-    if db.session.get(StripeEvent, event["id"]) is not None:
+    taken = insert_new(
+        StripeEvent,
+        id=event["id"],
+        type=event["type"],
+        outcome="received",
+        payload=payload,
+        received_at=utcnow(),
+    )
+    if not taken:  # delivered before, or by another worker at this moment
         return DUPLICATE
-    record = StripeEvent(id=event["id"], type=event["type"], outcome="received", payload=payload)
-    try:
-        with db.session.begin_nested():
-            db.session.add(record)
-    except IntegrityError:  # the same event, delivered at the same moment, got there first
-        return DUPLICATE
-
     handler = HANDLERS.get(event["type"])
     if handler is None:
-        record.outcome, record.note = "ignored", "event type not handled"
+        outcome, note, waiting_for = "ignored", "event type not handled", None
     else:
-        record.outcome, record.note, record.waiting_for = handler(event["data"]["object"])
-    db.session.flush()
-    return Answer(200, {"received": True, "outcome": record.outcome})
+        outcome, note, waiting_for = handler(event["data"]["object"])
+    db.session.execute(
+        update(StripeEvent)
+        .where(StripeEvent.id == event["id"])
+        .values(outcome=outcome, note=note, waiting_for=waiting_for)
+    )
+    return Answer(200, {"received": True, "outcome": outcome})

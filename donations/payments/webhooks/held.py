@@ -19,12 +19,16 @@ def _apply(record: StripeEvent) -> None:
     db.session.flush()
 
 
-def replay_for(waiting_for: str) -> int:
-    """Apply the events held for this payment (a PaymentIntent id); returns how many."""
+def replay_for(*waiting_for: str | None) -> int:
+    """Apply the events held for this payment (its PaymentIntent or Charge id); returns how
+    many were applied."""
+    keys = [key for key in waiting_for if key]
+    if not keys:
+        return 0
     waiting = list(
         db.session.execute(
             select(StripeEvent)
-            .where(StripeEvent.waiting_for == waiting_for, StripeEvent.outcome == "held")
+            .where(StripeEvent.waiting_for.in_(keys), StripeEvent.outcome == "held")
             .order_by(StripeEvent.received_at, StripeEvent.id)
             .with_for_update()
         ).scalars()
@@ -35,7 +39,7 @@ def replay_for(waiting_for: str) -> int:
 
 
 def replay_for_payment(payment: ProviderPayment) -> int:
-    return sum(replay_for(key) for key in (payment.payment_intent_id, payment.charge_id) if key)
+    return replay_for(payment.payment_intent_id, payment.charge_id)
 
 
 def replay_all() -> int:
