@@ -158,3 +158,35 @@ def test_each_payout_matches_to_the_penny_or_names_what_does_not(
         )
     ).scalar_one()
     assert fees == 2, "each matched payment now knows its fee, net and payout"
+
+
+def test_reconcile_gives_each_payment_its_fee_and_net_once(app, client, runner, fake_stripe):
+    payment_intent, charge = paid_by_card(client, 2500, "fee@example.org")
+    fake_stripe.lists["balance_transactions"] = [
+        charge_transaction(charge, payment_intent, 2500, None)
+    ]
+    first = runner.invoke(args=["payments", "reconcile", "--since", TODAY, "--yes"])
+    assert f"Applied fee: {payment_intent}: fee 57, net 2443" in first.output
+    known = db.session.execute(select(ProviderPayment)).scalar_one()
+    assert (known.charge_id, known.fee_pence, known.net_pence) == (charge, 57, 2443)
+    second = runner.invoke(args=["payments", "reconcile", "--since", TODAY, "--yes"])
+    assert "0 changes." in second.output
+
+
+def test_replay_held_applies_what_waited_for_a_payment_recorded_another_way(app, client, runner):
+    """A refund held for its payment; the payment then recorded by the thank-you page path."""
+    donation = factories.checkout(amount_pence=3000, email="held@example.org")
+    history = stripe_history.History()
+    payment_intent = stripe_history.card_gift(history, donation)
+    stripe_history.partial_refunds(history, payment_intent, 3000, [700])
+    completed, refunded, _ = history.events
+    deliver(client, [refunded])
+    assert (
+        db.session.execute(select(func.count()).where(LedgerEntry.kind == "refund")).scalar_one()
+        == 0
+    )
+    deliver(client, [completed])  # the payment arrives: what waited for it applies at once
+    assert ledger()[-1][:2] == ("refund", -700)
+    result = runner.invoke(args=["payments", "replay-held"])
+    assert "0 held events applied." in result.output
+    assert drift() == []

@@ -530,3 +530,39 @@ def test_each_event_type_has_one_handler():
         assert HANDLERS[name] is first
     finally:
         HANDLERS.pop(name, None)
+
+
+# --- refunds that fail ---------------------------------------------------------------------
+
+
+def refund_of(open_session, status: str, refund_id: str = "re_f1") -> dict:
+    return {
+        "id": refund_id,
+        "object": "refund",
+        "amount": 2000,
+        "currency": "gbp",
+        "status": status,
+        "charge": "ch_paid_1",
+        "payment_intent": "pi_paid_1",
+    }
+
+
+def test_a_refund_that_fails_gives_the_money_back_to_the_fund(client, open_session):
+    deliver(client, session_event(paid(open_session), event_id="evt_pay"))
+    deliver(client, session_event(refund_of(open_session, "pending"), "refund.created", "evt_r1"))
+    assert fund_totals("actimus").raised_pence == 3000
+    deliver(client, session_event(refund_of(open_session, "failed"), "refund.failed", "evt_r2"))
+    assert fund_totals("actimus").raised_pence == 5000
+    kinds = db.session.execute(select(LedgerEntry.kind).order_by(LedgerEntry.id)).scalars()
+    assert list(kinds) == ["payment", "refund", "refund_failed"]
+    assert drift() == []
+
+
+def test_a_failure_reported_before_the_refund_still_ends_with_the_money_in_the_fund(
+    client, open_session
+):
+    deliver(client, session_event(paid(open_session), event_id="evt_pay"))
+    deliver(client, session_event(refund_of(open_session, "failed"), "refund.failed", "evt_r2"))
+    deliver(client, session_event(refund_of(open_session, "pending"), "refund.created", "evt_r1"))
+    assert fund_totals("actimus").raised_pence == 5000
+    assert drift() == []
