@@ -1,9 +1,10 @@
 import sys
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import click
 from flask import Blueprint
 
+from donations.money import format_gbp
 from donations.payments import payouts
 from donations.payments.gateway import GatewayError
 from donations.payments.reconcile import reconcile
@@ -43,27 +44,34 @@ def reconcile_command(since: str, yes: bool):
 
 
 @cli.cli.command("payouts")
-@click.option("--since", required=True, help="Payouts made from this date (YYYY-MM-DD).")
+@click.option(
+    "--since", help="Payouts made from this date (YYYY-MM-DD); by default the last 30 days."
+)
 @click.option(
     "--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write every line to this CSV."
 )
-def payouts_command(since: str, csv_path: str | None):
+def payouts_command(since: str | None, csv_path: str | None):
     """Match each Stripe payout to the penny; exit 1 naming any that does not match."""
-    found = payouts.reports(_since(since))
+    start = _since(since) if since else datetime.now(UTC) - timedelta(days=30)
+    found = payouts.reports(start)
     commit()
     for payout in found:
         state = "matches" if payout.reconciled else "DOES NOT MATCH"
         click.echo(
-            f"{payout.payout_id}: {payout.amount_pence}p paid out, transactions net "
-            f"{payout.net_pence}p, difference {payout.difference_pence}p: {state}"
+            f"{payout.payout_id}: {format_gbp(payout.amount_pence)} paid out, transactions net "
+            f"{format_gbp(payout.net_pence)}, difference {format_gbp(payout.difference_pence)}: "
+            f"{state}"
         )
         for line in payout.unmatched:
             click.echo(
-                f"  not in our records: {line.type} {line.transaction_id} net {line.net_pence}p"
+                f"  not in our records: {line.type} {line.transaction_id} "
+                f"net {format_gbp(line.net_pence)}"
             )
     if csv_path:
         with open(csv_path, "w", newline="", encoding="utf-8") as out:
             payouts.write_csv(found, out)
+    if not found:
+        click.echo("No payouts in that time.")
     if not all(payout.reconciled for payout in found):
         sys.exit(1)
 

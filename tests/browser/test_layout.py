@@ -6,6 +6,7 @@ from html import unescape
 
 import pytest
 
+from donations.gifts import links
 from tests import factories
 from tests.browser.support import axe_violations
 
@@ -167,3 +168,51 @@ def test_without_javascript_the_whole_form_still_works(browser, live_server):
     page.wait_for_url("**/sandbox/checkout/**")
     assert "£20.00 a month" in page.inner_text("main")
     context.close()
+
+
+@pytest.mark.parametrize("phone_or_desktop", WIDTHS, indirect=True)
+def test_a_monthly_donor_stops_their_gift_from_the_thank_you_page(live_server, phone_or_desktop):
+    page = phone_or_desktop
+    page.goto(f"{live_server}/donate/actimus?frequency=monthly")
+    page.fill("#first_name", "Grace")
+    page.fill("#last_name", "Hopper")
+    page.fill("#email", "grace@example.org")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/sandbox/checkout/**")
+    page.fill("#card_number", "4242 4242 4242 4242")
+    page.fill("#expiry", "12 / 30")
+    page.fill("#cvc", "123")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/donate/thanks?session_id=*")
+
+    page.click("text=manage your monthly gift")
+    page.wait_for_url("**/sandbox/portal/**")
+    assert "a month" in page.inner_text("main")
+    assert overflow(page) == 0
+    assert axe_violations(page) == []
+
+    page.fill("input[name=amount]", "0")
+    page.click("text=Change the amount")
+    assert "There is a problem" in page.inner_text("main"), "a bad amount is named, not taken"
+    assert "smallest gift" in page.inner_text(".field--error"), "beside its field too"
+    assert page.input_value("input[name=amount]") == "0", "what the donor typed is kept"
+    assert overflow(page) == 0
+    assert axe_violations(page) == []
+
+    page.click("text=Stop this monthly gift")
+    page.wait_for_load_state("networkidle")
+    assert "stopped" in page.inner_text("h2")
+    assert overflow(page) == 0
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("phone_or_desktop", WIDTHS, indirect=True)
+def test_an_expired_manage_link_says_what_to_do(live_server, phone_or_desktop, monkeypatch):
+    page = phone_or_desktop
+    token = links.manage_token(factories.payment(frequency="monthly"))
+    monkeypatch.setattr(links, "MAX_AGE_SECONDS", -1)
+    response = page.goto(f"{live_server}/donate/manage/{token}")
+    assert response.status == 410
+    assert "latest receipt" in page.inner_text("main")
+    assert overflow(page) == 0
+    assert axe_violations(page) == []

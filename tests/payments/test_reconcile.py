@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from donations.extensions import db
 from donations.ledger.models import LedgerEntry
 from donations.ledger.totals import drift
+from donations.money import format_gbp
 from donations.payments.models import ProviderPayment
 from tests import factories
 from tests.payments import stripe_history
@@ -143,12 +144,15 @@ def test_each_payout_matches_to_the_penny_or_names_what_does_not(
     out = tmp_path / "payouts.csv"
     result = runner.invoke(args=["payments", "payouts", "--since", TODAY, "--csv", str(out)])
     assert (
-        f"po_1: {net}p paid out, transactions net {net}p, difference 0p: matches" in result.output
+        f"po_1: {format_gbp(net)} paid out, transactions net {format_gbp(net)}, "
+        "difference £0.00: matches" in result.output
     )
     assert "po_2" in result.output
     assert "DOES NOT MATCH" in result.output
     assert "not in our records: charge txn_ch_stranger" in result.output
     assert result.exit_code == 1, "a payout that does not match is not hidden"
+    bare = runner.invoke(args=["payments", "payouts"])
+    assert bare.output == result.output, "without --since: the last 30 days"
     lines = out.read_text().splitlines()
     assert lines[0].startswith("payout,transaction,type,amount,fee,net,ours")
     assert any("NOT IN OUR RECORDS" in line for line in lines)

@@ -97,7 +97,7 @@ def test_a_sandbox_payout_matches_to_the_penny(client, runner):
     assert "Payout po_test_" in sandbox(runner, "payout")
     result = runner.invoke(args=["payments", "payouts", "--since", TODAY])
     assert result.exit_code == 0, result.output
-    assert "difference 0p: matches" in result.output
+    assert "difference £0.00: matches" in result.output
     fees = runner.invoke(args=["payments", "reconcile", "--since", TODAY, "--yes"])
     assert fees.exit_code == 0, fees.output
 

@@ -25,31 +25,33 @@ def _moves(dispute: dict, event_type: str) -> tuple[bool, bool]:
     return withdrawn, reinstated
 
 
-def _handler(event_type: str):
-    def handle(dispute: dict) -> Outcome:
-        dispute_id, amount = id_of(dispute.get("id")), dispute.get("amount")
-        if dispute_id is None or not isinstance(amount, int):
-            return ignored("a dispute without an id or an amount")
-        payment, waiting_for = records.payment_or_wait(dispute, id_of(dispute.get("charge")))
-        if payment is None:
-            if waiting_for is None:
-                return ignored("no payment of ours")
-            return held("its payment is not recorded yet", waiting_for=waiting_for)
-        withdrawn, reinstated = _moves(dispute, event_type)
-        created = dispute.get("created")
-        when = datetime.fromtimestamp(created, UTC) if isinstance(created, int) else None
-        return reversals.dispute(
-            payment, dispute_id, amount, withdrawn=withdrawn, reinstated=reinstated, when=when
-        )
-
-    return handle
+def _apply(dispute: dict, event_type: str) -> Outcome:
+    dispute_id, amount = id_of(dispute.get("id")), dispute.get("amount")
+    if dispute_id is None or not isinstance(amount, int):
+        return ignored("a dispute without an id or an amount")
+    payment, waiting_for = records.payment_or_wait(dispute, id_of(dispute.get("charge")))
+    if payment is None:
+        if waiting_for is None:
+            return ignored("no payment of ours")
+        return held("its payment is not recorded yet", waiting_for=waiting_for)
+    withdrawn, reinstated = _moves(dispute, event_type)
+    created = dispute.get("created")
+    when = datetime.fromtimestamp(created, UTC) if isinstance(created, int) else None
+    return reversals.dispute(
+        payment, dispute_id, amount, withdrawn=withdrawn, reinstated=reinstated, when=when
+    )
 
 
-for _type in (
-    "charge.dispute.created",
-    WITHDRAWN,
-    REINSTATED,
-    "charge.dispute.closed",
-    "charge.dispute.updated",
-):
-    handles(_type)(_handler(_type))
+@handles("charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed")
+def dispute_changed(dispute: dict) -> Outcome:
+    return _apply(dispute, "charge.dispute.updated")
+
+
+@handles(WITHDRAWN)
+def funds_withdrawn(dispute: dict) -> Outcome:
+    return _apply(dispute, WITHDRAWN)
+
+
+@handles(REINSTATED)
+def funds_reinstated(dispute: dict) -> Outcome:
+    return _apply(dispute, REINSTATED)
