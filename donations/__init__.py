@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from donations import config as settings
 from donations import (
     demo,
+    finance,
     funds,
     gifts,
     giving,
@@ -24,6 +25,7 @@ from donations import (
     progress,
     receipts,
     sandbox,
+    staff,
     web,
 )
 from donations.extensions import csrf, db, limiter, migrate
@@ -34,7 +36,19 @@ from donations.payments.gateway import PaymentGateway
 ROOT = settings.ROOT
 
 #: each package's init_app, bottom layer first (docs/ARCHITECTURE.md)
-PACKAGES = (funds, ledger, gifts, receipts, payments, sandbox, progress, giving, demo)
+PACKAGES = (
+    funds,
+    staff,
+    ledger,
+    gifts,
+    receipts,
+    payments,
+    sandbox,
+    progress,
+    giving,
+    finance,
+    demo,
+)
 
 
 def create_app(config: dict | None = None) -> Flask:

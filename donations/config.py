@@ -60,6 +60,16 @@ def from_environment(env: dict | None = None) -> dict:
         #: a broken Redis must not stop people giving
         "RATELIMIT_SWALLOW_ERRORS": True,
         "DONATE_RATE_LIMIT": env.get("DONATE_RATE_LIMIT", "10 per minute; 60 per hour"),
+        #: wrong passwords allowed per staff account, and sign-in tries per client address
+        "SIGN_IN_LIMIT_PER_ACCOUNT": env.get(
+            "SIGN_IN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour"
+        ),
+        "SIGN_IN_LIMIT_PER_ADDRESS": env.get(
+            "SIGN_IN_LIMIT_PER_ADDRESS", "20 per minute; 100 per hour"
+        ),
+        #: a staff session ends after this long without a request, and after the longest day
+        "STAFF_IDLE_MINUTES": int(env.get("STAFF_IDLE_MINUTES", "30")),
+        "STAFF_SESSION_HOURS": int(env.get("STAFF_SESSION_HOURS", "12")),
         #: how many proxies in front set X-Forwarded-For (0: none, trust the socket)
         "PROXY_COUNT": int(env.get("PROXY_COUNT", "0")),
         "EMBED_FRAME_ANCESTORS": env.get("EMBED_FRAME_ANCESTORS", "*"),

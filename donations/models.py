@@ -8,8 +8,10 @@ from donations.ledger.models import FundTotals, LedgerEntry, PendingEntry
 from donations.payments.models import CatalogueEntry, ProviderPayment, StripeEvent
 from donations.receipts.models import OutboxMessage
 from donations.sandbox.models import SandboxObject, SandboxSession
+from donations.staff.models import AuditEntry, StaffMember
 
 __all__ = [
+    "AuditEntry",
     "CatalogueEntry",
     "Donation",
     "Donor",
@@ -24,5 +26,6 @@ __all__ = [
     "ProviderPayment",
     "SandboxObject",
     "SandboxSession",
+    "StaffMember",
     "StripeEvent",
 ]

@@ -19,7 +19,9 @@ from donations.gifts.models import Donation
 from donations.ledger import services as ledger
 from donations.ledger.models import EntryKind, LedgerEntry
 from donations.payments.checkout import open_checkout
+from donations.staff import accounts
 from donations.transaction import commit
+from tests.support import STAFF_PASSWORD
 
 _numbers = itertools.count(1)
 
@@ -112,3 +114,10 @@ def checkout(fund_slug: str = "actimus", **fields) -> Donation:
         open_checkout(made)
     commit()
     return made
+
+
+def staff(role: str = "finance", email: str | None = None):
+    """A staff account with tests.support.STAFF_PASSWORD."""
+    member = accounts.create(email or f"{role}@example.org", STAFF_PASSWORD, role)
+    commit()
+    return member

@@ -138,3 +138,25 @@ def plain_text(raw: bytes) -> str:
     """The plain-text part of an e-mail as a donor's mail program would show it."""
     email = message_from_bytes(raw, policy=policy.default)
     return email.get_body(preferencelist=("plain",)).get_content()
+
+
+# --- the finance area ----------------------------------------------------------------------
+
+STAFF_PASSWORD = "a long staff passphrase"
+
+
+def csrf_token(client, path="/finance/login") -> str:
+    return hidden_value(client.get(path).get_data(as_text=True), "csrf_token")
+
+
+def sign_in(client, email: str, password: str = STAFF_PASSWORD):
+    """Sign in through the form, as a member of staff would; returns the response."""
+    return client.post(
+        "/finance/login",
+        data={"csrf_token": csrf_token(client), "email": email, "password": password},
+    )
+
+
+def staff_post(client, path: str, data: dict | None = None, page: str = "/finance/"):
+    """A signed-in POST carrying the session's CSRF token (read from `page`)."""
+    return client.post(path, data={"csrf_token": csrf_token(client, page), **(data or {})})

@@ -18,12 +18,12 @@ COMPOSITION_ROOT = {"__init__", "models"}
 LAYERS = [
     {"config", "money", "extensions", "cli_support", "web", "page_cache"},
     {"transaction"},
-    {"funds"},
+    {"funds", "staff"},
     {"ledger"},
     {"gift_aid"},
     {"gifts"},
     {"receipts", "payments"},
-    {"sandbox", "progress", "giving"},
+    {"sandbox", "progress", "giving", "finance"},
     {"demo"},
 ]
 PLUMBING = LAYERS[0] | LAYERS[1]

@@ -95,7 +95,10 @@ class SandboxGateway:
         found = store.by_key(idempotency_key)
         if found is not None:
             return found
-        return movements.refund(params, idempotency_key)
+        try:
+            return movements.refund(params, idempotency_key)
+        except movements.SandboxError as error:
+            raise GatewayError(str(error)) from error
 
     def create_portal_session(self, customer_id: str, return_url: str) -> str:
         portal = store.put(

@@ -10,7 +10,7 @@ from donations.extensions import db
 from donations.ledger.models import LedgerEntry
 from donations.ledger.totals import drift
 from donations.money import format_gbp
-from donations.payments.models import ProviderPayment
+from donations.payments.models import ProviderPayment, StripeEvent
 from tests import factories
 from tests.payments import stripe_history
 from tests.support import signed_event
@@ -194,3 +194,43 @@ def test_replay_held_applies_what_waited_for_a_payment_recorded_another_way(app,
     result = runner.invoke(args=["payments", "replay-held"])
     assert "0 held events applied." in result.output
     assert drift() == []
+
+
+def test_replay_held_applies_a_refund_whose_payment_came_by_a_path_that_does_not_replay(
+    app, client, runner
+):
+    """A payment recorded straight in the gift domain (as an import or a repair would) leaves
+    the refund held for it waiting: replay-held applies it, once, and marks it applied."""
+    held_for = "pi_recorded_elsewhere"
+    history = stripe_history.History()
+    stripe_history.partial_refunds(history, held_for, 3000, [700])
+    refunded = history.events[0]
+    deliver(client, [refunded])
+    event = db.session.get(StripeEvent, refunded["id"])
+    assert (event.outcome, event.waiting_for, event.applied_at) == ("held", held_for, None)
+    assert event.note == "its payment is not recorded yet"
+
+    factories.payment(amount_pence=3000, source_ref=held_for)
+    first = runner.invoke(args=["payments", "replay-held"])
+    assert "1 held event applied." in first.output
+    db.session.expire_all()
+    event = db.session.get(StripeEvent, refunded["id"])
+    assert event.outcome == "processed"
+    assert event.applied_at is not None
+    assert ledger()[-1][:2] == ("refund", -700)
+    second = runner.invoke(args=["payments", "replay-held"])
+    assert "0 held events applied." in second.output
+    assert drift() == []
+
+
+def test_a_refund_that_names_no_payment_is_not_ours_and_is_not_held(app, client):
+    refund = {"id": "re_foreign", "object": "refund", "amount": 500, "status": "succeeded"}
+    event = {"id": "evt_foreign", "object": "event", "type": "refund.updated"}
+    event["data"] = {"object": refund}
+    deliver(client, [event])
+    stored = db.session.get(StripeEvent, event["id"])
+    assert (stored.outcome, stored.note, stored.waiting_for) == (
+        "ignored",
+        "no payment of ours",
+        None,
+    )

@@ -1,0 +1,38 @@
+"""The finance area under /finance/: staff sign in to see and export the records, record
+offline gifts, refund, moderate, erase and read the audit log. Every route passes one guard
+(`guard.py`)."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+from donations.finance import (  # noqa: F401  (each module adds its views to the blueprint)
+    dashboard,
+    donations,
+    signin,
+)
+from donations.finance.guard import bp, login_manager
+from donations.staff.roles import Permission
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    app.register_blueprint(bp)
+    app.add_template_filter(_uk_date, "uk_date")
+    app.add_template_filter(_uk_time, "uk_time")
+
+    @app.context_processor
+    def permissions():
+        return {"Permission": Permission}
+
+
+UK = ZoneInfo("Europe/London")
+
+
+def _uk_date(moment: datetime) -> str:
+    return moment.astimezone(UK).strftime("%-d %b %Y")
+
+
+def _uk_time(moment: datetime) -> str:
+    return moment.astimezone(UK).strftime("%-d %b %Y %H:%M")

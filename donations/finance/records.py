@@ -1,0 +1,300 @@
+"""The finance records: one row per gift received (each payment in the ledger, each month
+of a monthly gift, each offline gift) and one per donation that has not been paid (pending,
+failed, expired or abandoned), with what became of the money. The list, its totals, the
+exports and the command line all read the same query, so they always agree."""
+
+import re
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import Select, and_, case, func, literal, null, or_, select, true, union_all
+
+from donations.extensions import db
+from donations.funds.models import Fund
+from donations.gifts.models import STATUSES, Donation, DonationStatus, Frequency
+from donations.ledger.models import GIFT_KINDS, EntryKind, LedgerEntry
+from donations.payments.models import ProviderPayment
+
+UK = ZoneInfo("Europe/London")
+#: the channel filter; a donation's own channel is "online" or how an offline gift came
+#: (cheque, cash, bank_transfer, event)
+CHANNELS = ("online", "offline")
+ONLINE = "online"
+PAGE_SIZE = 50
+MAX_QUERY = 100
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+class FilterError(ValueError):
+    """A filter that cannot be used; `field` names it, as the query parameter."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a member of staff asked for, by DESIGN.md's query parameters."""
+
+    start: date | None = None
+    end: date | None = None
+    fund: str | None = None
+    status: str | None = None
+    channel: str | None = None
+    frequency: str | None = None
+    gift_aid: bool | None = None
+    q: str | None = None
+
+    def as_query(self) -> dict[str, str]:
+        """The query parameters that ask for these filters again (for links and exports)."""
+        names = {"start": "from", "end": "to"}
+        out = {}
+        for key, value in asdict(self).items():
+            if value is None:
+                continue
+            text = ("yes" if value else "no") if isinstance(value, bool) else str(value)
+            out[names.get(key, key)] = text
+        return out
+
+    @property
+    def any(self) -> bool:
+        return any(getattr(self, f.name) is not None for f in fields(self))
+
+
+def _date(args, name: str) -> date | None:
+    text = (args.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise FilterError(name, "Enter a date as YYYY-MM-DD, for example 2026-04-06.") from None
+
+
+def _one_of(args, name: str, allowed, what: str) -> str | None:
+    text = (args.get(name) or "").strip()
+    if not text:
+        return None
+    if text not in allowed:
+        raise FilterError(name, f"Choose {what} from the list.")
+    return text
+
+
+def parse_filters(args, fund_slugs) -> Filters:
+    """Filters from query parameters; FilterError names the first that cannot be used."""
+    start, end = _date(args, "from"), _date(args, "to")
+    if start and end and end < start:
+        raise FilterError("to", "The end date must be the same as or after the start date.")
+    gift_aid = _one_of(args, "gift_aid", ("yes", "no"), "yes or no for Gift Aid")
+    q = (args.get("q") or "").strip() or None
+    if q is not None and (len(q) > MAX_QUERY or CONTROL.search(q)):
+        raise FilterError("q", f"Search for at most {MAX_QUERY} ordinary characters.")
+    return Filters(
+        start=start,
+        end=end,
+        fund=_one_of(args, "fund", fund_slugs, "a fund"),
+        status=_one_of(args, "status", STATUSES, "a status"),
+        channel=_one_of(args, "channel", CHANNELS, "online or offline"),
+        frequency=_one_of(args, "frequency", tuple(Frequency), "one-off or monthly"),
+        gift_aid=None if gift_aid is None else gift_aid == "yes",
+        q=q,
+    )
+
+
+def _uk_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UK).astimezone(UTC)
+
+
+def _reversals():
+    """Per gift: its refunds (less refunds that failed) and its disputes (less those won)."""
+    refunds = (EntryKind.REFUND, EntryKind.REFUND_FAILED)
+    disputes = (EntryKind.DISPUTE, EntryKind.DISPUTE_WON)
+    amount = LedgerEntry.amount_pence
+    return (
+        select(
+            LedgerEntry.payment_entry_id.label("payment_id"),
+            func.sum(case((LedgerEntry.kind.in_(refunds), amount), else_=0)).label("refunds"),
+            func.sum(case((LedgerEntry.kind.in_(disputes), amount), else_=0)).label("disputes"),
+        )
+        .where(LedgerEntry.payment_entry_id.is_not(None))
+        .group_by(LedgerEntry.payment_entry_id)
+        .subquery("reversals")
+    )
+
+
+PERSONAL = (
+    Donation.title,
+    Donation.first_name,
+    Donation.last_name,
+    Donation.email,
+    Donation.house,
+    Donation.postcode,
+    Donation.anonymous,
+    Donation.marketing_consent,
+)
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _conditions(filters: Filters, at, gift_aid, fund_id):
+    conditions = []
+    if filters.start:
+        conditions.append(at >= _uk_midnight(filters.start))
+    if filters.end:
+        conditions.append(at < _uk_midnight(filters.end + timedelta(days=1)))
+    if filters.fund:
+        conditions.append(
+            fund_id == select(Fund.id).where(Fund.slug == filters.fund).scalar_subquery()
+        )
+    if filters.channel == "online":
+        conditions.append(Donation.channel == ONLINE)
+    elif filters.channel == "offline":
+        conditions.append(Donation.channel != ONLINE)
+    if filters.frequency:
+        conditions.append(Donation.frequency == filters.frequency)
+    if filters.gift_aid is not None:
+        conditions.append(gift_aid.is_(filters.gift_aid))
+    if filters.q:
+        like = f"%{_like_escaped(filters.q.lower())}%"
+        conditions.append(
+            or_(
+                Donation.reference == filters.q.upper(),
+                func.lower(Donation.first_name).like(like, escape="\\"),
+                func.lower(Donation.last_name).like(like, escape="\\"),
+                Donation.email.like(like, escape="\\"),
+                (func.lower(Donation.first_name) + " " + func.lower(Donation.last_name)).like(
+                    like, escape="\\"
+                ),
+            )
+        )
+    return conditions
+
+
+def _received(filters: Filters) -> Select:
+    gift = LedgerEntry
+    reversals = _reversals()
+    conditions = _conditions(filters, gift.occurred_at, gift.gift_aid, gift.fund_id)
+    return (
+        select(
+            gift.occurred_at.label("at"),
+            gift.id.label("entry_id"),
+            Donation.reference,
+            Fund.slug.label("fund"),
+            Donation.frequency,
+            Donation.status,
+            Donation.channel,
+            gift.amount_pence.label("amount"),
+            gift.fee_cover_pence.label("fees_covered"),
+            (-func.coalesce(reversals.c.refunds, 0)).label("refunded"),
+            (-func.coalesce(reversals.c.disputes, 0)).label("disputed"),
+            ProviderPayment.fee_pence.label("stripe_fee"),
+            ProviderPayment.net_pence.label("net_received"),
+            gift.gift_aid.label("gift_aid"),
+            *PERSONAL,
+            gift.source_ref.label("source_ref"),
+            ProviderPayment.payout_id.label("payout"),
+        )
+        .select_from(gift)
+        .join(Donation, Donation.id == gift.donation_id)
+        .join(Fund, Fund.id == gift.fund_id)
+        .outerjoin(reversals, reversals.c.payment_id == gift.id)
+        .outerjoin(ProviderPayment, ProviderPayment.source_ref == gift.source_ref)
+        .where(gift.kind.in_(GIFT_KINDS), *conditions)
+    )
+
+
+def _unpaid(filters: Filters) -> Select:
+    conditions = _conditions(filters, Donation.created_at, Donation.gift_aid, Donation.fund_id)
+    if filters.status:
+        conditions.append(Donation.status == filters.status)
+    return (
+        select(
+            Donation.created_at.label("at"),
+            null().label("entry_id"),
+            Donation.reference,
+            Fund.slug.label("fund"),
+            Donation.frequency,
+            Donation.status,
+            Donation.channel,
+            Donation.amount_pence.label("amount"),
+            Donation.fee_cover_pence.label("fees_covered"),
+            literal(0).label("refunded"),
+            literal(0).label("disputed"),
+            null().label("stripe_fee"),
+            null().label("net_received"),
+            Donation.gift_aid.label("gift_aid"),
+            *PERSONAL,
+            null().label("source_ref"),
+            null().label("payout"),
+        )
+        .select_from(Donation)
+        .join(Fund, Fund.id == Donation.fund_id)
+        .where(Donation.status != DonationStatus.PAID, *conditions)
+    )
+
+
+def records_query(filters: Filters) -> Select:
+    """Every record the filters ask for, oldest first: a paid donation is one row per gift
+    received (each month of a monthly gift is its own row); any other is one row."""
+    parts = []
+    if filters.status in (None, DonationStatus.PAID):
+        parts.append(_received(filters))
+    if filters.status != DonationStatus.PAID:
+        parts.append(_unpaid(filters))
+    records = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("records")
+    return select(records).order_by(records.c.at, records.c.entry_id)
+
+
+@dataclass(frozen=True)
+class Totals:
+    rows: int
+    received_pence: int
+    fees_covered_pence: int
+    refunded_pence: int
+    disputed_pence: int
+    gift_aid_pence: int
+
+    @property
+    def kept_pence(self) -> int:
+        return self.received_pence - self.refunded_pence - self.disputed_pence
+
+
+def totals(filters: Filters) -> Totals:
+    """The filtered records' count, and the money of those received."""
+    received = (
+        _received(filters).subquery() if filters.status in (None, DonationStatus.PAID) else None
+    )
+    rows = db.session.execute(
+        select(func.count()).select_from(records_query(filters).subquery())
+    ).scalar_one()
+    if received is None:
+        return Totals(rows, 0, 0, 0, 0, 0)
+    rate = current_app.config["GIFT_AID_BASIC_RATE"]
+    kept = received.c.amount - received.c.refunded - received.c.disputed
+    gift_aid = case(
+        (and_(received.c.gift_aid == true(), kept > 0), kept * rate // (100 - rate)), else_=0
+    )
+    money = db.session.execute(
+        select(
+            func.coalesce(func.sum(received.c.amount), 0),
+            func.coalesce(func.sum(received.c.fees_covered), 0),
+            func.coalesce(func.sum(received.c.refunded), 0),
+            func.coalesce(func.sum(received.c.disputed), 0),
+            func.coalesce(func.sum(gift_aid), 0),
+        )
+    ).one()
+    return Totals(rows, *(int(value) for value in money))
+
+
+def page(filters: Filters, number: int) -> list:
+    """One page of the records, newest first."""
+    query = records_query(filters)
+    newest_first = query.order_by(None).order_by(
+        query.selected_columns.at.desc(), query.selected_columns.entry_id.desc()
+    )
+    return list(db.session.execute(newest_first.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)))

@@ -1,0 +1,115 @@
+"""Signing in and out. Wrong passwords are counted per account and per address (shared
+through Redis when REDIS_URL is set); every try, good or bad, goes in the audit log."""
+
+from flask import current_app, g, redirect, render_template, request, session, url_for
+from flask_limiter import RateLimitExceeded
+from flask_login import current_user, login_user
+from wtforms import EmailField, PasswordField
+from wtforms.validators import InputRequired, Length
+
+from donations.extensions import limiter
+from donations.finance.guard import (
+    begin_session,
+    bp,
+    end_session,
+    requires,
+    safe_next,
+)
+from donations.staff import accounts, audit
+from donations.staff.roles import Permission
+from donations.transaction import commit
+from donations.web import Form
+
+WRONG = "The e-mail address or password is not right."
+TOO_MANY = (
+    "Too many tries to sign in to this account, or from your connection, in a short time. "
+    "Wait a minute and try again; if you have forgotten your password, ask an administrator."
+)
+
+
+class SignInForm(Form):
+    email = EmailField(
+        "E-mail address",
+        [InputRequired("Enter your e-mail address."), Length(max=254, message=WRONG)],
+    )
+    password = PasswordField(
+        "Password", [InputRequired("Enter your password."), Length(max=256, message=WRONG)]
+    )
+
+
+def _account_key() -> str:
+    typed = request.form.get("email", "") if request.method == "POST" else ""
+    return "staff-sign-in:" + typed.strip().lower()[:254]
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+def _fresh_session() -> None:
+    """A new session at each sign-in and sign-out, so nothing from before carries over (its
+    CSRF token included, with this request's copy of it)."""
+    session.clear()
+    g.pop("csrf_token", None)  # this request's copy, made before the session was cleared
+
+
+def _page(form: SignInForm, status: int = 200, problem: str | None = None):
+    notice = None
+    if request.args.get("expired"):
+        notice = "You were signed out after a while without activity. Please sign in again."
+    elif request.args.get("signed_out"):
+        notice = "You have signed out."
+    return (
+        render_template("finance/login.html", form=form, problem=problem, notice=notice),
+        status,
+    )
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"], methods=["POST"], scope="sign-in"
+)
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    scope="sign-in-account",
+)
+def login():
+    form = SignInForm()
+    if request.method == "GET" or not form.validate():
+        if request.method == "GET" and current_user.is_authenticated:
+            return redirect(safe_next(request.args.get("next")), 303)
+        return _page(form, 400 if form.errors else 200)
+    member = accounts.authenticate(form.email.data, form.password.data)
+    if member is None:
+        audit.record("sign_in_failed", actor=form.email.data.strip().lower()[:254])
+        commit()
+        return _page(form, 401, problem=WRONG)
+    _fresh_session()
+    login_user(member)
+    begin_session()
+    audit.record("sign_in", actor=member)
+    commit()
+    return redirect(safe_next(request.args.get("next")), 303)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def refused(error):
+    if request.endpoint == "finance.login":
+        typed = request.form.get("email", "").strip().lower()[:254] or "(none)"
+        audit.record("sign_in_refused", actor=typed, reason="too many tries")
+        commit()
+        return _page(SignInForm(), 429, problem=TOO_MANY)
+    return render_template("errors/429.html"), 429
+
+
+@bp.post("/logout")
+@requires(Permission.VIEW_RECORDS)
+def logout():
+    audit.record("sign_out")
+    end_session()
+    _fresh_session()
+    commit()
+    return redirect(url_for("finance.login", signed_out=1), 303)

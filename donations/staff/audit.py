@@ -1,0 +1,52 @@
+"""The audit log: who did what, when, from where. Written in the same transaction as what it
+records, so an action and its entry stand or fall together."""
+
+import json
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from donations.extensions import db
+from donations.staff.models import AuditEntry, StaffMember
+
+COMMAND_LINE = "command line"
+
+
+def record(
+    action: str,
+    *,
+    subject: str | None = None,
+    actor: StaffMember | str | None = None,
+    **detail,
+) -> AuditEntry:
+    """Add an entry. The actor is the signed-in staff member unless named (a string for
+    someone not signed in, such as an e-mail typed at a failed sign-in)."""
+    if actor is None:
+        actor = _signed_in()
+    entry = AuditEntry(
+        actor=actor.email if isinstance(actor, StaffMember) else actor,
+        staff_id=actor.id if isinstance(actor, StaffMember) else None,
+        action=action,
+        subject=subject,
+        detail=json.dumps(detail, default=str, sort_keys=True),
+        address=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def _signed_in() -> StaffMember | str:
+    if has_request_context() and current_user.is_authenticated:
+        return current_user._get_current_object()
+    return COMMAND_LINE
+
+
+def latest(*, action: str | None = None, limit: int = 100, before_id: int | None = None):
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if before_id:
+        query = query.where(AuditEntry.id < before_id)
+    return list(db.session.execute(query).scalars())

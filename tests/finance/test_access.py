@@ -1,0 +1,168 @@
+"""Who may reach what in the finance area: a stranger nothing, each role its own part."""
+
+import time
+
+import pytest
+from sqlalchemy import select
+
+from donations.extensions import db
+from donations.finance.guard import SEEN_KEY
+from donations.staff import accounts, audit
+from donations.staff.models import AuditEntry
+from tests import factories
+from tests.support import STAFF_PASSWORD, csrf_token, sign_in, staff_post
+
+
+def finance_rules(app):
+    """Every route under /finance/ with a made-up value for each part of its path."""
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/finance"):
+            continue
+        path = rule.rule
+        for argument in rule.arguments:
+            path = path.replace(f"<{argument}>", "D-AAAAAAAAAA").replace(f"<int:{argument}>", "1")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield method, path, rule.endpoint
+
+
+def test_a_stranger_is_sent_to_sign_in_from_every_finance_route(app, client):
+    token = csrf_token(client)  # a stranger can have a token of their own: it opens nothing
+    walked = set()
+    for method, path, endpoint in finance_rules(app):
+        if endpoint == "finance.login":
+            continue
+        response = client.open(path, method=method, data={"csrf_token": token})
+        assert response.status_code == 303, (method, path)
+        assert response.headers["Location"].startswith("/finance/login"), (method, path)
+        walked.add(endpoint)
+    assert {"finance.dashboard", "finance.logout"} <= walked, "the walk found the routes"
+
+
+def test_every_finance_view_names_who_may_use_it(app):
+    """A route without a permission would be refused to everyone; none is left like that."""
+    for _, _, endpoint in finance_rules(app):
+        if endpoint == "finance.login":
+            continue
+        assert getattr(app.view_functions[endpoint], "permission", None) is not None, endpoint
+
+
+def test_signing_in_opens_the_dashboard_and_is_audited(app, client):
+    factories.staff("finance")
+    response = sign_in(client, "Finance@Example.org")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/finance/"
+    page = client.get("/finance/")
+    assert page.status_code == 200
+    assert "finance@example.org" in page.get_data(as_text=True)
+    entry = db.session.execute(select(AuditEntry)).scalars().all()[-1]
+    assert (entry.action, entry.actor) == ("sign_in", "finance@example.org")
+
+
+def test_a_wrong_password_says_so_without_saying_which_part_was_wrong(app, client):
+    factories.staff("finance")
+    wrong = sign_in(client, "finance@example.org", "not the password at all")
+    unknown = sign_in(client, "nobody@example.org", "not the password at all")
+    for response in (wrong, unknown):
+        assert response.status_code == 401
+        assert "The e-mail address or password is not right." in response.get_data(as_text=True)
+    assert client.get("/finance/").status_code == 303
+
+
+def test_the_sixth_wrong_password_in_a_minute_is_refused_and_every_try_is_logged(app, client):
+    factories.staff("finance")
+    answers = [
+        sign_in(client, "finance@example.org", f"wrong password {n}").status_code for n in range(6)
+    ]
+    assert answers == [401] * 5 + [429]
+    refused = sign_in(client, "finance@example.org")  # even the right password, for now
+    assert refused.status_code == 429
+    assert "Too many tries to sign in to this account" in refused.get_data(as_text=True)
+    actions = [
+        (e.action, e.actor)
+        for e in db.session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()
+    ]
+    assert (
+        actions
+        == [("sign_in_failed", "finance@example.org")] * 5
+        + [("sign_in_refused", "finance@example.org")] * 2
+    )
+
+
+def test_wrong_passwords_for_one_account_do_not_lock_out_another(app, client):
+    factories.staff("finance")
+    factories.staff("viewer")
+    for n in range(5):
+        sign_in(client, "finance@example.org", f"wrong password {n}")
+    assert sign_in(client, "viewer@example.org").status_code == 303
+
+
+def test_a_session_ends_after_half_an_hour_without_activity(app, client):
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    with client.session_transaction() as session:
+        session[SEEN_KEY] = time.time() - 31 * 60
+    response = client.get("/finance/")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/finance/login?expired=1"
+    page = client.get("/finance/login?expired=1").get_data(as_text=True)
+    assert "signed out after a while without activity" in page
+    assert client.get("/finance/").status_code == 303, "and stays ended"
+
+
+def test_signing_out_ends_the_session(app, client):
+    factories.staff("viewer")
+    sign_in(client, "viewer@example.org")
+    response = staff_post(client, "/finance/logout")
+    assert response.status_code == 303
+    assert client.get("/finance/").status_code == 303
+
+
+def test_a_changed_role_or_password_ends_every_session_of_the_old_one(app, client):
+    member = factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    accounts.set_role(member, "viewer")
+    db.session.commit()
+    assert client.get("/finance/").status_code == 303
+
+
+def test_a_closed_account_cannot_sign_in(app, client):
+    factories.staff("admin")
+    member = factories.staff("finance")
+    accounts.set_active(member, False)
+    db.session.commit()
+    assert sign_in(client, "finance@example.org").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "/donate"]
+)
+def test_after_signing_in_the_next_page_is_only_ever_in_the_finance_area(app, client, target):
+    factories.staff("finance")
+    token = csrf_token(client)
+    response = client.post(
+        "/finance/login",
+        query_string={"next": target},
+        data={"csrf_token": token, "email": "finance@example.org", "password": STAFF_PASSWORD},
+    )
+    assert response.headers["Location"] == "/finance/"
+
+
+def test_an_empty_password_is_named_beside_its_field(app, client):
+    response = client.post(
+        "/finance/login",
+        data={"csrf_token": csrf_token(client), "email": "finance@example.org", "password": ""},
+    )
+    assert response.status_code == 400
+    assert 'id="password-error"' in response.get_data(as_text=True)
+
+
+def test_the_audit_log_refuses_edits_and_deletes(app):
+    entry = audit.record("staff_created", actor="command line", subject="someone@example.org")
+    db.session.commit()
+    entry.action = "something else"
+    with pytest.raises(RuntimeError, match="never edited or deleted"):
+        db.session.flush()
+    db.session.rollback()
+    db.session.delete(db.session.get(AuditEntry, entry.id))
+    with pytest.raises(RuntimeError, match="never edited or deleted"):
+        db.session.flush()

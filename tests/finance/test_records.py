@@ -1,0 +1,247 @@
+"""The records list, a donation's page, and the exports: exactly what the ledger holds."""
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.utils.escape import unescape
+from sqlalchemy import func, select
+
+from donations.extensions import db
+from donations.gifts import lifecycle
+from donations.ledger.models import GIFT_KINDS, LedgerEntry
+from donations.staff.models import AuditEntry
+from tests import factories
+from tests.support import sign_in
+
+COLUMNS = [
+    "reference",
+    "date",
+    "fund",
+    "frequency",
+    "status",
+    "channel",
+    "amount",
+    "fees_covered",
+    "refunded",
+    "disputed",
+    "stripe_fee",
+    "net_received",
+    "gift_aid",
+    "gift_aid_amount",
+    "gift_aid_claim",
+    "title",
+    "first_name",
+    "last_name",
+    "email",
+    "house",
+    "postcode",
+    "anonymous",
+    "marketing_consent",
+    "source_ref",
+    "payout",
+]
+
+
+@pytest.fixture
+def some_gifts(app):
+    """Paid gifts in both funds (one with Gift Aid, one refunded in part), a Direct Debit
+    still pending and one that failed."""
+    made = {
+        "aided": factories.payment(amount_pence=2500, gift_aid=True, email="a@example.org"),
+        "audit": factories.payment("stem-cell-audit", amount_pence=10000, email="b@example.org"),
+        "refunded": factories.payment(amount_pence=5000, fee_cover_pence=96, email="c@example.org"),
+        "pending": factories.pending_payment(amount_pence=3000, email="d@example.org"),
+        "failed": factories.pending_payment(amount_pence=1500, email="e@example.org"),
+    }
+    factories.refund(made["refunded"], 1200)
+    lifecycle.mark_failed(made["failed"])
+    db.session.commit()
+    return made
+
+
+def csv_rows(response) -> list[dict]:
+    text = response.get_data().decode("utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text))
+    assert reader.fieldnames == COLUMNS
+    return list(reader)
+
+
+def ledger_gifts(**where) -> list[LedgerEntry]:
+    query = select(LedgerEntry).where(LedgerEntry.kind.in_(GIFT_KINDS))
+    for name, value in where.items():
+        query = query.where(getattr(LedgerEntry, name) == value)
+    return list(db.session.execute(query).scalars())
+
+
+def test_the_list_shows_every_record_with_the_totals_of_what_was_received(client, some_gifts):
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    page = client.get("/finance/donations").get_data(as_text=True)
+    assert "5 records" in page
+    for donation in some_gifts.values():
+        assert donation.reference in page
+    assert 'Received <span class="figure__value">£175.00</span>' in page
+    assert 'Refunded <span class="figure__value">£12.00</span>' in page
+    assert 'Gift Aid due <span class="figure__value">£6.25</span>' in page
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"status": "paid"}, {"aided", "audit", "refunded"}),
+        ({"status": "pending"}, {"pending"}),
+        ({"status": "failed"}, {"failed"}),
+        ({"fund": "stem-cell-audit"}, {"audit"}),
+        ({"gift_aid": "yes"}, {"aided"}),
+        ({"q": "c@example"}, {"refunded"}),
+        ({"channel": "offline"}, set()),
+        ({"frequency": "monthly"}, set()),
+        ({"from": "2000-01-01", "to": "2000-12-31"}, set()),
+    ],
+)
+def test_each_filter_narrows_the_list_and_the_export_alike(client, some_gifts, query, expected):
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    page = client.get("/finance/donations", query_string=query).get_data(as_text=True)
+    exported = csv_rows(client.get("/finance/donations/export.csv", query_string=query))
+    wanted = {some_gifts[name].reference for name in expected}
+    assert {row["reference"] for row in exported} == wanted
+    for name, donation in some_gifts.items():
+        assert (donation.reference in page) == (name in expected), name
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ({"from": "2026-13-01"}, "from", "Enter a date as YYYY-MM-DD"),
+        ({"from": "2026-05-02", "to": "2026-05-01"}, "to", "same as or after the start"),
+        ({"fund": "no-such-fund"}, "fund", "Choose a fund from the list"),
+        ({"status": "refunded; drop table"}, "status", "Choose a status"),
+        ({"q": "x" * 101}, "q", "at most 100"),
+        ({"q": "a\x00b"}, "q", "ordinary characters"),
+    ],
+)
+def test_a_filter_that_cannot_be_used_is_named_beside_its_field(client, app, query, field, message):
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    response = client.get("/finance/donations", query_string=query)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert f'id="filter-{field}-error"' in page
+    assert message in page
+    assert client.get("/finance/donations/export.csv", query_string=query).status_code == 400
+
+
+def test_the_csv_round_trips_to_the_ledger_to_the_penny(client, some_gifts):
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    rows = csv_rows(client.get("/finance/donations/export.csv", query_string={"status": "paid"}))
+    by_reference = {row["reference"]: row for row in rows}
+    gifts = ledger_gifts()
+    assert len(rows) == len(gifts)
+    for entry in gifts:
+        donation = next(d for d in some_gifts.values() if d.id == entry.donation_id)
+        row = by_reference[donation.reference]
+        assert Decimal(row["amount"]) * 100 == entry.amount_pence
+        assert Decimal(row["fees_covered"]) * 100 == entry.fee_cover_pence
+        assert row["source_ref"] == entry.source_ref
+        assert row["email"] == donation.email
+    assert by_reference[some_gifts["refunded"].reference]["refunded"] == "12.00"
+    assert by_reference[some_gifts["aided"].reference]["gift_aid"] == "yes"
+    assert by_reference[some_gifts["aided"].reference]["gift_aid_amount"] == "6.25"
+    total = sum(Decimal(row["amount"]) for row in rows) * 100
+    in_ledger = db.session.execute(
+        select(func.sum(LedgerEntry.amount_pence)).where(LedgerEntry.kind.in_(GIFT_KINDS))
+    ).scalar_one()
+    assert total == in_ledger
+
+
+def test_the_xlsx_round_trips_to_the_ledger_to_the_penny(client, some_gifts):
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    response = client.get("/finance/donations/export.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.get_data()), read_only=True).active
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    assert list(header) == COLUMNS
+    assert len(rows) == 5
+    received = [dict(zip(COLUMNS, row, strict=True)) for row in rows if row[4] == "paid"]
+    total = sum(Decimal(str(row["amount"])) for row in received) * 100
+    in_ledger = db.session.execute(
+        select(func.sum(LedgerEntry.amount_pence)).where(LedgerEntry.kind.in_(GIFT_KINDS))
+    ).scalar_one()
+    assert total == in_ledger
+
+
+NASTY = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "\tTab", "\rReturn"]
+KIND = ["Zoë", "Łukasz", "李小龍", "Ólafur", "Ngũgĩ"]
+
+
+def test_names_that_look_like_formulas_come_out_neutralised_and_others_intact(client, app):
+    for n, name in enumerate(NASTY + KIND):
+        factories.payment(first_name=name, last_name="Donor", email=f"donor{n}@example.org")
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    rows = csv_rows(client.get("/finance/donations/export.csv"))
+    names = {row["first_name"] for row in rows}
+    assert names == {"'" + name for name in NASTY} | set(KIND)
+    exported = client.get("/finance/donations/export.xlsx").get_data()
+    sheet = load_workbook(io.BytesIO(exported)).active
+    # OOXML writes a carriage return as _x000D_; Excel shows it as one, openpyxl leaves it
+    cells = {
+        unescape(row[COLUMNS.index("first_name")])
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+    }
+    assert cells == {"'" + name for name in NASTY} | set(KIND)
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_each_export_is_in_the_audit_log_with_its_filters_and_rows(client, some_gifts):
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    client.get("/finance/donations/export.csv", query_string={"status": "paid", "q": "b@"})
+    entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "export")).scalar_one()
+    assert entry.actor == "finance@example.org"
+    assert json.loads(entry.detail) == {
+        "filters": {"q": "b@", "status": "paid"},
+        "format": "csv",
+        "rows": 1,
+    }
+
+
+def test_a_viewer_sees_no_personal_data_and_cannot_export_or_refund(client, some_gifts):
+    factories.staff("viewer")
+    sign_in(client, "viewer@example.org")
+    listing = client.get("/finance/donations").get_data(as_text=True)
+    assert some_gifts["aided"].reference in listing
+    assert "Ada" not in listing
+    detail = client.get(f"/finance/donations/{some_gifts['aided'].reference}")
+    assert detail.status_code == 200
+    assert "a@example.org" not in detail.get_data(as_text=True)
+    assert client.get("/finance/donations/export.csv").status_code == 403
+    assert client.get("/finance/donations/export.xlsx").status_code == 403
+    assert "Download CSV" not in listing
+
+
+def test_a_donation_page_shows_its_whole_history(client, some_gifts):
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    page = client.get(f"/finance/donations/{some_gifts['refunded'].reference}").get_data(
+        as_text=True
+    )
+    assert "Payment received" in page
+    assert "Refund" in page
+    assert "-£12.00" in page
+    assert "Receipt queued" in page
+    assert "c@example.org" in page
+
+
+def test_an_unknown_reference_is_a_404(client, app):
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    assert client.get("/finance/donations/D-NOSUCHONE1").status_code == 404
+    assert client.get("/finance/donations/" + "X" * 300).status_code == 404
