@@ -12,6 +12,7 @@ from donations.finance import (  # noqa: F401  (each module adds its views to th
     donations,
     signin,
 )
+from donations.finance.cli import cli
 from donations.finance.guard import bp, login_manager
 from donations.staff.roles import Permission
 
@@ -19,6 +20,7 @@ from donations.staff.roles import Permission
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     app.register_blueprint(bp)
+    app.register_blueprint(cli)
     app.add_template_filter(_uk_date, "uk_date")
     app.add_template_filter(_uk_time, "uk_time")
 

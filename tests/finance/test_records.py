@@ -245,3 +245,41 @@ def test_an_unknown_reference_is_a_404(client, app):
     sign_in(client, "finance@example.org")
     assert client.get("/finance/donations/D-NOSUCHONE1").status_code == 404
     assert client.get("/finance/donations/" + "X" * 300).status_code == 404
+
+
+def test_the_command_line_export_writes_the_same_rows_and_is_audited(
+    client, runner, some_gifts, tmp_path
+):
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    online = csv_rows(client.get("/finance/donations/export.csv", query_string={"status": "paid"}))
+    out = tmp_path / "paid.csv"
+    result = runner.invoke(args=["exports", "donations", "--status", "paid", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "3 records written" in result.output
+    with out.open(encoding="utf-8-sig", newline="") as written:
+        assert list(csv.DictReader(written)) == online
+    db.session.rollback()
+    logged = db.session.execute(
+        select(AuditEntry).where(AuditEntry.actor == "command line")
+    ).scalar_one()
+    assert json.loads(logged.detail)["rows"] == 3
+    xlsx = tmp_path / "all.xlsx"
+    assert runner.invoke(args=["exports", "donations", "-o", str(xlsx)]).exit_code == 0
+    assert load_workbook(xlsx, read_only=True).active.max_row == 6
+
+
+def test_the_command_line_refuses_a_bad_filter_or_file_and_writes_nothing(runner, app, tmp_path):
+    for args, message in [
+        (["--from", "26-11-2026"], "Enter a date as YYYY-MM-DD"),
+        (["--fund", "nope"], "Choose a fund"),
+        (["--gift-aid", "maybe"], "yes or no"),
+    ]:
+        out = tmp_path / "x.csv"
+        result = runner.invoke(args=["exports", "donations", *args, "-o", str(out)])
+        assert result.exit_code == 2
+        assert message in result.output
+        assert not out.exists()
+    result = runner.invoke(args=["exports", "donations", "-o", str(tmp_path / "x.pdf")])
+    assert result.exit_code == 2
+    assert ".csv or .xlsx" in result.output

@@ -1,0 +1,116 @@
+"""Refunds from a donation's page: through the gateway, never more than remains."""
+
+import json
+
+from sqlalchemy import select
+
+from donations.extensions import db
+from donations.gifts.models import Donation
+from donations.ledger.models import EntryKind, LedgerEntry
+from donations.ledger.totals import drift
+from donations.staff.models import AuditEntry
+from tests import factories
+from tests.support import fund_totals, give, sign_in, staff_post
+
+
+def paid_gift(client) -> tuple[Donation, LedgerEntry]:
+    give(client, amount="50", cover_fees="y")
+    donation = db.session.execute(select(Donation)).scalar_one()
+    entry = db.session.execute(
+        select(LedgerEntry).where(LedgerEntry.kind == EntryKind.PAYMENT)
+    ).scalar_one()
+    return donation, entry
+
+
+def ask(client, donation, entry, amount: str, reason: str = "The donor asked us to."):
+    page = f"/finance/donations/{donation.reference}"
+    return staff_post(
+        client,
+        f"{page}/refund/{entry.id}",
+        {"amount": amount, "reason": reason},
+        page=page,
+    )
+
+
+def refunds() -> list[int]:
+    db.session.rollback()  # end the test's read transaction: see what requests committed
+    return [
+        entry.amount_pence
+        for entry in db.session.execute(
+            select(LedgerEntry).where(LedgerEntry.kind == EntryKind.REFUND)
+        ).scalars()
+    ]
+
+
+def test_finance_refunds_part_of_a_gift_through_the_sandbox(client, app):
+    donation, entry = paid_gift(client)
+    raised = fund_totals("actimus").raised_pence
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    response = ask(client, donation, entry, "10.00")
+    assert response.status_code == 303
+    assert refunds() == [-1000]
+    assert fund_totals("actimus").raised_pence == raised - 1000
+    page = client.get(f"/finance/donations/{donation.reference}").get_data(as_text=True)
+    assert "The refund is on its way" in page
+    assert "-£10.00" in page
+    db.session.rollback()
+    logged = db.session.execute(
+        select(AuditEntry).where(AuditEntry.action == "refund")
+    ).scalar_one()
+    assert logged.subject == donation.reference
+    assert json.loads(logged.detail)["amount_pence"] == 1000
+    assert drift() == []
+
+
+def test_a_refund_above_what_remains_is_refused_and_changes_nothing(client, app):
+    donation, entry = paid_gift(client)
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    ask(client, donation, entry, "40.00")
+    remaining = 1000 + entry.fee_cover_pence
+    response = ask(client, donation, entry, f"{remaining / 100 + 0.01:.2f}")
+    assert response.status_code == 400
+    assert "more than remains of this gift" in response.get_data(as_text=True)
+    assert refunds() == [-4000]
+    everything = ask(client, donation, entry, f"{remaining / 100:.2f}")
+    assert everything.status_code == 303
+    assert refunds() == [-4000, -1000], "the gift goes back first, then the fee cover"
+
+
+def test_bad_refund_requests_are_named_beside_their_fields(client, app):
+    donation, entry = paid_gift(client)
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    for amount, reason, message in [
+        ("", "why", "Enter an amount."),
+        ("0", "why", "at least"),
+        ("ten", "why", "amount"),
+        ("5", "", "Say why"),
+        ("5", "x" * 301, "300 characters"),
+    ]:
+        response = ask(client, donation, entry, amount, reason)
+        assert response.status_code == 400, amount
+        assert message in response.get_data(as_text=True), amount
+    assert refunds() == []
+
+
+def test_a_viewer_cannot_refund(client, app):
+    donation, entry = paid_gift(client)
+    factories.staff("viewer")
+    sign_in(client, "viewer@example.org")
+    assert ask(client, donation, entry, "5.00").status_code == 403
+    assert refunds() == []
+
+
+def test_a_refund_of_another_donations_gift_is_not_found(client, app):
+    donation, entry = paid_gift(client)
+    other = factories.payment(email="other@example.org")
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    page = f"/finance/donations/{other.reference}"
+    response = staff_post(
+        client, f"{page}/refund/{entry.id}", {"amount": "5", "reason": "x"}, page=page
+    )
+    assert response.status_code == 404
+    assert refunds() == []
