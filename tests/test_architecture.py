@@ -16,7 +16,7 @@ COMPOSITION_ROOT = {"__init__", "models"}
 
 #: bottom layer first; a package may import only packages in layers below its own
 LAYERS = [
-    {"config", "money", "extensions", "cli_support", "web", "page_cache"},
+    {"config", "money", "extensions", "cli_support", "web", "page_cache", "text"},
     {"transaction"},
     {"funds", "staff"},
     {"ledger"},

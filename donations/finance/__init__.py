@@ -10,6 +10,7 @@ from flask import Flask
 from donations.finance import (  # noqa: F401  (each module adds its views to the blueprint)
     dashboard,
     donations,
+    offline,
     signin,
 )
 from donations.finance.cli import cli

@@ -24,7 +24,10 @@ def mark_pending(donation: Donation) -> None:
 
 
 def mark_paid(
-    donation: Donation, source_ref: str, occurred_at: datetime | None = None
+    donation: Donation,
+    source_ref: str,
+    occurred_at: datetime | None = None,
+    kind: EntryKind = EntryKind.PAYMENT,
 ) -> LedgerEntry | None:
     """Record the payment once: its ledger row and the fund's totals, in this transaction.
 
@@ -40,7 +43,7 @@ def mark_paid(
         fund_id=donation.fund_id,
         donation_id=donation.id,
         donor_key=donor.key,
-        kind=EntryKind.PAYMENT,
+        kind=kind,
         amount_pence=donation.amount_pence,
         source_ref=source_ref,
         gift_aid=carries_gift_aid(donation.declaration, donation.paid_at),

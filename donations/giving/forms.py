@@ -13,14 +13,9 @@ from donations.gifts.details import GIFT_AID_ONLY, TYPED, GiftDetails
 from donations.gifts.models import Frequency
 from donations.gifts.services import fee_cover_for
 from donations.money import AmountError, format_gbp, parse_gift
+from donations.text import CONTROL, LINE_BREAK, MARKUP
 from donations.web import Form
 
-#: something a browser would read as a tag; "<3" and "a > b" are fine
-MARKUP = re.compile(r"<[A-Za-z/!?]")
-#: line breaks, including Unicode's own
-LINE_BREAK = re.compile(r"[\n\r\x0b\x0c\x85\u2028\u2029]")
-#: control characters other than a new line, and the marks that reverse text's direction
-CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 #: what secrets.token_urlsafe writes
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,48}\Z")
 RELOAD = "Please reload the page and try again."

@@ -16,7 +16,7 @@ from donations.gift_aid.rules import gift_aid_on
 from donations.gifts.links import manage_token
 from donations.gifts.models import Donation
 from donations.gifts.schedule import next_monthly_payment, uk_date
-from donations.ledger.models import LedgerEntry
+from donations.ledger.models import EntryKind, LedgerEntry
 from donations.receipts.models import OutboxMessage
 from donations.web import absolute_url
 
@@ -37,7 +37,10 @@ def queue_receipt(donation: Donation, entry: LedgerEntry) -> OutboxMessage:
 
 
 def on_gift_paid(donation: Donation, entry: LedgerEntry) -> None:
-    queue_receipt(donation, entry)
+    """Each online payment gets its receipt. An offline gift is thanked by the charity in the
+    way it came (a letter for a cheque), so it is not e-mailed."""
+    if entry.kind == EntryKind.PAYMENT and donation.email:
+        queue_receipt(donation, entry)
 
 
 def _write(message: OutboxMessage) -> None:

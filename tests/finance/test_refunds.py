@@ -104,7 +104,7 @@ def test_a_viewer_cannot_refund(client, app):
 
 
 def test_a_refund_of_another_donations_gift_is_not_found(client, app):
-    donation, entry = paid_gift(client)
+    _, entry = paid_gift(client)
     other = factories.payment(email="other@example.org")
     factories.staff("finance")
     sign_in(client, "finance@example.org")

@@ -1,0 +1,417 @@
+"""Offline gifts: one at a time through a form, or many from a CSV file (all rows or none,
+with every bad row named). Both read a row of the same columns through `read_gift`."""
+
+import csv
+import io
+from datetime import date, datetime
+
+from email_validator import EmailNotValidError, validate_email
+from flask import Response, flash, redirect, render_template, request, url_for
+
+from donations.finance.guard import bp, requires
+from donations.funds import services as funds
+from donations.gift_aid.address import normalise_postcode
+from donations.gifts import offline
+from donations.money import AmountError, parse_pounds
+from donations.staff import audit
+from donations.staff.roles import Permission
+from donations.text import line_problem
+from donations.transaction import commit, rollback
+from donations.web import Form
+
+COLUMNS = (
+    "fund",
+    "amount",
+    "received_on",
+    "method",
+    "receipt_reference",
+    "title",
+    "first_name",
+    "last_name",
+    "email",
+    "gift_aid",
+    "declaration_date",
+    "house",
+    "address",
+    "postcode",
+    "overseas",
+    "marketing_consent",
+)
+REQUIRED = (
+    "fund",
+    "amount",
+    "received_on",
+    "method",
+    "receipt_reference",
+    "first_name",
+    "last_name",
+)
+LENGTHS = {
+    "receipt_reference": 40,
+    "title": 20,
+    "first_name": 35,
+    "last_name": 35,
+    "email": 254,
+    "house": 40,
+    "address": 200,
+    "postcode": 10,
+}
+LABELS = {
+    "fund": "Fund",
+    "amount": "Amount",
+    "received_on": "Date received",
+    "method": "How it came",
+    "receipt_reference": "Receipt reference",
+    "title": "Title",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "email": "E-mail address",
+    "gift_aid": "Gift Aid",
+    "declaration_date": "Date of the Gift Aid declaration",
+    "house": "House name or number",
+    "address": "Rest of the address",
+    "postcode": "Postcode",
+    "overseas": "Lives outside the UK",
+    "marketing_consent": "Marketing consent",
+}
+MAX_PENCE = 100_000_000  # £1,000,000: a larger gift is not typed in by hand
+MAX_ROWS = 5000
+YES = ("yes", "y", "true", "1")
+NO = ("no", "n", "false", "0", "")
+EXAMPLE = {
+    "fund": "actimus",
+    "amount": "50.00",
+    "received_on": "2026-11-20",
+    "method": "cheque",
+    "receipt_reference": "CHQ-000123",
+    "title": "Mrs",
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "email": "",
+    "gift_aid": "yes",
+    "declaration_date": "2026-11-18",
+    "house": "12",
+    "address": "",
+    "postcode": "SW1A 1AA",
+    "overseas": "no",
+    "marketing_consent": "no",
+}
+
+
+def uk_today() -> date:
+    return datetime.now(offline.UK).date()
+
+
+def _flag(values: dict, name: str, problems: dict) -> bool:
+    text = values.get(name, "").strip().lower()
+    if text in YES:
+        return True
+    if text not in NO:
+        problems[name] = f"{LABELS[name]}: write yes or no."
+    return False
+
+
+def _day(values: dict, name: str, problems: dict, today: date) -> date | None:
+    text = values.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        problems[name] = f"{LABELS[name]}: write the date as YYYY-MM-DD, like 2026-11-20."
+        return None
+    if day > today:
+        problems[name] = f"{LABELS[name]} cannot be in the future."
+    elif day.year < 2000:
+        problems[name] = f"{LABELS[name]} is too long ago."
+    return day
+
+
+def _text(values: dict, problems: dict) -> dict[str, str | None]:
+    out = {}
+    for name, limit in LENGTHS.items():
+        text = (values.get(name) or "").strip()
+        if name in REQUIRED and not text:
+            problems[name] = f"Enter the {LABELS[name].lower()}."
+        elif len(text) > limit:
+            problems[name] = f"{LABELS[name]} must be {limit} characters or fewer."
+        elif (problem := line_problem(text, LABELS[name])) is not None:
+            problems[name] = problem
+        out[name] = text or None
+    return out
+
+
+def _email(text: str | None, problems: dict) -> str | None:
+    if not text:
+        return None
+    try:
+        return validate_email(text, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        problems["email"] = "Enter an e-mail address like name@example.org, or leave it empty."
+        return None
+
+
+def _amount(text: str, problems: dict) -> int:
+    if not text.strip():
+        problems["amount"] = "Enter the amount."
+        return 0
+    try:
+        pence = parse_pounds(text)
+    except AmountError as error:
+        problems["amount"] = str(error)
+        return 0
+    if not 0 < pence <= MAX_PENCE:
+        problems["amount"] = "Enter an amount from £0.01 to £1,000,000."
+    return pence
+
+
+def _gift_aid(values: dict, text: dict, problems: dict, today: date):
+    """(gift aid?, overseas?, postcode, declaration date) with HMRC's address rules."""
+    gift_aid = _flag(values, "gift_aid", problems)
+    overseas = _flag(values, "overseas", problems)
+    declared_on = _day(values, "declaration_date", problems, today)
+    postcode = text["postcode"]
+    if not gift_aid:
+        return False, False, None, None
+    if not text["house"]:
+        problems["house"] = "Enter the house name or number, for Gift Aid."
+    if declared_on is None and "declaration_date" not in problems:
+        problems["declaration_date"] = "Enter the date on the Gift Aid declaration."
+    if overseas:
+        if not text["address"]:
+            problems["address"] = "Enter the rest of the address of a donor outside the UK."
+        return True, True, None, declared_on
+    if not postcode:
+        problems["postcode"] = "Enter the postcode, or say the donor lives outside the UK."
+    elif (postcode := normalise_postcode(postcode)) is None:
+        problems["postcode"] = "Enter a UK postcode, like SW1A 1AA."
+    return True, False, postcode, declared_on
+
+
+def read_gift(values: dict, today: date) -> tuple[offline.OfflineGift | None, dict[str, str]]:
+    """An offline gift from one row of the form or the file; or the problem with each field."""
+    problems: dict[str, str] = {}
+    text = _text(values, problems)
+    fund = funds.by_slug((values.get("fund") or "").strip())
+    if fund is None:
+        problems["fund"] = "Choose a fund: " + ", ".join(f.slug for f in funds.all_funds()) + "."
+    amount = _amount(values.get("amount") or "", problems)
+    received_on = _day(values, "received_on", problems, today)
+    if received_on is None and "received_on" not in problems:
+        problems["received_on"] = "Enter the date the gift was received."
+    method = (values.get("method") or "").strip()
+    if method not in offline.METHODS:
+        problems["method"] = "Choose how it came: " + ", ".join(offline.METHODS) + "."
+    email = _email(text["email"], problems)
+    gift_aid, overseas, postcode, declared_on = _gift_aid(values, text, problems, today)
+    consent = _flag(values, "marketing_consent", problems)
+    if problems:
+        return None, problems
+    return (
+        offline.OfflineGift(
+            fund=fund,
+            amount_pence=amount,
+            received_on=received_on,
+            method=method,
+            receipt_reference=text["receipt_reference"],
+            title=text["title"],
+            first_name=text["first_name"],
+            last_name=text["last_name"],
+            email=email,
+            gift_aid=gift_aid,
+            house=text["house"],
+            address=text["address"],
+            postcode=postcode,
+            overseas=overseas,
+            declared_on=declared_on,
+            marketing_consent=consent,
+        ),
+        {},
+    )
+
+
+def _clash(gift: offline.OfflineGift) -> str | None:
+    """Why a gift whose receipt reference is already recorded cannot be this one, if not."""
+    found = offline.already_recorded(gift.receipt_reference)
+    if found is None:
+        return None
+    if (found.fund_id, found.amount_pence) == (gift.fund.id, gift.amount_pence):
+        return None  # the same gift again: it is simply not recorded twice
+    return (
+        f"Receipt reference {gift.receipt_reference} is already recorded for another gift "
+        f"({found.reference})."
+    )
+
+
+# --- one at a time -------------------------------------------------------------------------
+
+
+class OfflineForm(Form):
+    """Only the CSRF token: the fields are read by read_gift, as the import's rows are."""
+
+
+def _form_page(values: dict, problems: dict, status: int = 200):
+    return (
+        render_template(
+            "finance/offline.html",
+            form=OfflineForm(formdata=None),
+            values=values,
+            problems=problems,
+            labels=LABELS,
+            funds=funds.all_funds(),
+            methods=offline.METHOD_WORDS,
+        ),
+        status,
+    )
+
+
+@bp.get("/offline")
+@requires(Permission.RECORD_OFFLINE_GIFTS)
+def offline_gifts():
+    return _form_page({"received_on": uk_today().isoformat()}, {})
+
+
+@bp.post("/offline")
+@requires(Permission.RECORD_OFFLINE_GIFTS)
+def offline_record():
+    form = OfflineForm()
+    values = {name: request.form.get(name, "") for name in COLUMNS}
+    if not form.validate():
+        return _form_page(values, {"form": "The form had expired; please send it again."}, 400)
+    gift, problems = read_gift(values, uk_today())
+    if gift is not None and (clash := _clash(gift)):
+        problems = {"receipt_reference": clash}
+    if problems:
+        return _form_page(values, problems, 400)
+    donation, new = offline.record(gift)
+    if new:
+        audit.record(
+            "offline_gift",
+            subject=donation.reference,
+            amount_pence=gift.amount_pence,
+            method=gift.method,
+            receipt_reference=gift.receipt_reference,
+        )
+    commit()
+    flash(
+        f"Recorded {donation.reference}."
+        if new
+        else f"That gift was already recorded as {donation.reference}; nothing was added."
+    )
+    return redirect(url_for("finance.donation", reference=donation.reference), 303)
+
+
+# --- many, from a file ---------------------------------------------------------------------
+
+
+class ImportForm(Form):
+    """Only the CSRF token; the file is read from request.files."""
+
+
+@bp.get("/offline/template.csv")
+@requires(Permission.RECORD_OFFLINE_GIFTS)
+def offline_template():
+    out = io.StringIO()
+    writer = csv.DictWriter(out, COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerow(EXAMPLE)
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="offline-gifts-template.csv"'},
+    )
+
+
+def read_file(data: bytes, today: date):
+    """Every row of an upload: (gifts, [(row number, field, problem)]); row 1 is the header."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [(0, "file", "Save the file as CSV UTF-8 and try again.")]
+    if not text.strip():
+        return [], [(0, "file", "The file is empty.")]
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = [name for name in REQUIRED if name not in (reader.fieldnames or [])]
+    if missing:
+        return [], [
+            (1, "file", "The first row must name the columns; missing: " + ", ".join(missing))
+        ]
+    gifts, problems, seen = [], [], {}
+    for number, row in enumerate(reader, start=2):
+        if number - 1 > MAX_ROWS:
+            return [], [(number, "file", f"Import at most {MAX_ROWS} gifts at a time.")]
+        if None in row:
+            problems.append((number, "file", "This row has more cells than the first row."))
+            continue
+        if not any((value or "").strip() for value in row.values()):
+            continue
+        gift, found = read_gift({k: v or "" for k, v in row.items()}, today)
+        problems.extend(
+            (number, LABELS.get(field, field), message) for field, message in found.items()
+        )
+        if gift is None:
+            continue
+        if gift.receipt_reference in seen:
+            problems.append(
+                (
+                    number,
+                    LABELS["receipt_reference"],
+                    f"The same as row {seen[gift.receipt_reference]}.",
+                )
+            )
+        elif clash := _clash(gift):
+            problems.append((number, LABELS["receipt_reference"], clash))
+        seen.setdefault(gift.receipt_reference, number)
+        gifts.append(gift)
+    if not gifts and not problems:
+        problems.append((0, "file", "The file holds no gifts."))
+    return gifts, problems
+
+
+def _import_page(problems=(), status: int = 200, name: str | None = None):
+    return (
+        render_template(
+            "finance/offline_import.html",
+            form=ImportForm(formdata=None),
+            problems=problems,
+            name=name,
+            columns=COLUMNS,
+            required=REQUIRED,
+        ),
+        status,
+    )
+
+
+@bp.get("/offline/import")
+@requires(Permission.RECORD_OFFLINE_GIFTS)
+def offline_import():
+    return _import_page()
+
+
+@bp.post("/offline/import")
+@requires(Permission.RECORD_OFFLINE_GIFTS)
+def offline_import_file():
+    form = ImportForm()
+    upload = request.files.get("file")
+    if not form.validate():
+        return _import_page([(0, "form", "The form had expired; please send it again.")], 400)
+    if upload is None or not upload.filename:
+        return _import_page([(0, "file", "Choose a CSV file to import.")], 400)
+    gifts, problems = read_file(upload.read(), uk_today())
+    if problems:
+        return _import_page(problems, 400, upload.filename)
+    new = 0
+    try:
+        for gift in gifts:
+            new += offline.record(gift)[1]
+    except Exception:
+        rollback()
+        raise
+    audit.record("offline_import", file=upload.filename, rows=len(gifts), recorded=new)
+    commit()
+    skipped = len(gifts) - new
+    flash(
+        f"Imported {new} gift{'s' if new != 1 else ''} from {upload.filename}."
+        + (f" {skipped} were already recorded and were left as they were." if skipped else "")
+    )
+    return redirect(url_for("finance.donations", channel="offline"), 303)

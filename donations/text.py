@@ -1,0 +1,19 @@
+"""What typed text may hold: the rules every form (and import) shares."""
+
+import re
+
+#: something a browser would read as a tag; "<3" and "a > b" are fine
+MARKUP = re.compile(r"<[A-Za-z/!?]")
+#: line breaks, including Unicode's own
+LINE_BREAK = re.compile(r"[\n\r\x0b\x0c\x85\u2028\u2029]")
+#: control characters other than a new line, and the marks that reverse text's direction
+CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def line_problem(value: str, what: str) -> str | None:
+    """Why this cannot be a single line of plain text, or None when it can."""
+    if LINE_BREAK.search(value):
+        return f"{what} must be on a single line."
+    if MARKUP.search(value) or CONTROL.search(value):
+        return f"{what} cannot contain HTML or control characters."
+    return None

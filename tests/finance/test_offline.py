@@ -1,0 +1,214 @@
+"""Offline gifts, by hand and from a file: all rows or none, nothing recorded twice."""
+
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from donations.extensions import db
+from donations.gifts.models import Donation
+from donations.ledger.models import EntryKind, LedgerEntry
+from donations.ledger.totals import drift
+from donations.receipts.models import OutboxMessage
+from donations.staff.models import AuditEntry
+from tests import factories
+from tests.support import count, csrf_token, fund_totals, sign_in, staff_post
+
+CHEQUE = {
+    "fund": "actimus",
+    "amount": "120.50",
+    "received_on": "2026-11-02",
+    "method": "cheque",
+    "receipt_reference": "CHQ-100200",
+    "title": "Dr",
+    "first_name": "Mary",
+    "last_name": "Seacole",
+    "email": "",
+    "gift_aid": "yes",
+    "declaration_date": "2026-10-30",
+    "house": "14",
+    "postcode": "sw1a1aa",
+}
+HEADER = (
+    "fund,amount,received_on,method,receipt_reference,title,first_name,last_name,email,"
+    "gift_aid,declaration_date,house,address,postcode,overseas,marketing_consent"
+)
+
+
+@pytest.fixture
+def finance(client, app):
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    return client
+
+
+def offline_rows() -> list[LedgerEntry]:
+    db.session.rollback()
+    return list(
+        db.session.execute(select(LedgerEntry).where(LedgerEntry.kind == EntryKind.OFFLINE))
+    )
+
+
+def upload(client, text: str, name: str = "gifts.csv"):
+    return client.post(
+        "/finance/offline/import",
+        data={
+            "csrf_token": csrf_token(client, "/finance/offline/import"),
+            "file": (io.BytesIO(text.encode()), name),
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_cheque_with_a_paper_declaration_counts_at_once_with_its_gift_aid(finance):
+    response = staff_post(finance, "/finance/offline", CHEQUE, page="/finance/offline")
+    assert response.status_code == 303
+    (entry,) = offline_rows()
+    assert (entry[0].amount_pence, entry[0].gift_aid) == (12050, True)
+    totals = fund_totals("actimus")
+    assert totals.raised_pence == 12050
+    assert totals.gift_aid_pence == 3012
+    donation = db.session.execute(select(Donation)).scalar_one()
+    assert (donation.channel, donation.status, donation.postcode) == ("cheque", "paid", "SW1A 1AA")
+    assert donation.declaration.declared_at.date().isoformat() == "2026-10-30"
+    assert count(OutboxMessage) == 0, "an offline gift is thanked the way it came, not e-mailed"
+    assert drift() == []
+    logged = db.session.execute(
+        select(AuditEntry).where(AuditEntry.action == "offline_gift")
+    ).scalar_one()
+    assert logged.subject == donation.reference
+
+
+def test_the_same_cheque_twice_is_recorded_once(finance):
+    staff_post(finance, "/finance/offline", CHEQUE, page="/finance/offline")
+    again = staff_post(finance, "/finance/offline", CHEQUE, page="/finance/offline")
+    assert again.status_code == 303
+    assert len(offline_rows()) == 1
+    page = finance.get(again.headers["Location"]).get_data(as_text=True)
+    assert "already recorded" in page
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"fund": "nope"}, "fund", "Choose a fund"),
+        ({"amount": "12.345"}, "amount", "amount"),
+        ({"amount": "0"}, "amount", "from £0.01"),
+        ({"received_on": "2099-01-01"}, "received_on", "cannot be in the future"),
+        ({"received_on": "02/11/2026"}, "received_on", "YYYY-MM-DD"),
+        ({"method": "bitcoin"}, "method", "Choose how it came"),
+        ({"receipt_reference": ""}, "receipt_reference", "Enter the receipt reference"),
+        ({"first_name": "<script>"}, "first_name", "HTML or control characters"),
+        ({"last_name": "Sea\ncole"}, "last_name", "single line"),
+        ({"email": "not-an-address"}, "email", "e-mail address"),
+        ({"postcode": "XYZ"}, "postcode", "UK postcode"),
+        ({"declaration_date": ""}, "declaration_date", "date on the Gift Aid declaration"),
+        ({"house": ""}, "house", "house name or number"),
+    ],
+)
+def test_each_bad_field_is_named_beside_it_and_nothing_is_recorded(finance, change, field, message):
+    response = staff_post(
+        finance, "/finance/offline", {**CHEQUE, **change}, page="/finance/offline"
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert f'id="{field}-error"' in page
+    assert message in page
+    assert offline_rows() == []
+
+
+def test_a_receipt_reference_already_used_for_another_gift_is_refused(finance):
+    staff_post(finance, "/finance/offline", CHEQUE, page="/finance/offline")
+    other = {**CHEQUE, "amount": "5"}
+    response = staff_post(finance, "/finance/offline", other, page="/finance/offline")
+    assert response.status_code == 400
+    assert "already recorded for another gift" in response.get_data(as_text=True)
+    assert len(offline_rows()) == 1
+
+
+def test_the_template_imports_as_it_comes(finance):
+    template = finance.get("/finance/offline/template.csv")
+    assert template.status_code == 200
+    text = template.get_data().decode("utf-8-sig")
+    assert text.splitlines()[0] == HEADER
+    response = upload(finance, text)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert len(offline_rows()) == 1
+
+
+def good_file(rows: int = 3) -> str:
+    lines = [HEADER]
+    for n in range(rows):
+        lines.append(
+            f"stem-cell-audit,{10 + n}.00,2026-11-0{n + 1},cash,EVENT-{n},,Joan,Smith{n},"
+            ",no,,,,,no,no"
+        )
+    return "\r\n".join(lines) + "\r\n"
+
+
+def test_a_good_file_imports_every_row_and_again_records_nothing_twice(finance):
+    response = upload(finance, good_file())
+    assert response.status_code == 303
+    assert sorted(row[0].amount_pence for row in offline_rows()) == [1000, 1100, 1200]
+    assert fund_totals("stem-cell-audit").raised_pence == 3300
+    again = upload(finance, good_file())
+    assert again.status_code == 303
+    assert len(offline_rows()) == 3
+    page = finance.get(again.headers["Location"]).get_data(as_text=True)
+    assert "Imported 0 gifts" in page
+    assert "3 were already recorded" in page
+    assert drift() == []
+
+
+def test_one_bad_row_imports_nothing_and_names_the_row_and_the_reason(finance):
+    rows = good_file().splitlines()
+    rows[2] = rows[2].replace("11.00", "eleven")
+    response = upload(finance, "\r\n".join(rows))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Nothing was imported" in page
+    assert "<td>3</td><td>Amount</td>" in page
+    assert offline_rows() == []
+    assert fund_totals("stem-cell-audit").raised_pence == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "The file is empty"),
+        (HEADER + "\r\n", "holds no gifts"),
+        ("name,amount\r\nAda,5\r\n", "missing: fund"),
+        (
+            HEADER + "\r\n" + "actimus,5,2026-11-01,cash,A,,Ada,L,,no,,,,,no,no,EXTRA\r\n",
+            "more cells",
+        ),
+        (good_file(2) + good_file(1).splitlines()[1] + "\r\n", "The same as row 2"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_refused_with_the_reason(finance, text, message):
+    response = upload(finance, text)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert offline_rows() == []
+
+
+def test_a_file_that_is_not_utf8_is_refused(finance):
+    response = finance.post(
+        "/finance/offline/import",
+        data={
+            "csrf_token": csrf_token(finance, "/finance/offline/import"),
+            "file": (io.BytesIO(HEADER.encode() + b"\r\n\xff\xfe"), "gifts.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "CSV UTF-8" in response.get_data(as_text=True)
+
+
+def test_a_viewer_cannot_record_or_import(client, app):
+    factories.staff("viewer")
+    sign_in(client, "viewer@example.org")
+    assert client.get("/finance/offline").status_code == 403
+    assert staff_post(client, "/finance/offline", CHEQUE).status_code == 403
+    assert client.get("/finance/offline/template.csv").status_code == 403
+    assert db.session.execute(select(func.count()).select_from(LedgerEntry)).scalar_one() == 0
