@@ -3,18 +3,24 @@ offline gifts, refund, moderate, erase and read the audit log. Every route passe
 (`guard.py`)."""
 
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from flask import Flask
 
 from donations.finance import (  # noqa: F401  (each module adds its views to the blueprint)
+    admin,
     dashboard,
     donations,
+    erasure,
+    moderation,
+    money_views,
     offline,
     signin,
 )
 from donations.finance.cli import cli
 from donations.finance.guard import bp, login_manager
+from donations.money import format_gbp
 from donations.staff.roles import Permission
 
 
@@ -24,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(cli)
     app.add_template_filter(_uk_date, "uk_date")
     app.add_template_filter(_uk_time, "uk_time")
+    app.add_template_filter(partial(format_gbp, drop_zero_pence=True), "gbp_whole")
 
     @app.context_processor
     def permissions():

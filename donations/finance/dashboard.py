@@ -1,10 +1,157 @@
-from flask import render_template
+"""The dashboard: each fund this month and this year, and money raised week by week."""
 
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import current_app, render_template
+from sqlalchemy import and_, case, func, select
+
+from donations.extensions import db
 from donations.finance.guard import bp, requires
+from donations.finance.records import UK
+from donations.funds import services as funds
+from donations.funds.models import Fund
+from donations.gifts.models import Donation, Plan, PlanStatus
+from donations.ledger import services as ledger
+from donations.ledger.models import GIFT_KINDS, EntryKind, LedgerEntry
 from donations.staff.roles import Permission
+
+WEEKS = 12
+REFUND_KINDS = (EntryKind.REFUND, EntryKind.REFUND_FAILED)
+
+
+@dataclass(frozen=True)
+class Period:
+    raised_pence: int
+    gift_aid_pence: int
+    refunds_pence: int
+
+
+@dataclass(frozen=True)
+class FundFigures:
+    fund: Fund
+    month: Period
+    year: Period
+    pending_pence: int
+    active_plans: int
+    monthly_pence: int
+
+
+def _utc(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UK).astimezone(UTC)
+
+
+def _period(fund_id: int, start: date, end: date) -> Period:
+    """Money in a fund from start (inclusive) to end (exclusive), UK days."""
+    within = and_(
+        LedgerEntry.fund_id == fund_id,
+        LedgerEntry.occurred_at >= _utc(start),
+        LedgerEntry.occurred_at < _utc(end),
+    )
+    raised, refunds = db.session.execute(
+        select(
+            func.coalesce(func.sum(LedgerEntry.amount_pence), 0),
+            func.coalesce(
+                func.sum(case((LedgerEntry.kind.in_(REFUND_KINDS), LedgerEntry.amount_pence))), 0
+            ),
+        ).where(within)
+    ).one()
+    rate = current_app.config["GIFT_AID_BASIC_RATE"]
+    kept = (
+        select(
+            (LedgerEntry.amount_pence + func.coalesce(_reversed(), 0)).label("kept"),
+        )
+        .where(within, LedgerEntry.kind.in_(GIFT_KINDS), LedgerEntry.gift_aid.is_(True))
+        .subquery()
+    )
+    gift_aid = db.session.execute(
+        select(func.coalesce(func.sum(kept.c.kept * rate // (100 - rate)), 0)).where(
+            kept.c.kept > 0
+        )
+    ).scalar_one()
+    return Period(int(raised), int(gift_aid), -int(refunds))
+
+
+def _reversed():
+    """What has come back off a gift since (refunds and disputes, net of those undone)."""
+    reversal = LedgerEntry.__table__.alias("reversal")
+    return (
+        select(func.sum(reversal.c.amount_pence))
+        .where(reversal.c.payment_entry_id == LedgerEntry.id)
+        .scalar_subquery()
+    )
+
+
+def _plans(fund_id: int) -> tuple[int, int]:
+    count, value = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(Plan.amount_pence), 0))
+        .join(Donation, Donation.id == Plan.donation_id)
+        .where(Donation.fund_id == fund_id, Plan.status == PlanStatus.ACTIVE)
+    ).one()
+    return int(count), int(value)
+
+
+def figures(today: date) -> list[FundFigures]:
+    month_start = today.replace(day=1)
+    year_start = today.replace(month=1, day=1)
+    tomorrow = today + timedelta(days=1)
+    out = []
+    for fund in funds.all_funds():
+        plans, monthly = _plans(fund.id)
+        out.append(
+            FundFigures(
+                fund=fund,
+                month=_period(fund.id, month_start, tomorrow),
+                year=_period(fund.id, year_start, tomorrow),
+                pending_pence=ledger.totals_for(fund).pending_pence,
+                active_plans=plans,
+                monthly_pence=monthly,
+            )
+        )
+    return out
+
+
+def weekly(today: date, weeks: int = WEEKS) -> tuple[list[date], dict[int, list[int]]]:
+    """Monday of each of the last `weeks` weeks, and each fund's money raised in each (gifts
+    in, less refunds and disputes), grouped by the UTC day each moved."""
+    first = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
+    mondays = [first + timedelta(weeks=n) for n in range(weeks)]
+    day = func.date(LedgerEntry.occurred_at)
+    rows = db.session.execute(
+        select(LedgerEntry.fund_id, day, func.sum(LedgerEntry.amount_pence))
+        .where(LedgerEntry.occurred_at >= _utc(first))
+        .group_by(LedgerEntry.fund_id, day)
+    ).all()
+    series: dict[int, list[int]] = {}
+    for fund_id, moved_on, pence in rows:
+        moved = moved_on if isinstance(moved_on, date) else date.fromisoformat(str(moved_on))
+        week = (moved - first).days // 7
+        if 0 <= week < weeks:
+            series.setdefault(fund_id, [0] * weeks)[week] += int(pence)
+    return mondays, series
+
+
+def nice_ceiling(pence: int) -> int:
+    """The chart's top: the next 1, 2 or 5 times a power of ten pounds at or above pence."""
+    step = 100
+    while True:
+        for multiple in (1, 2, 5):
+            if step * multiple >= pence:
+                return step * multiple
+        step *= 10
 
 
 @bp.get("/")
 @requires(Permission.VIEW_RECORDS)
 def dashboard():
-    return render_template("finance/dashboard.html")
+    today = datetime.now(UK).date()
+    mondays, series = weekly(today)
+    every_fund = funds.all_funds()
+    return render_template(
+        "finance/dashboard.html",
+        today=today,
+        figures=figures(today),
+        mondays=mondays,
+        series=[(fund, series.get(fund.id, [0] * len(mondays))) for fund in every_fund],
+        top=nice_ceiling(max((max(values) for values in series.values()), default=0)),
+    )

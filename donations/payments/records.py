@@ -1,11 +1,13 @@
 """How each recorded payment is known to Stripe: its PaymentIntent, Charge and Invoice, and
 later its fee, net and payout."""
 
-from sqlalchemy import func, or_, select, text
+import json
+
+from sqlalchemy import func, literal, or_, select, text, update
 
 from donations.extensions import db, upsert, utcnow
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
-from donations.payments.models import ProviderPayment
+from donations.payments.models import CatalogueEntry, ProviderPayment, StripeEvent
 from donations.payments.objects import id_of
 
 
@@ -102,3 +104,53 @@ def payment_or_wait(obj: dict, charge_id: str | None) -> tuple[LedgerEntry | Non
     if payment is not None:
         return payment, None
     return None, payment_intent or charge_id
+
+
+#: what in a Stripe object names or reaches a person
+PERSONAL_KEYS = {
+    "email",
+    "name",
+    "phone",
+    "address",
+    "customer_email",
+    "customer_name",
+    "customer_address",
+    "customer_phone",
+    "receipt_email",
+    "shipping",
+    "billing_details",
+    "customer_details",
+    "first_name",
+    "last_name",
+}
+
+
+def _redacted(value):
+    if isinstance(value, dict):
+        return {
+            key: None if key in PERSONAL_KEYS else _redacted(item) for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_redacted(item) for item in value]
+    return value
+
+
+def forget_customer(email: str, donation_references: list[str]) -> int:
+    """A donor asked to be forgotten: their Stripe Customer is no longer found by their e-mail,
+    and the events we kept about their gifts lose every name, e-mail and address (Stripe's
+    own copy is erased through Stripe's dashboard). Returns the events redacted."""
+    db.session.execute(
+        update(CatalogueEntry)
+        .where(CatalogueEntry.key == f"customer:{email}")
+        .values(key=literal("forgotten:") + CatalogueEntry.stripe_id)
+    )
+    redacted = 0
+    for reference in donation_references:
+        events = db.session.execute(
+            select(StripeEvent).where(StripeEvent.payload.contains(reference))
+        ).scalars()
+        for event in events:
+            event.payload = json.dumps(_redacted(json.loads(event.payload)))
+            redacted += 1
+    db.session.flush()
+    return redacted

@@ -8,7 +8,7 @@ from email.utils import formatdate, parseaddr
 from pathlib import Path
 
 from flask import current_app, render_template
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from donations import transaction
 from donations.extensions import db, utcnow
@@ -135,3 +135,22 @@ def send_queued(limit: int = 100) -> tuple[int, int]:
             sent += 1
         db.session.commit()
     return sent, failed
+
+
+def forget_recipient(donation_ids: list[int]) -> int:
+    """A donor asked to be forgotten: their receipts keep only that they were sent, not to
+    whom or what they said."""
+    if not donation_ids:
+        return 0
+    return db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.donation_id.in_(donation_ids))
+        .values(
+            to_address="erased@invalid",
+            subject=None,
+            body=None,
+            html_body=None,
+            # never sent now, if it was still waiting
+            claimed_at=func.coalesce(OutboxMessage.claimed_at, utcnow()),
+        )
+    ).rowcount

@@ -105,5 +105,9 @@ def _admins() -> int:
     ).scalar_one()
 
 
+def by_id(member_id: int) -> StaffMember | None:
+    return db.session.get(StaffMember, member_id)
+
+
 def everyone() -> list[StaffMember]:
     return list(db.session.execute(select(StaffMember).order_by(StaffMember.email)).scalars())

@@ -11,6 +11,24 @@ from donations.extensions import db
 from donations.staff.models import AuditEntry, StaffMember
 
 COMMAND_LINE = "command line"
+#: every action the log records, for the audit page's filter
+ACTIONS = (
+    "sign_in",
+    "sign_in_failed",
+    "sign_in_refused",
+    "sign_out",
+    "export",
+    "refund",
+    "offline_gift",
+    "offline_import",
+    "moderation",
+    "erasure",
+    "staff_created",
+    "role_changed",
+    "password_changed",
+    "account_closed",
+    "account_reopened",
+)
 
 
 def record(

@@ -1,0 +1,47 @@
+"""Supporters' names and messages, approved or rejected before any appears on a fund page
+(the same decision as `flask messages approve|reject`)."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from donations.finance.guard import bp, requires
+from donations.gifts import moderation
+from donations.staff import audit
+from donations.staff.roles import Permission
+from donations.transaction import commit, rollback
+from donations.web import Form
+
+DECISIONS = {"approve": True, "reject": False}
+
+
+class DecisionForm(Form):
+    """Only the CSRF token: the decision is the button pressed."""
+
+
+@bp.get("/messages")
+@requires(Permission.MODERATE)
+def messages():
+    return render_template(
+        "finance/messages.html",
+        waiting=moderation.awaiting_decision(),
+        form=DecisionForm(formdata=None),
+    )
+
+
+@bp.post("/messages/<reference>")
+@requires(Permission.MODERATE)
+def messages_decide(reference: str):
+    form = DecisionForm()
+    decision = request.form.get("decision")
+    if decision not in DECISIONS:
+        abort(400, description="Choose approve or reject.")
+    if not form.validate():
+        abort(400, description="The form had expired; please try again.")
+    try:
+        moderation.moderate(reference, DECISIONS[decision])
+    except moderation.ModerationError as error:
+        rollback()
+        abort(404, description=str(error))
+    audit.record("moderation", subject=reference, decision=f"{decision}d")
+    commit()
+    flash(f"{reference}: {'shown on the fund page' if DECISIONS[decision] else 'never shown'}.")
+    return redirect(url_for("finance.messages"), 303)

@@ -1,0 +1,56 @@
+"""Stripe's payouts, each matched to the penny (the same report as `flask payments payouts`)."""
+
+import io
+from datetime import UTC, datetime, timedelta
+
+from flask import Response, current_app, render_template, request
+
+from donations.finance.guard import bp, requires
+from donations.payments import payouts
+from donations.payments.gateway import GatewayError
+from donations.staff.roles import Permission
+from donations.transaction import commit, rollback
+
+DAYS = (30, 90, 365)
+
+
+def _days() -> int:
+    text = request.args.get("days", "30")
+    return int(text) if text.isdigit() and int(text) in DAYS else 30
+
+
+def _reports(days: int):
+    since = datetime.now(UTC) - timedelta(days=days)
+    try:
+        found = payouts.reports(since)
+    except GatewayError:
+        rollback()
+        current_app.logger.exception("could not list payouts")
+        return None
+    commit()  # each matched payment now knows its fee, net and payout
+    return found
+
+
+@bp.get("/payouts")
+@requires(Permission.VIEW_RECORDS)
+def payouts_page():
+    days = _days()
+    found = _reports(days)
+    return render_template("finance/payouts.html", found=found, days=days, choices=DAYS), (
+        200 if found is not None else 503
+    )
+
+
+@bp.get("/payouts.csv")
+@requires(Permission.VIEW_RECORDS)
+def payouts_csv():
+    found = _reports(_days())
+    if found is None:
+        return Response("Stripe could not be reached; try again in a minute.\n", 503)
+    out = io.StringIO()
+    payouts.write_csv(found, out)
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="payouts.csv"'},
+    )

@@ -1,0 +1,130 @@
+"""Forgetting a donor who asks (UK GDPR, article 17), while keeping every money record.
+
+HMRC requires a charity to keep a Gift Aid declaration, and the records of the gifts it
+covers, for six years after the end of the accounting period those gifts fall in. Until then
+only the donor's contact data goes (e-mail address, marketing consent, public name and
+message); afterwards their names and address go too. The charity's accounting period is
+taken to end with the UK tax year (5 April): where it ends on another date, six years from
+the tax year's end is the later of the two, so nothing is erased too early.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import or_, select
+
+from donations.extensions import db
+from donations.gift_aid.models import GiftAidDeclaration
+from donations.gifts.models import Donation, Donor
+from donations.ledger import services as ledger
+from donations.ledger.models import GIFT_KINDS, LedgerEntry
+
+ERASED = "Erased"
+HMRC_YEARS = 6
+
+
+@dataclass(frozen=True)
+class ErasurePlan:
+    email: str
+    donors: list[Donor]
+    donations: list[Donation]
+    #: the last day HMRC needs the declaration and the names and address on it, if it does
+    keep_declaration_until: date | None
+
+    @property
+    def found(self) -> bool:
+        return bool(self.donors or self.donations)
+
+
+def _tax_year_end(day: date) -> date:
+    """The 5 April that ends the UK tax year holding this day."""
+    end = date(day.year, 4, 5)
+    return end if day <= end else date(day.year + 1, 4, 5)
+
+
+def _keep_until(donations: list[Donation]) -> date | None:
+    ids = [donation.id for donation in donations]
+    if not ids:
+        return None
+    latest = db.session.execute(
+        select(LedgerEntry.occurred_at)
+        .where(
+            LedgerEntry.donation_id.in_(ids),
+            LedgerEntry.kind.in_(GIFT_KINDS),
+            LedgerEntry.gift_aid.is_(True),
+        )
+        .order_by(LedgerEntry.occurred_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if latest is None:
+        return None
+    end = _tax_year_end(latest.date())
+    return end.replace(year=end.year + HMRC_YEARS)
+
+
+def plan(email: str, today: date) -> ErasurePlan:
+    """What erasing this e-mail address would touch, and what HMRC says must stay."""
+    address = email.strip().lower()
+    donors = list(db.session.execute(select(Donor).where(Donor.email == address)).scalars())
+    donor_ids = [donor.id for donor in donors]
+    conditions = [Donation.email == address]
+    if donor_ids:
+        conditions.append(Donation.donor_id.in_(donor_ids))
+    donations = list(
+        db.session.execute(select(Donation).where(or_(*conditions)).order_by(Donation.id)).scalars()
+    )
+    keep = _keep_until(donations)
+    return ErasurePlan(address, donors, donations, keep if keep and keep >= today else None)
+
+
+def pseudonym(email: str) -> str:
+    """The key a forgotten donor's ledger rows keep: the same for all of them, and not theirs."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return "erased:" + hashlib.blake2b(email.encode(), key=secret[:64], digest_size=12).hexdigest()
+
+
+def _forget_contact(donation: Donation) -> None:
+    donation.email = None
+    donation.marketing_consent = False
+    donation.message = None
+    donation.display_name = None
+    donation.anonymous = True
+
+
+def _forget_identity(donation: Donation) -> None:
+    donation.title = None
+    donation.first_name = ERASED
+    donation.last_name = ERASED
+    donation.house = None
+    donation.address = None
+    donation.postcode = None
+
+
+def _forget_declaration(declaration: GiftAidDeclaration) -> None:
+    declaration.title = None
+    declaration.first_name = ERASED
+    declaration.last_name = ERASED
+    declaration.house = ERASED
+    declaration.address = None
+    declaration.postcode = None
+
+
+def erase(found: ErasurePlan) -> None:
+    """Carry out the plan. Money records stay; ledger rows keep a pseudonym for the donor."""
+    keep_identity = found.keep_declaration_until is not None
+    for donation in found.donations:
+        _forget_contact(donation)
+        if not keep_identity:
+            _forget_identity(donation)
+            if donation.declaration is not None:
+                _forget_declaration(donation.declaration)
+    for donor in found.donors:
+        donor.email = None
+        if not keep_identity:
+            donor.title = None
+            donor.first_name = ERASED
+            donor.last_name = ERASED
+    db.session.flush()
+    ledger.pseudonymise_donor(found.email, pseudonym(found.email))

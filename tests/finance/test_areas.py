@@ -1,0 +1,257 @@
+"""The rest of the finance area: messages, erasure, the audit log, staff accounts, payouts
+and the dashboard."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from donations.extensions import db
+from donations.gift_aid.models import GiftAidDeclaration
+from donations.gifts import erasure
+from donations.gifts.models import Donation, Donor, Moderation
+from donations.ledger.models import LedgerEntry
+from donations.ledger.totals import drift
+from donations.receipts.models import OutboxMessage
+from donations.staff.models import AuditEntry, StaffMember
+from tests import factories
+from tests.support import STAFF_PASSWORD, give, sign_in, staff_post
+
+
+def signed_in(client, role: str):
+    factories.staff(role)
+    sign_in(client, f"{role}@example.org")
+    return client
+
+
+def audit_actions() -> list[str]:
+    db.session.rollback()
+    return [
+        e.action for e in db.session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()
+    ]
+
+
+# --- messages ------------------------------------------------------------------------------
+
+
+def test_finance_approves_a_message_and_it_is_audited(client, app):
+    donation = factories.payment(display_name="The Lovelaces", message="For Dad <3")
+    signed_in(client, "finance")
+    page = client.get("/finance/messages").get_data(as_text=True)
+    assert "The Lovelaces" in page
+    assert "For Dad &lt;3" in page, "escaped, as everywhere"
+    response = staff_post(
+        client,
+        f"/finance/messages/{donation.reference}",
+        {"decision": "approve"},
+        "/finance/messages",
+    )
+    assert response.status_code == 303
+    db.session.rollback()
+    assert db.session.get(Donation, donation.id).moderation == Moderation.APPROVED
+    assert "moderation" in audit_actions()
+    assert "The Lovelaces" in client.get("/funds/actimus").get_data(as_text=True)
+
+
+def test_a_bad_decision_or_an_unknown_reference_changes_nothing(client, app):
+    donation = factories.payment(display_name="Ada", message="Hello")
+    signed_in(client, "finance")
+    bad = staff_post(
+        client,
+        f"/finance/messages/{donation.reference}",
+        {"decision": "publish"},
+        "/finance/messages",
+    )
+    assert bad.status_code == 400
+    unknown = staff_post(
+        client, "/finance/messages/D-NOSUCHONE1", {"decision": "approve"}, "/finance/messages"
+    )
+    assert unknown.status_code == 404
+    db.session.rollback()
+    assert db.session.get(Donation, donation.id).moderation == Moderation.PENDING
+
+
+# --- erasure -------------------------------------------------------------------------------
+
+
+def erase(client, email: str, **extra):
+    data = {"email": email, "reason": "Letter of 20 November", "confirm": "y", **extra}
+    return staff_post(client, "/finance/erasure", data)
+
+
+def test_erasure_without_gift_aid_removes_every_personal_detail_and_keeps_the_money(client, app):
+    give(client, amount="30", message="In memory of Mum", display_name="Jo")
+    raised_before = db.session.execute(select(LedgerEntry.amount_pence)).scalars().all()
+    signed_in(client, "admin")
+    response = erase(client, "ada@example.org")
+    assert response.status_code == 303
+    db.session.rollback()
+    donation = db.session.execute(select(Donation)).scalar_one()
+    assert (donation.email, donation.first_name, donation.last_name) == (None, "Erased", "Erased")
+    assert (donation.message, donation.display_name, donation.marketing_consent) == (
+        None,
+        None,
+        False,
+    )
+    donor = db.session.execute(select(Donor)).scalar_one()
+    assert (donor.email, donor.first_name) == (None, "Erased")
+    assert db.session.execute(select(LedgerEntry.amount_pence)).scalars().all() == raised_before
+    keys = db.session.execute(select(LedgerEntry.donor_key)).scalars().all()
+    assert all(key.startswith("erased:") for key in keys)
+    receipt = db.session.execute(select(OutboxMessage)).scalar_one()
+    assert (receipt.to_address, receipt.body) == ("erased@invalid", None)
+    assert drift() == [], "the totals are the same without the donor's details"
+    logged = db.session.execute(
+        select(AuditEntry).where(AuditEntry.action == "erasure")
+    ).scalar_one()
+    assert "ada@example.org" not in logged.subject + logged.detail
+
+
+def test_erasure_within_hmrcs_six_years_keeps_the_declaration_and_says_why(client, app):
+    give(client, amount="30", gift_aid="y", house="1", postcode="SW1A 1AA")
+    signed_in(client, "admin")
+    preview = client.get("/finance/erasure", query_string={"email": "ada@example.org"})
+    assert "must stay until" in preview.get_data(as_text=True)
+    assert "HMRC" in preview.get_data(as_text=True)
+    assert erase(client, "ada@example.org").status_code == 303
+    db.session.rollback()
+    donation = db.session.execute(select(Donation)).scalar_one()
+    assert donation.email is None
+    assert (donation.first_name, donation.house, donation.postcode) == ("Ada", "1", "SW1A 1AA")
+    declaration = db.session.execute(select(GiftAidDeclaration)).scalar_one()
+    assert (declaration.first_name, declaration.house) == ("Ada", "1")
+
+
+def test_the_six_years_run_from_the_end_of_the_tax_year_of_the_last_gift_aided_gift(app):
+    assert erasure._tax_year_end(date(2026, 4, 5)) == date(2026, 4, 5)
+    assert erasure._tax_year_end(date(2026, 4, 6)) == date(2027, 4, 5)
+    assert erasure._tax_year_end(date(2026, 1, 1)) == date(2026, 4, 5)
+
+
+def test_erasure_asks_for_a_reason_and_a_confirmation_and_changes_nothing_without(client, app):
+    give(client, amount="30")
+    signed_in(client, "admin")
+    response = erase(client, "ada@example.org", confirm="", reason="")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Tick to confirm" in page
+    assert "Say how the request came" in page
+    assert "What will happen" in page, "the plan is still shown"
+    unknown = erase(client, "nobody@example.org")
+    assert unknown.status_code == 400
+    db.session.rollback()
+    assert db.session.execute(select(Donation.email)).scalar_one() == "ada@example.org"
+
+
+@pytest.mark.parametrize("role", ["finance", "viewer"])
+def test_only_an_admin_may_erase(client, app, role):
+    give(client, amount="30")
+    signed_in(client, role)
+    assert client.get("/finance/erasure").status_code == 403
+    assert erase(client, "ada@example.org").status_code == 403
+
+
+# --- the audit log and staff accounts --------------------------------------------------------
+
+
+def test_the_audit_log_shows_attempts_to_admins_only(client, app):
+    factories.staff("finance")
+    sign_in(client, "finance@example.org", "wrong password, twice over")
+    signed_in(client, "admin")
+    page = client.get("/finance/audit").get_data(as_text=True)
+    assert "sign in failed" in page
+    assert "finance@example.org" in page
+    only = client.get("/finance/audit", query_string={"action": "sign_in_failed"})
+    assert "admin@example.org" not in only.get_data(as_text=True).split("<tbody>")[1]
+    staff_post(client, "/finance/logout")
+    sign_in(client, "finance@example.org", STAFF_PASSWORD)
+    assert client.get("/finance/audit").status_code == 403
+
+
+def test_an_admin_adds_staff_and_changes_roles_and_each_is_audited(client, app):
+    signed_in(client, "admin")
+    made = staff_post(
+        client,
+        "/finance/staff",
+        {"email": "New@Example.org", "role": "viewer", "password": "a brand new passphrase"},
+        "/finance/staff",
+    )
+    assert made.status_code == 303
+    db.session.rollback()
+    member = db.session.execute(
+        select(StaffMember).where(StaffMember.email == "new@example.org")
+    ).scalar_one()
+    assert member.role == "viewer"
+    staff_post(client, f"/finance/staff/{member.id}", {"change": "finance"}, "/finance/staff")
+    staff_post(client, f"/finance/staff/{member.id}", {"change": "close"}, "/finance/staff")
+    db.session.rollback()
+    member = db.session.get(StaffMember, member.id)
+    assert (member.role, member.active) == ("finance", False)
+    assert audit_actions()[-3:] == ["staff_created", "role_changed", "account_closed"]
+
+
+def test_a_short_password_or_a_taken_address_is_refused(client, app):
+    signed_in(client, "admin")
+    short = staff_post(
+        client,
+        "/finance/staff",
+        {"email": "x@example.org", "role": "viewer", "password": "short"},
+        "/finance/staff",
+    )
+    assert short.status_code == 400
+    assert "at least 12 characters" in short.get_data(as_text=True)
+    taken = staff_post(
+        client,
+        "/finance/staff",
+        {"email": "admin@example.org", "role": "viewer", "password": "a long enough one"},
+        "/finance/staff",
+    )
+    assert taken.status_code == 400
+    assert "already has an account" in taken.get_data(as_text=True)
+
+
+def test_the_last_admin_cannot_stop_being_one(client, app):
+    signed_in(client, "admin")
+    db.session.rollback()
+    me = db.session.execute(select(StaffMember)).scalar_one()
+    staff_post(client, f"/finance/staff/{me.id}", {"change": "viewer"}, "/finance/staff")
+    db.session.rollback()
+    assert db.session.get(StaffMember, me.id).role == "admin"
+
+
+def test_a_finance_user_cannot_manage_staff(client, app):
+    signed_in(client, "finance")
+    assert client.get("/finance/staff").status_code == 403
+    response = staff_post(
+        client,
+        "/finance/staff",
+        {"email": "x@example.org", "role": "admin", "password": "a long enough one"},
+    )
+    assert response.status_code == 403
+    assert db.session.execute(select(StaffMember.email)).scalars().all() == ["finance@example.org"]
+
+
+# --- payouts and the dashboard ----------------------------------------------------------------
+
+
+def test_the_payouts_page_matches_a_sandbox_payout_to_the_penny(client, app, runner):
+    give(client, amount="30")
+    assert runner.invoke(args=["sandbox", "payout"]).exit_code == 0
+    signed_in(client, "viewer")
+    page = client.get("/finance/payouts").get_data(as_text=True)
+    assert "matches" in page
+    assert "does not match" not in page
+    csv_text = client.get("/finance/payouts.csv").get_data(as_text=True)
+    assert csv_text.startswith("payout,transaction,type")
+
+
+def test_the_dashboard_shows_this_months_money_and_the_weeks(client, app):
+    give(client, amount="30", gift_aid="y", house="1", postcode="SW1A 1AA")
+    give(client, amount="10", frequency="monthly", email="monthly@example.org")
+    signed_in(client, "viewer")
+    page = client.get("/finance/").get_data(as_text=True)
+    assert "£40.00" in page, "raised this month"
+    assert "£7.50" in page, "Gift Aid due on the £30"
+    assert 'Active monthly gifts <span class="figure__value">1</span>' in page
+    assert '<svg class="chart"' in page
+    assert "Raised each week (weeks start on Monday)" in page
