@@ -1,0 +1,210 @@
+"""The details of single events that the scripted history does not reach: a plan's amount
+read from its subscription's items, disputes told without their balance transactions, and
+the dates money moved on."""
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from donations.extensions import db
+from donations.gifts.models import Plan
+from donations.ledger.models import EntryKind, LedgerEntry
+from donations.payments import catalogue
+from donations.payments.models import StripeEvent
+from tests import factories
+from tests.payments import stripe_history
+from tests.support import signed_event
+
+
+@pytest.fixture
+def app(stripe_app):
+    return stripe_app
+
+
+def deliver(client, *events) -> None:
+    for event in events:
+        payload, headers = signed_event(event)
+        assert client.post("/stripe/webhook", data=payload, headers=headers).status_code == 200
+
+
+def outcome(event: dict) -> tuple[str, str | None]:
+    stored = db.session.get(StripeEvent, event["id"])
+    return stored.outcome, stored.note
+
+
+def moves(kind: EntryKind) -> list[int]:
+    return list(
+        db.session.execute(
+            select(LedgerEntry.amount_pence).where(LedgerEntry.kind == kind)
+        ).scalars()
+    )
+
+
+# --- a plan's amount -------------------------------------------------------------------------
+
+
+def a_plan(client) -> tuple[dict, str]:
+    donation = factories.checkout(
+        amount_pence=1500, fee_cover_pence=43, frequency="monthly", email="m@example.org"
+    )
+    history = stripe_history.History()
+    subscription = stripe_history.monthly_gift(history, donation, months=1, cancel=False)
+    deliver(client, *history.events)
+    return {"donation_reference": donation.reference}, subscription
+
+
+def subscription_event(subscription: str, metadata: dict, items: list[dict]) -> dict:
+    history = stripe_history.History()
+    return history.add(
+        "customer.subscription.updated",
+        {
+            "id": subscription,
+            "object": "subscription",
+            "status": "active",
+            "metadata": metadata,
+            "items": {"object": "list", "data": items},
+        },
+    )
+
+
+def plan_amount() -> int:
+    db.session.expire_all()
+    return db.session.execute(select(Plan.amount_pence)).scalar_one()
+
+
+def test_a_plan_changed_in_the_portal_takes_the_gift_without_the_fee_cover(client, app):
+    metadata, subscription = a_plan(client)
+    cover = catalogue.fee_cover_product()
+    assert cover is not None, "the fee cover's Product was made for the first checkout"
+    items = [
+        {"price": {"unit_amount": 2000, "product": "prod_fund"}, "quantity": 1},
+        {"price": {"unit_amount": 51, "product": cover}, "quantity": 1},
+    ]
+    deliver(client, subscription_event(subscription, metadata, items))
+    assert plan_amount() == 2000
+
+
+def test_a_plan_of_several_units_counts_each(client, app):
+    metadata, subscription = a_plan(client)
+    items = [{"price": {"unit_amount": 500, "product": "prod_fund"}, "quantity": 3}]
+    deliver(client, subscription_event(subscription, metadata, items))
+    assert plan_amount() == 500 * 3
+
+
+def test_items_without_a_whole_amount_leave_the_plan_as_it_was(client, app):
+    metadata, subscription = a_plan(client)
+    before = plan_amount()
+    for items in (
+        [{"price": {"unit_amount": "20.00", "product": "prod_fund"}, "quantity": 1}],
+        [{"price": {"unit_amount": 2000, "product": "prod_fund"}}, {"price": {}}],
+        [],
+    ):
+        deliver(client, subscription_event(subscription, metadata, items))
+        assert plan_amount() == before
+
+
+# --- disputes told without their balance transactions -----------------------------------
+
+
+def a_dispute(client, **fields) -> dict:
+    donation = factories.checkout(amount_pence=4000, email="d@example.org")
+    history = stripe_history.History()
+    payment_intent = stripe_history.card_gift(history, donation)
+    deliver(client, *history.events)
+    return {
+        "id": "du_plain",
+        "object": "dispute",
+        "amount": 4000,
+        "currency": "gbp",
+        "charge": f"ch_{payment_intent}",
+        "payment_intent": payment_intent,
+        "status": "needs_response",
+        "created": 1_790_000_000,
+        **fields,
+    }
+
+
+def event(event_type: str, obj: dict) -> dict:
+    return stripe_history.History().add(event_type, obj)
+
+
+def test_funds_withdrawn_takes_the_money_even_without_balance_transactions(client, app):
+    dispute = a_dispute(client)
+    deliver(client, event("charge.dispute.created", dispute))
+    assert moves(EntryKind.DISPUTE) == [], "an open dispute has not taken money yet"
+    deliver(client, event("charge.dispute.funds_withdrawn", dispute))
+    assert moves(EntryKind.DISPUTE) == [-4000]
+    when = db.session.execute(
+        select(LedgerEntry.occurred_at).where(LedgerEntry.kind == EntryKind.DISPUTE)
+    ).scalar_one()
+    assert when == datetime.fromtimestamp(1_790_000_000, UTC)
+
+
+def test_a_dispute_closed_lost_takes_the_money_and_reinstated_gives_it_back(client, app):
+    dispute = a_dispute(client)
+    deliver(client, event("charge.dispute.closed", {**dispute, "status": "lost"}))
+    assert moves(EntryKind.DISPUTE) == [-4000]
+    assert moves(EntryKind.DISPUTE_WON) == []
+    deliver(client, event("charge.dispute.funds_reinstated", dispute))
+    assert moves(EntryKind.DISPUTE_WON) == [4000]
+
+
+def test_a_dispute_won_without_money_moving_changes_nothing(client, app):
+    dispute = a_dispute(client)
+    deliver(client, event("charge.dispute.closed", {**dispute, "status": "won"}))
+    assert moves(EntryKind.DISPUTE) == []
+
+
+@pytest.mark.parametrize("broken", [{"id": None}, {"amount": "40.00"}, {"amount": None}])
+def test_a_dispute_without_an_id_or_a_whole_amount_is_ignored(client, app, broken):
+    dispute = {**a_dispute(client), **broken}
+    sent = event("charge.dispute.funds_withdrawn", dispute)
+    deliver(client, sent)
+    assert outcome(sent) == ("ignored", "a dispute without an id or an amount")
+    assert moves(EntryKind.DISPUTE) == []
+
+
+# --- when a refund happened --------------------------------------------------------------
+
+
+def test_a_refund_is_recorded_on_the_day_stripe_made_it(client, app):
+    donation = factories.checkout(amount_pence=3000, email="r@example.org")
+    history = stripe_history.History()
+    payment_intent = stripe_history.card_gift(history, donation)
+    deliver(client, *history.events)
+    refund = {
+        "id": "re_dated",
+        "object": "refund",
+        "amount": 1000,
+        "charge": f"ch_{payment_intent}",
+        "payment_intent": payment_intent,
+        "status": "succeeded",
+        "created": 1_790_000_000,
+    }
+    deliver(client, event("refund.created", refund))
+    when = db.session.execute(
+        select(LedgerEntry.occurred_at).where(LedgerEntry.kind == EntryKind.REFUND)
+    ).scalar_one()
+    assert when == datetime.fromtimestamp(1_790_000_000, UTC)
+
+
+@pytest.mark.parametrize("broken", [{"id": None}, {"amount": 0}, {"amount": "10.00"}])
+def test_a_refund_without_an_id_or_a_positive_whole_amount_moves_nothing(client, app, broken):
+    donation = factories.checkout(amount_pence=3000, email="r@example.org")
+    history = stripe_history.History()
+    payment_intent = stripe_history.card_gift(history, donation)
+    deliver(client, *history.events)
+    refund = {
+        "id": "re_broken",
+        "object": "refund",
+        "amount": 1000,
+        "charge": f"ch_{payment_intent}",
+        "payment_intent": payment_intent,
+        "status": "succeeded",
+        **broken,
+    }
+    sent = event("refund.updated", refund)
+    deliver(client, sent)
+    assert outcome(sent) == ("processed", "a refund without an id or an amount")
+    assert moves(EntryKind.REFUND) == []
