@@ -1,22 +1,24 @@
 """The records as CSV and XLSX, streamed: rows are read from the database a batch at a time
 and written as they come, so memory stays flat however many there are. Columns, formats and
-formula neutralising are DESIGN.md's contract."""
+formula neutralising are DESIGN.md's contract.
+
+The database writes each row's text itself (pounds with two decimals, UK dates, yes/no,
+neutralised text), in one query: at a million rows the export then costs little more than
+the database's own CSV dump of the same query, instead of several times it in Python.
+"""
 
 import csv
 import os
 import tempfile
 from collections.abc import Iterator
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import xlsxwriter
 from flask import current_app
+from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, select, type_coerce
 
 from donations.extensions import db
-from donations.finance.records import Filters, records_query
-from donations.money import gift_aid_at, pounds
+from donations.finance.records import ONLINE, Filters, records_subquery
 
-UK = ZoneInfo("Europe/London")
 COLUMNS = (
     "reference",
     "date",
@@ -44,7 +46,7 @@ COLUMNS = (
     "source_ref",
     "payout",
 )
-MONEY = {
+MONEY = (
     "amount",
     "fees_covered",
     "refunded",
@@ -52,10 +54,11 @@ MONEY = {
     "stripe_fee",
     "net_received",
     "gift_aid_amount",
-}
+)
+MONEY_AT = tuple(COLUMNS.index(name) for name in MONEY)
 #: what a spreadsheet would read as the start of a formula
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-BATCH = 2000
+BATCH = 5000
 #: XLSX's last row; past it the records go on in another sheet
 XLSX_ROWS = 1_048_576
 
@@ -76,62 +79,99 @@ def pounds_text(pence: int | None) -> str:
     return f"{sign}{whole}.{part:02d}"
 
 
-def _yes(value) -> str:
-    return "yes" if value else "no"
+# --- the same, in SQL (SQLite and PostgreSQL alike) -------------------------------------------
 
 
-def _uk_day(moment: datetime) -> str:
-    return moment.astimezone(UK).date().isoformat()
+def _text(value):
+    return cast(value, String)
 
 
-def _rows(filters: Filters, rate: int) -> Iterator[tuple]:
-    """Each record as a tuple in COLUMNS' order: amounts in pence, text neutralised."""
-    query = records_query(filters).execution_options(stream_results=True, yield_per=BATCH)
-    for r in db.session.execute(query):
-        kept = r.amount - r.refunded - r.disputed
-        received = r.entry_id is not None
-        # an offline gift arrives whole; an online one is what Stripe paid in, once known
-        net = r.net_received if r.channel == "online" else r.amount
-        yield (
-            r.reference,
-            _uk_day(r.at),
-            r.fund,
-            r.frequency,
-            r.status,
-            r.channel,
-            r.amount,
-            r.fees_covered,
-            r.refunded,
-            r.disputed,
-            r.stripe_fee,
-            net if received else None,
-            _yes(r.gift_aid),
-            gift_aid_at(kept, rate) if received and r.gift_aid else 0,
-            "",
-            neutralised(r.title),
-            neutralised(r.first_name),
-            neutralised(r.last_name),
-            neutralised(r.email),
-            neutralised(r.house),
-            neutralised(r.postcode),
-            _yes(r.anonymous),
-            _yes(r.marketing_consent),
-            neutralised(r.source_ref),
-            neutralised(r.payout),
-        )
+def _pounds(pence):
+    """pounds_text in SQL, for amounts that are never negative (whole-number division)."""
+    pence = type_coerce(pence, Integer)
+    part = pence % 100
+    return _text(pence // 100) + "." + case((part < 10, "0"), else_="") + _text(part)
 
 
-MONEY_AT = tuple(i for i, name in enumerate(COLUMNS) if name in MONEY)
+def _yes(flag):
+    return case((flag == literal(True), "yes"), else_="no")
 
 
-def _as_text(row: tuple) -> list:
-    out = list(row)
-    for i in MONEY_AT:
-        out[i] = pounds_text(out[i])
-    return out
+def _neutralised(text):
+    first = func.substr(text, 1, 1)
+    return case((first.in_(FORMULA_STARTS), "'" + text), else_=func.coalesce(text, ""))
 
 
-class _Line:
+def _uk_day(moment):
+    """The UK date of a UTC moment. PostgreSQL knows Europe/London; for SQLite, British
+    Summer Time is worked out: from 01:00 UTC on the last Sunday of March to 01:00 UTC on the
+    last Sunday of October."""
+    if db.engine.dialect.name == "postgresql":
+        return func.to_char(func.timezone("Europe/London", moment), "YYYY-MM-DD")
+    year = func.strftime("%Y", moment)
+
+    def last_sunday(month_end: str):
+        sunday = func.date(year + month_end, "-6 days", "weekday 0")
+        return func.datetime(sunday, "+1 hour")
+
+    summer = and_(moment >= last_sunday("-03-31"), moment < last_sunday("-10-31"))
+    return case((summer, func.date(moment, "+1 hour")), else_=func.date(moment))
+
+
+def export_query(filters: Filters):
+    """Every record the filters ask for, oldest first, as the text of DESIGN.md's columns."""
+    r = records_subquery(filters)
+    received = r.c.entry_id.is_not(None)
+    kept = type_coerce(r.c.amount - r.c.refunded - r.c.disputed, Integer)
+    rate = current_app.config["GIFT_AID_BASIC_RATE"]
+    gift_aid_amount = case(
+        (and_(received, r.c.gift_aid == literal(True), kept > 0), kept * rate // (100 - rate)),
+        else_=0,
+    )
+    # an offline gift arrives whole; an online one is what Stripe paid in, once known
+    net = case((r.c.channel == ONLINE, r.c.net_received), else_=r.c.amount)
+    return select(
+        r.c.reference,
+        _uk_day(r.c.at),
+        r.c.fund,
+        r.c.frequency,
+        r.c.status,
+        r.c.channel,
+        _pounds(r.c.amount),
+        _pounds(r.c.fees_covered),
+        _pounds(r.c.refunded),
+        _pounds(r.c.disputed),
+        _pounds(r.c.stripe_fee),
+        case((received, _pounds(net)), else_=null()),
+        _yes(r.c.gift_aid),
+        _pounds(gift_aid_amount),
+        literal(""),
+        _neutralised(r.c.title),
+        _neutralised(r.c.first_name),
+        _neutralised(r.c.last_name),
+        _neutralised(r.c.email),
+        _neutralised(r.c.house),
+        _neutralised(r.c.postcode),
+        _yes(r.c.anonymous),
+        _yes(r.c.marketing_consent),
+        _neutralised(r.c.source_ref),
+        _neutralised(r.c.payout),
+    ).order_by(r.c.at, r.c.entry_id)
+
+
+def _batches(filters: Filters) -> Iterator[list[tuple]]:
+    """The rows, a batch at a time, straight from the database's cursor (a server-side one on
+    PostgreSQL), so memory holds one batch."""
+    query = export_query(filters).execution_options(stream_results=True)
+    result = db.session.connection().execute(query)
+    while batch := result.fetchmany(BATCH):
+        yield batch
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+class _Buffer:
     """A file-like target for csv.writer that hands back what was written."""
 
     def __init__(self):
@@ -140,30 +180,25 @@ class _Line:
     def write(self, text: str) -> None:
         self.parts.append(text)
 
-    def take(self) -> str:
+    def take(self) -> bytes:
         text = "".join(self.parts)
         self.parts.clear()
-        return text
+        return text.encode()
 
 
 def csv_chunks(filters: Filters, counted: list[int] | None = None) -> Iterator[bytes]:
     """The CSV, UTF-8 with a byte-order mark (so Excel reads accents right), in chunks of a
     batch of rows each. `counted`, if given, ends holding the number of records."""
-    line = _Line()
-    writer = csv.writer(line, lineterminator="\r\n")
+    buffer = _Buffer()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
     writer.writerow(COLUMNS)
-    yield ("\ufeff" + line.take()).encode()
-    batch, rows = [], 0
-    for row in _rows(filters, current_app.config["GIFT_AID_BASIC_RATE"]):
-        batch.append(_as_text(row))
-        if len(batch) == BATCH:
-            rows += len(batch)
-            writer.writerows(batch)
-            batch.clear()
-            yield line.take().encode()
-    rows += len(batch)
-    writer.writerows(batch)
-    yield line.take().encode()
+    yield buffer.take()
+    rows = 0
+    for batch in _batches(filters):
+        rows += len(batch)
+        writer.writerows(batch)
+        yield buffer.take()
     if counted is not None:
         counted.append(rows)
 
@@ -176,6 +211,9 @@ def write_csv(filters: Filters, out) -> int:
     return counted[0]
 
 
+# --- XLSX -----------------------------------------------------------------------------------
+
+
 def write_xlsx(filters: Filters, path: str) -> int:
     """Write the XLSX to a file (XlsxWriter's constant-memory mode: a row at a time, flushed
     as it goes). Amounts are numbers in pounds, shown with two decimals, so the sheet can
@@ -184,29 +222,32 @@ def write_xlsx(filters: Filters, path: str) -> int:
     money = workbook.add_format({"num_format": "0.00"})
     bold = workbook.add_format({"bold": True})
     sheet, row_number, count, sheets = None, XLSX_ROWS, 0, 0
-    for row in _rows(filters, current_app.config["GIFT_AID_BASIC_RATE"]):
-        if row_number == XLSX_ROWS:
-            sheets += 1
-            sheet = workbook.add_worksheet("Donations" if sheets == 1 else f"Donations {sheets}")
-            sheet.write_row(0, 0, COLUMNS, bold)
-            sheet.freeze_panes(1, 0)
-            row_number = 1
-        _write_xlsx_row(sheet, row_number, row, money)
-        row_number += 1
-        count += 1
+    for batch in _batches(filters):
+        for row in batch:
+            if row_number == XLSX_ROWS:
+                sheets += 1
+                name = "Donations" if sheets == 1 else f"Donations {sheets}"
+                sheet = workbook.add_worksheet(name)
+                sheet.write_row(0, 0, COLUMNS, bold)
+                sheet.freeze_panes(1, 0)
+                row_number = 1
+            _write_xlsx_row(sheet, row_number, row, money)
+            row_number += 1
+        count += len(batch)
     if sheet is None:
-        sheet = workbook.add_worksheet("Donations")
-        sheet.write_row(0, 0, COLUMNS, bold)
+        workbook.add_worksheet("Donations").write_row(0, 0, COLUMNS, bold)
     workbook.close()
     return count
 
 
 def _write_xlsx_row(sheet, row_number: int, row: tuple, money) -> None:
     for column, value in enumerate(row):
+        if not value:
+            continue
         if column in MONEY_AT:
-            if value is not None:
-                sheet.write_number(row_number, column, float(pounds(value)), money)
-        elif value:
+            # spreadsheets hold numbers as binary fractions; two decimals show them exactly
+            sheet.write_number(row_number, column, float(value), money)
+        else:
             sheet.write_string(row_number, column, value)
 
 

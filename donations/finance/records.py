@@ -9,7 +9,21 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Select, and_, case, func, literal, null, or_, select, true, union_all
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 
 from donations.extensions import db
 from donations.funds.models import Fund
@@ -215,7 +229,7 @@ def _unpaid(filters: Filters) -> Select:
     return (
         select(
             Donation.created_at.label("at"),
-            null().label("entry_id"),
+            cast(null(), Integer).label("entry_id"),
             Donation.reference,
             Fund.slug.label("fund"),
             Donation.frequency,
@@ -225,12 +239,12 @@ def _unpaid(filters: Filters) -> Select:
             Donation.fee_cover_pence.label("fees_covered"),
             literal(0).label("refunded"),
             literal(0).label("disputed"),
-            null().label("stripe_fee"),
-            null().label("net_received"),
+            cast(null(), Integer).label("stripe_fee"),
+            cast(null(), Integer).label("net_received"),
             Donation.gift_aid.label("gift_aid"),
             *PERSONAL,
-            null().label("source_ref"),
-            null().label("payout"),
+            cast(null(), String).label("source_ref"),
+            cast(null(), String).label("payout"),
         )
         .select_from(Donation)
         .join(Fund, Fund.id == Donation.fund_id)
@@ -238,15 +252,20 @@ def _unpaid(filters: Filters) -> Select:
     )
 
 
-def records_query(filters: Filters) -> Select:
-    """Every record the filters ask for, oldest first: a paid donation is one row per gift
-    received (each month of a monthly gift is its own row); any other is one row."""
+def records_subquery(filters: Filters):
+    """Every record the filters ask for: a paid donation is one row per gift received (each
+    month of a monthly gift is its own row); any other is one row."""
     parts = []
     if filters.status in (None, DonationStatus.PAID):
         parts.append(_received(filters))
     if filters.status != DonationStatus.PAID:
         parts.append(_unpaid(filters))
-    records = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("records")
+    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("records")
+
+
+def records_query(filters: Filters) -> Select:
+    """The records, oldest first."""
+    records = records_subquery(filters)
     return select(records).order_by(records.c.at, records.c.entry_id)
 
 

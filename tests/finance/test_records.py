@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -283,3 +284,24 @@ def test_the_command_line_refuses_a_bad_filter_or_file_and_writes_nothing(runner
     result = runner.invoke(args=["exports", "donations", "-o", str(tmp_path / "x.pdf")])
     assert result.exit_code == 2
     assert ".csv or .xlsx" in result.output
+
+
+@pytest.mark.parametrize(
+    ("moment", "uk_day"),
+    [
+        ("2026-06-30T23:30:00+00:00", "2026-07-01"),  # summer: past midnight in London
+        ("2026-12-31T23:30:00+00:00", "2026-12-31"),  # winter: London is UTC
+        ("2026-03-29T00:59:00+00:00", "2026-03-29"),  # a minute before the clocks go forward
+        ("2026-03-28T23:30:00+00:00", "2026-03-28"),  # the night before: still winter
+        ("2026-10-24T23:30:00+00:00", "2026-10-25"),  # the last night of summer time
+        ("2026-10-25T01:00:00+00:00", "2026-10-25"),  # the clocks have gone back
+    ],
+)
+def test_each_record_is_dated_by_the_uk_calendar(client, app, moment, uk_day):
+    donation = factories.donation(email="dated@example.org")
+    lifecycle.mark_paid(donation, "pi_dated", occurred_at=datetime.fromisoformat(moment))
+    db.session.commit()
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    (row,) = csv_rows(client.get("/finance/donations/export.csv"))
+    assert row["date"] == uk_day
