@@ -7,9 +7,19 @@ from sqlalchemy import select, text
 
 from donations.extensions import db
 from donations.funds.models import Fund
-from donations.gifts.models import Donation
-from donations.ledger.models import FundTotals, LedgerEntry, PendingEntry
+from donations.gifts.models import (
+    Donation,
+    DonationStatus,
+    Frequency,
+    Moderation,
+    Plan,
+    PlanChange,
+    PlanStatus,
+)
+from donations.ledger.models import EntryKind, FundTotals, LedgerEntry, PendingEntry
 from donations.ledger.totals import drift
+from donations.staff.models import StaffMember
+from donations.staff.roles import Role
 
 
 def test_models_and_migrations_agree(runner):
@@ -103,3 +113,23 @@ def test_a_database_from_before_0004_keeps_its_records_and_totals_true(app, runn
         ("A", "a@example.org", False, None, "pending"),
         ("A", "a@example.org", False, None, "none"),
     ]
+
+
+def test_every_status_and_kind_fits_its_column():
+    """SQLite ignores a varchar's length; PostgreSQL refuses what does not fit."""
+    stored = [
+        (LedgerEntry.__table__.c.kind, EntryKind),
+        (Donation.__table__.c.status, DonationStatus),
+        (Donation.__table__.c.frequency, Frequency),
+        (Donation.__table__.c.moderation, Moderation),
+        (Plan.__table__.c.status, PlanStatus),
+        (PlanChange.__table__.c.status, PlanStatus),
+        (StaffMember.__table__.c.role, Role),
+    ]
+    too_long = [
+        (str(column), value)
+        for column, values in stored
+        for value in values
+        if len(value) > column.type.length
+    ]
+    assert too_long == []

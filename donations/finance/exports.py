@@ -7,7 +7,6 @@ neutralised text), in one query: at a million rows the export then costs little 
 the database's own CSV dump of the same query, instead of several times it in Python.
 """
 
-import csv
 import os
 import tempfile
 from collections.abc import Iterator
@@ -118,8 +117,9 @@ def _uk_day(moment):
     return case((summer, func.date(moment, "+1 hour")), else_=func.date(moment))
 
 
-def export_query(filters: Filters):
-    """Every record the filters ask for, oldest first, as the text of DESIGN.md's columns."""
+def _columns(filters: Filters):
+    """DESIGN.md's columns, as SQL giving each one's text; with the order to read them in,
+    and whether each may hold text a CSV must quote (typed text, ids)."""
     r = records_subquery(filters)
     received = r.c.entry_id.is_not(None)
     kept = type_coerce(r.c.amount - r.c.refunded - r.c.disputed, Integer)
@@ -130,40 +130,64 @@ def export_query(filters: Filters):
     )
     # an offline gift arrives whole; an online one is what Stripe paid in, once known
     net = case((r.c.channel == ONLINE, r.c.net_received), else_=r.c.amount)
-    return select(
-        r.c.reference,
-        _uk_day(r.c.at),
-        r.c.fund,
-        r.c.frequency,
-        r.c.status,
-        r.c.channel,
-        _pounds(r.c.amount),
-        _pounds(r.c.fees_covered),
-        _pounds(r.c.refunded),
-        _pounds(r.c.disputed),
-        _pounds(r.c.stripe_fee),
-        case((received, _pounds(net)), else_=null()),
-        _yes(r.c.gift_aid),
-        _pounds(gift_aid_amount),
-        literal(""),
-        _neutralised(r.c.title),
-        _neutralised(r.c.first_name),
-        _neutralised(r.c.last_name),
-        _neutralised(r.c.email),
-        _neutralised(r.c.house),
-        _neutralised(r.c.postcode),
-        _yes(r.c.anonymous),
-        _yes(r.c.marketing_consent),
-        _neutralised(r.c.source_ref),
-        _neutralised(r.c.payout),
-    ).order_by(r.c.at, r.c.entry_id)
+    plain, typed = False, True
+    columns = [
+        (r.c.reference, plain),
+        (_uk_day(r.c.at), plain),
+        (r.c.fund, typed),
+        (r.c.frequency, plain),
+        (r.c.status, plain),
+        (r.c.channel, plain),
+        (_pounds(r.c.amount), plain),
+        (_pounds(r.c.fees_covered), plain),
+        (_pounds(r.c.refunded), plain),
+        (_pounds(r.c.disputed), plain),
+        (_pounds(r.c.stripe_fee), plain),
+        (case((received, _pounds(net)), else_=null()), plain),
+        (_yes(r.c.gift_aid), plain),
+        (_pounds(gift_aid_amount), plain),
+        (null(), plain),
+        (_neutralised(r.c.title), typed),
+        (_neutralised(r.c.first_name), typed),
+        (_neutralised(r.c.last_name), typed),
+        (_neutralised(r.c.email), typed),
+        (_neutralised(r.c.house), typed),
+        (_neutralised(r.c.postcode), typed),
+        (_yes(r.c.anonymous), plain),
+        (_yes(r.c.marketing_consent), plain),
+        (_neutralised(r.c.source_ref), typed),
+        (_neutralised(r.c.payout), typed),
+    ]
+    return columns, (r.c.at, r.c.entry_id)
 
 
-def _batches(filters: Filters) -> Iterator[list[tuple]]:
+def export_query(filters: Filters):
+    """Every record the filters ask for, oldest first, as the text of DESIGN.md's columns."""
+    columns, order = _columns(filters)
+    return select(*(column for column, _ in columns)).order_by(*order)
+
+
+def _csv_field(column, quoted: bool):
+    if not quoted:
+        return func.coalesce(column, "")
+    escaped = '"' + func.replace(column, '"', '""') + '"'
+    return case((column.is_(None), ""), else_=escaped)
+
+
+def csv_line_query(filters: Filters):
+    """The same records, each as one line of CSV made by the database: typed text is always
+    quoted, its quotes doubled (RFC 4180); everything else is plain."""
+    columns, order = _columns(filters)
+    line = _csv_field(*columns[0])
+    for column, quoted in columns[1:]:
+        line = line + "," + _csv_field(column, quoted)
+    return select(line).order_by(*order)
+
+
+def _batches(query) -> Iterator[list[tuple]]:
     """The rows, a batch at a time, straight from the database's cursor (a server-side one on
     PostgreSQL), so memory holds one batch."""
-    query = export_query(filters).execution_options(stream_results=True)
-    result = db.session.connection().execute(query)
+    result = db.session.connection().execute(query.execution_options(stream_results=True))
     while batch := result.fetchmany(BATCH):
         yield batch
 
@@ -171,34 +195,14 @@ def _batches(filters: Filters) -> Iterator[list[tuple]]:
 # --- CSV ------------------------------------------------------------------------------------
 
 
-class _Buffer:
-    """A file-like target for csv.writer that hands back what was written."""
-
-    def __init__(self):
-        self.parts: list[str] = []
-
-    def write(self, text: str) -> None:
-        self.parts.append(text)
-
-    def take(self) -> bytes:
-        text = "".join(self.parts)
-        self.parts.clear()
-        return text.encode()
-
-
 def csv_chunks(filters: Filters, counted: list[int] | None = None) -> Iterator[bytes]:
     """The CSV, UTF-8 with a byte-order mark (so Excel reads accents right), in chunks of a
     batch of rows each. `counted`, if given, ends holding the number of records."""
-    buffer = _Buffer()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write("\ufeff")
-    writer.writerow(COLUMNS)
-    yield buffer.take()
+    yield ("\ufeff" + ",".join(COLUMNS) + "\r\n").encode()
     rows = 0
-    for batch in _batches(filters):
+    for batch in _batches(csv_line_query(filters)):
         rows += len(batch)
-        writer.writerows(batch)
-        yield buffer.take()
+        yield ("\r\n".join(line for (line,) in batch) + "\r\n").encode()
     if counted is not None:
         counted.append(rows)
 
@@ -222,7 +226,7 @@ def write_xlsx(filters: Filters, path: str) -> int:
     money = workbook.add_format({"num_format": "0.00"})
     bold = workbook.add_format({"bold": True})
     sheet, row_number, count, sheets = None, XLSX_ROWS, 0, 0
-    for batch in _batches(filters):
+    for batch in _batches(export_query(filters)):
         for row in batch:
             if row_number == XLSX_ROWS:
                 sheets += 1

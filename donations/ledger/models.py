@@ -47,7 +47,7 @@ class LedgerEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     donation_id: Mapped[int] = mapped_column(ForeignKey("donations.id"), index=True)
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
-    kind: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[str] = mapped_column(String(20))
     #: signed pence for the fund: gifts positive, refunds and disputes negative
     amount_pence: Mapped[int]
     #: the donor's fee top-up carried by this payment; never part of raised
