@@ -12,8 +12,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from donations import config as settings
 from donations import (
+    claims,
     demo,
     finance,
     funds,
@@ -28,6 +28,7 @@ from donations import (
     staff,
     web,
 )
+from donations import config as settings
 from donations.extensions import csrf, db, limiter, migrate
 from donations.money import format_gbp
 from donations.page_cache import RenderedCache
@@ -43,6 +44,7 @@ PACKAGES = (
     gifts,
     receipts,
     payments,
+    claims,
     sandbox,
     progress,
     giving,

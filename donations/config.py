@@ -85,6 +85,11 @@ def from_environment(env: dict | None = None) -> dict:
         "FEE_RATE_BASIS_POINTS": int(env.get("FEE_RATE_BASIS_POINTS", "150")),
         "FEE_FIXED_PENCE": int(env.get("FEE_FIXED_PENCE", "20")),
         "GIFT_AID_BASIC_RATE": int(env.get("GIFT_AID_BASIC_RATE", "20")),
+        #: the last day (MM-DD) of the charity's accounting year: HMRC's four-year window
+        "ACCOUNTING_YEAR_END": env.get("ACCOUNTING_YEAR_END", "03-31"),
+        #: gifts of at most this many pence may be aggregated on a claim schedule (HMRC's
+        #: limit is unconfirmed: £20, or £30 on some of its pages)
+        "GIFT_AID_AGGREGATE_LIMIT_PENCE": int(env.get("GIFT_AID_AGGREGATE_LIMIT_PENCE", "2000")),
         #: the amounts offered as tiles, the first of the middle pre-selected
         "PRESET_AMOUNTS_PENCE": (1000, 2500, 5000, 10000),
         "PRESET_MONTHLY_PENCE": (500, 1000, 2000, 3000),

@@ -5,6 +5,7 @@ its after-commit work (receipts) has run. Amounts are pence.
 """
 
 import itertools
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
@@ -65,11 +66,19 @@ def donation(fund_slug: str = "actimus", **fields) -> Donation:
     return made
 
 
-def payment(fund_slug: str = "actimus", source_ref: str | None = None, **fields) -> Donation:
+def payment(
+    fund_slug: str = "actimus",
+    source_ref: str | None = None,
+    paid_at: datetime | None = None,
+    *,
+    commit_now: bool = True,
+    **fields,
+) -> Donation:
     """A donation paid in full, in the ledger and the fund's totals, its receipt sent."""
     made = gifts.start_donation(fund(fund_slug), details(**fields))
-    lifecycle.mark_paid(made, source_ref or f"pi_factory_{next(_numbers):06d}")
-    commit()
+    lifecycle.mark_paid(made, source_ref or f"pi_factory_{next(_numbers):06d}", paid_at)
+    if commit_now:
+        commit()
     return made
 
 

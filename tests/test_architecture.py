@@ -22,7 +22,7 @@ LAYERS = [
     {"ledger"},
     {"gift_aid"},
     {"gifts"},
-    {"receipts", "payments"},
+    {"receipts", "payments", "claims"},
     {"sandbox", "progress", "giving", "finance"},
     {"demo"},
 ]

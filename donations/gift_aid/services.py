@@ -1,5 +1,7 @@
 """Making declarations. Services flush; callers commit."""
 
+from datetime import datetime
+
 from flask import current_app
 
 from donations.gift_aid.models import GiftAidDeclaration
@@ -30,3 +32,20 @@ def new_declaration(
         postcode=None if overseas else postcode,
         overseas=overseas,
     )
+
+
+class CancellationRefused(ValueError):
+    """A cancellation that cannot be made, in words for the user."""
+
+
+def cancel(declaration: GiftAidDeclaration, effective: datetime, now: datetime) -> None:
+    """Cancel a declaration from a moment on: gifts made from then stop carrying Gift Aid,
+    earlier ones keep it. A cancellation takes effect when the charity is told, or later
+    if the donor asks: never earlier, so what was rightly claimed stays claimed."""
+    if declaration.cancelled_at is not None:
+        raise CancellationRefused("That declaration is already cancelled.")
+    if effective < now:
+        raise CancellationRefused(
+            "A cancellation takes effect from today or a later day, never an earlier one."
+        )
+    declaration.cancelled_at = effective

@@ -95,6 +95,8 @@ class Donation(db.Model):
     frequency: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(10), default=DonationStatus.CREATED, index=True)
     channel: Mapped[str] = mapped_column(String(20), default="online")
+    #: sponsorship of someone taking part in an event (HMRC's schedule marks it)
+    sponsored: Mapped[bool] = mapped_column(default=False)
     anonymous: Mapped[bool] = mapped_column(default=False)
     #: kept even when anonymous is ticked; shown only if not anonymous and approved
     display_name: Mapped[str | None] = mapped_column(String(60))

@@ -28,6 +28,13 @@ ACTIONS = (
     "password_changed",
     "account_closed",
     "account_reopened",
+    "claim_created",
+    "claim_schedule",
+    "claim_submitted",
+    "claim_discarded",
+    "declaration_corrected",
+    "declaration_cancelled",
+    "statement_sent",
 )
 
 

@@ -1,0 +1,100 @@
+"""`flask giftaid claim|schedule|statement` (DESIGN.md's command line)."""
+
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import Blueprint, current_app
+
+from donations.claims import schedule as schedules
+from donations.claims import services
+from donations.cli_support import refused_as_click_errors, visible
+from donations.money import format_gbp
+from donations.staff import audit
+from donations.transaction import commit
+
+cli = Blueprint("giftaid_cli", __name__, cli_group="giftaid")
+
+
+def _day(_ctx, _param, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter("write the date as YYYY-MM-DD") from error
+
+
+@cli.cli.command("claim")
+@click.option("--from", "start", required=True, callback=_day, help="First day (YYYY-MM-DD).")
+@click.option("--to", "end", required=True, callback=_day, help="Last day, inclusive.")
+def claim(start: date, end: date):
+    """Create a draft claim of every eligible gift received in the period; print its
+    reference."""
+    with refused_as_click_errors(services.ClaimRefused):
+        made = services.create(start, end, audit.COMMAND_LINE)
+    gift_aid = sum(item.gift_aid_pence for item in made.items)
+    audit.record(
+        "claim_created",
+        subject=made.reference,
+        period_from=start,
+        period_to=end,
+        gifts=len(made.items),
+        gift_aid_pence=gift_aid,
+    )
+    commit()
+    click.echo(made.reference)
+    click.echo(
+        f"{len(made.items)} gifts, {format_gbp(gift_aid)} Gift Aid; draft: check it, then "
+        f"`giftaid schedule {made.reference} -o FILE.ods`.",
+        err=True,
+    )
+
+
+@cli.cli.command("schedule")
+@click.argument("reference")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--aggregate/--no-aggregate",
+    default=False,
+    help="Add up small gifts (GIFT_AID_AGGREGATE_LIMIT_PENCE) into aggregated rows.",
+)
+def schedule(reference: str, output: Path, aggregate: bool):
+    """Write the claim's HMRC schedule (.ods; several files past 1,000 rows) and a CSV of the
+    same rows beside it. Refused while any row would be refused by HMRC."""
+    found = services.by_reference(reference.strip())
+    if found is None:
+        raise click.ClickException(f"No claim {visible(reference)}.")
+    with refused_as_click_errors(services.ClaimRefused):
+        if found.status == "draft":
+            for change in services.refresh(found):
+                click.echo(change, err=True)
+    limit = current_app.config["GIFT_AID_AGGREGATE_LIMIT_PENCE"] if aggregate else 0
+    made = schedules.build(found, limit)
+    if made.problems:
+        for row, problem in made.problems:
+            click.echo(f"{' '.join(row.references)}: {problem}", err=True)
+        commit()
+        raise click.ClickException(
+            f"{len(made.problems)} problems HMRC would refuse; fix the donors' details first."
+        )
+    for row, change in made.changes:
+        click.echo(f"{' '.join(row.references)}: {change}", err=True)
+    paths = _write(made, output)
+    audit.record("claim_schedule", subject=found.reference, rows=len(made.rows), files=len(paths))
+    commit()
+    for path in paths:
+        click.echo(str(path))
+
+
+def _write(made: schedules.Schedule, output: Path) -> list[Path]:
+    contents = schedules.ods_files(made)
+    if len(contents) == 1:
+        paths = [output]
+    else:
+        paths = [
+            output.with_name(f"{output.stem}-{n}-of-{len(contents)}{output.suffix}")
+            for n in range(1, len(contents) + 1)
+        ]
+    for path, content in zip(paths, contents, strict=True):
+        path.write_bytes(content)
+    output.with_suffix(".csv").write_text(schedules.csv_text(made), encoding="utf-8")
+    return paths
