@@ -1,0 +1,233 @@
+"""The schedule HMRC receives, read back with other readers than the one that wrote it
+(python-calamine for the cells' values, the file's own XML for their displayed text), held
+to every rule of GIFT_AID.md's table."""
+
+import io
+import re
+import zipfile
+from datetime import UTC, datetime, timedelta
+from xml.etree import ElementTree
+
+from python_calamine import CalamineWorkbook
+
+from donations.claims import schedule as schedules
+from donations.claims import services as claims
+from donations.claims.hmrc import KEPT, TITLE, UK_POSTCODE
+from donations.extensions import db
+from tests import factories
+
+NOW = datetime.now(UTC)
+TODAY = NOW.date()
+ODS_NS = {
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+}
+DATE = re.compile(r"\d\d/\d\d/\d\d")
+MONEY = re.compile(r"\d+\.\d\d")
+
+
+def donor(**fields):
+    values = {"amount_pence": 2500, "gift_aid": True, "commit_now": False}
+    values.update(fields)
+    return factories.payment(**values)
+
+
+def displayed(content: bytes) -> list[list[str]]:
+    """Each cell's displayed text, row by row, from the file's own XML (repeats expanded)."""
+    # our own file, just written: not untrusted input
+    root = ElementTree.fromstring(  # noqa: S314
+        zipfile.ZipFile(io.BytesIO(content)).read("content.xml")
+    )
+    table = root.find(".//table:table", ODS_NS)
+    assert table.get(f"{{{ODS_NS['table']}}}name") == "R68GAD_V1_00_0_EN"
+    rows = []
+    for row in table.findall("table:table-row", ODS_NS):
+        cells = []
+        for cell in row.findall("table:table-cell", ODS_NS):
+            repeat = int(cell.get(f"{{{ODS_NS['table']}}}number-columns-repeated", "1"))
+            text = "".join(p.text or "" for p in cell.findall("text:p", ODS_NS))
+            cells.extend([text] * repeat)
+        repeat = int(row.get(f"{{{ODS_NS['table']}}}number-rows-repeated", "1"))
+        rows.extend([cells] * repeat)
+    return rows
+
+
+def values(content: bytes) -> list[list]:
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_name(
+        "R68GAD_V1_00_0_EN"
+    )
+    return sheet.to_python(skip_empty_area=False)
+
+
+def donation_rows(content: bytes) -> list[list[str]]:
+    shown = displayed(content)
+    found = []
+    for row in shown[24:]:
+        padded = (row + [""] * 11)[:11]
+        if any(padded):
+            found.append(padded)
+    return found
+
+
+def _day(text: str):
+    return datetime.strptime(text, "%d/%m/%y").replace(tzinfo=UTC).date()
+
+
+def assert_hmrc_accepts(content: bytes) -> None:
+    """GIFT_AID.md's table, cell by cell."""
+    shown = displayed(content)
+    assert DATE.fullmatch(shown[12][3])  # D13
+    header = shown[23][1:11]
+    assert header[0] == "Item"
+    assert header[-1] == "Amount"
+    rows = donation_rows(content)
+    earliest = min(_day(row[9]) for row in rows)
+    assert shown[12][3] == earliest.strftime("%d/%m/%y")
+    for number, row in enumerate(rows, start=1):
+        _, item, title, first, last, house, postcode, aggregated, sponsored, day, amount = row
+        assert item == str(number)  # no gaps
+        for text in (title, first, last, house, postcode, aggregated):
+            assert text == text.strip()
+            assert all(KEPT.fullmatch(char) for char in text)
+        if title:
+            assert TITLE.fullmatch(title)
+        if aggregated:
+            assert not title
+            assert not first
+            assert not last
+            assert not house
+            assert not postcode
+            assert not sponsored
+            assert len(aggregated) <= 35
+            assert float(amount) <= 1000
+        else:
+            assert first
+            assert len(first) <= 35
+            assert last
+            assert len(last) <= 35
+            assert "-" not in last
+            assert house
+            assert len(house) <= 40
+            assert postcode == "X" or UK_POSTCODE.fullmatch(postcode)
+        assert sponsored in ("", "Yes")
+        assert DATE.fullmatch(day)
+        assert _day(day) <= TODAY
+        assert MONEY.fullmatch(amount)
+        assert float(amount) >= 0.01
+    # the same rows, read as values by another reader
+    read = values(content)
+    assert len([row for row in read[24:] if any(cell != "" for cell in row)]) == len(rows)
+    for row, shown_row in zip(read[24:], rows, strict=False):
+        assert f"{row[10]:.2f}" == shown_row[10]
+
+
+def build(claim, aggregate=0):
+    schedule = schedules.build(claim, aggregate)
+    return schedule, schedules.ods_files(schedule)
+
+
+def test_every_row_of_the_schedule_keeps_hmrcs_rules(app):
+    donor(title="Mr.", first_name="Seán", last_name="O'Brien", postcode="sw1a1aa")
+    donor(title="Mrs", first_name="Ann", last_name="Smith-Jones", postcode="m1 1ae")
+    donor(first_name="Zoë", last_name="Ørsted", postcode="EH1 1YZ")
+    donor(first_name="Łukasz", last_name="Dvořák", postcode="CF10 1EP")
+    donor(
+        first_name="Ana",
+        last_name="García",
+        overseas=True,
+        postcode=None,
+        house="Calle Mayor 5",
+        address="Madrid, Spain",
+        email="ana@example.org",
+    )
+    sponsored = donor(first_name="Sam", last_name="Runner", email="sam@example.org")
+    sponsored.sponsored = True
+    db.session.commit()
+    claim = claims.create(TODAY - timedelta(days=1), TODAY, "finance@example.org")
+    schedule, files = build(claim)
+    assert schedule.problems == []
+    assert len(files) == 1
+    assert_hmrc_accepts(files[0])
+    rows = {row[4]: row for row in donation_rows(files[0])}
+    assert rows["O'Brien"][2:7] == ["Mr", "Seán", "O'Brien", "1", "SW1A 1AA"]
+    assert rows["Smith Jones"][6] == "M1 1AE"
+    assert rows["Ørsted"][3] == "Zoë"  # Latin-1: HMRC keeps it
+    assert rows["Dvorák"][3] == "Lukasz"  # ř is not Latin-1, á is
+    assert rows["García"][5:7] == ["Calle Mayor 5, Madrid, Spain", "X"]
+    assert rows["Runner"][8] == "Yes"
+    changes = " ".join(change for _, change in schedule.changes)
+    for said in (
+        '"Mr." written as "Mr"',
+        '"Smith-Jones" written as "Smith Jones"',
+        '"Łukasz" written as "Lukasz"',
+        '"Dvořák" written as "Dvorák"',
+    ):
+        assert said in changes
+
+
+def test_a_row_hmrc_would_refuse_is_named_until_the_donor_is_fixed(app):
+    # the form takes at most 35 characters, as HMRC does; this name's 30 become 40 in the
+    # Latin letters HMRC keeps
+    long_name = "Хрущёва-Щербакова-Шапошниковых"
+    paid = donor(last_name=long_name)
+    db.session.commit()
+    claim = claims.create(TODAY, TODAY, "finance@example.org")
+    schedule, _ = build(claim)
+    assert [problem for _, problem in schedule.problems] == [
+        "Last name is 40 characters; HMRC takes at most 35."
+    ]
+    assert '"Khrushcheva Shcherbakova Shaposhnikovykh"' in schedule.changes[0][1]
+    paid.declaration.last_name = "Khrushcheva"
+    db.session.commit()
+    schedule, files = build(claim)
+    assert schedule.problems == []
+    assert_hmrc_accepts(files[0])
+
+
+def test_small_gifts_are_aggregated_when_asked_and_larger_ones_are_not(app):
+    for n in range(3):
+        donor(amount_pence=2000, email=f"small{n}@example.org")
+    donor(amount_pence=2001, email="larger@example.org", last_name="Larger")
+    db.session.commit()
+    claim = claims.create(TODAY, TODAY, "finance@example.org")
+    _schedule, files = build(claim, aggregate=2000)
+    assert_hmrc_accepts(files[0])
+    rows = donation_rows(files[0])
+    assert [(row[7], row[10]) for row in rows if row[7]] == [
+        ("Small online and offline gifts (3)", "60.00")
+    ]
+    assert [(row[4], row[10]) for row in rows if not row[7]] == [("Larger", "20.01")]
+    _plain, files = build(claim)
+    assert len(donation_rows(files[0])) == 4
+
+
+def test_over_a_thousand_gifts_make_two_files_each_numbered_from_one(app):
+    for n in range(1001):
+        donor(amount_pence=1000 + n, email=f"d{n}@example.org")
+    db.session.commit()
+    claim = claims.create(TODAY, TODAY, "finance@example.org")
+    _schedule, files = build(claim)
+    assert len(files) == 2
+    first, second = (donation_rows(content) for content in files)
+    assert (len(first), len(second)) == (1000, 1)
+    assert second[0][1] == "1"
+    for content in files:
+        assert_hmrc_accepts(content)
+    total = sum(round(float(row[10]) * 100) for row in first + second)
+    assert total == sum(1000 + n for n in range(1001))
+
+
+def test_the_over_claimed_tax_goes_in_box_2(app):
+    paid = donor(amount_pence=4000)
+    db.session.commit()
+    first = claims.create(TODAY, TODAY, "finance@example.org")
+    claims.mark_submitted(first, "finance@example.org")
+    db.session.commit()
+    factories.refund(paid, 4000)
+    donor(amount_pence=1000, email="next@example.org")
+    db.session.commit()
+    second = claims.create(TODAY, TODAY, "finance@example.org")
+    _, files = build(second)
+    assert displayed(files[0])[16][3] == "10.00"
+    assert values(files[0])[16][3] == 10.0
