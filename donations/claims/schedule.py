@@ -51,6 +51,8 @@ class ScheduleRow:
     row: hmrc.Row
     aggregated: str = ""
     references: list[str] = field(default_factory=list)
+    #: the declaration a donor's row comes from, where its details are fixed
+    declaration_id: int | None = None
 
 
 @dataclass
@@ -106,7 +108,9 @@ def build(claim: GiftAidClaim, aggregate_up_to_pence: int = 0) -> Schedule:
         ):
             small.append((item, donation))
         else:
-            single.append(ScheduleRow(row, references=[donation.reference]))
+            single.append(
+                ScheduleRow(row, references=[donation.reference], declaration_id=declaration.id)
+            )
     rows = single + _aggregated(small, today)
     rows.sort(key=lambda found: found.row.given_on)
     over = sum(over.gift_aid_pence for over in claim.over_claims)

@@ -13,6 +13,7 @@ from donations.finance import (  # noqa: F401  (each module adds its views to th
     dashboard,
     donations,
     erasure,
+    gift_aid,
     moderation,
     money_views,
     offline,

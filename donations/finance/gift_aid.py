@@ -1,0 +1,278 @@
+"""Gift Aid claims in the finance area: choose a period, see each gift's standing and every
+row HMRC would refuse, fix a donor's details, create the claim, download its schedule, mark
+it submitted or discard it."""
+
+import io
+import zipfile
+from datetime import UTC, date, datetime, timedelta
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from donations.claims import hmrc
+from donations.claims import schedule as schedules
+from donations.claims import services as claims
+from donations.claims.eligibility import uk_day
+from donations.extensions import db
+from donations.finance.guard import bp, requires
+from donations.gift_aid.address import normalise_postcode
+from donations.gift_aid.models import GiftAidDeclaration
+from donations.staff import audit
+from donations.staff.roles import Permission
+from donations.text import line_problem
+from donations.transaction import commit
+from donations.web import Form
+
+
+class ClaimForm(Form):
+    """Only the CSRF token: the period comes from the page's own fields."""
+
+
+def _today() -> date:
+    return uk_day(datetime.now(UTC))
+
+
+def _period(args) -> tuple[date, date, str | None]:
+    today = _today()
+    try:
+        start = date.fromisoformat(args.get("from") or (today - timedelta(days=30)).isoformat())
+        end = date.fromisoformat(args.get("to") or today.isoformat())
+    except ValueError:
+        return today, today, "Write each date as YYYY-MM-DD."
+    return start, end, None
+
+
+def _report(gifts) -> list[tuple[object, hmrc.Row]]:
+    today = _today()
+    return [
+        (
+            gift,
+            hmrc.row_for(
+                gift.declaration,
+                gift.assessment.given_on,
+                gift.assessment.claimable_pence,
+                sponsored=gift.donation.sponsored,
+                today=today,
+            ),
+        )
+        for gift in gifts
+        if gift.assessment.eligible
+    ]
+
+
+@bp.get("/gift-aid")
+@requires(Permission.CLAIM_GIFT_AID)
+def gift_aid():
+    start, end, problem = _period(request.args)
+    previewing = "from" in request.args and problem is None
+    gifts = claims.preview(start, end) if previewing else []
+    report = _report(gifts)
+    return render_template(
+        "finance/gift_aid.html",
+        form=ClaimForm(formdata=None),
+        start=start,
+        end=end,
+        problem=problem,
+        previewing=previewing,
+        report=report,
+        refused=[gift for gift in gifts if not gift.assessment.eligible],
+        claimable=sum(gift.assessment.claimable_pence for gift, _ in report),
+        gift_aid_total=sum(gift.assessment.gift_aid_pence for gift, _ in report),
+        over_claimed=sum(pence for _, pence in claims.over_claimed()) if previewing else 0,
+        found=claims.all_claims(),
+    ), (400 if problem else 200)
+
+
+@bp.post("/gift-aid")
+@requires(Permission.CLAIM_GIFT_AID)
+def gift_aid_create():
+    if not ClaimForm().validate():
+        flash("The form had expired; nothing was created. Please try again.")
+        return redirect(url_for("finance.gift_aid"), 303)
+    start, end, problem = _period(request.form)
+    if problem is None:
+        try:
+            made = claims.create(start, end, current_user.email)
+        except claims.ClaimRefused as refused:
+            problem = str(refused)
+    if problem is not None:
+        flash(problem)
+        return redirect(url_for("finance.gift_aid"), 303)
+    audit.record(
+        "claim_created",
+        subject=made.reference,
+        period_from=start,
+        period_to=end,
+        gifts=len(made.items),
+        gift_aid_pence=sum(item.gift_aid_pence for item in made.items),
+    )
+    commit()
+    flash(f"Claim {made.reference} created as a draft.")
+    return redirect(url_for("finance.gift_aid_claim", reference=made.reference), 303)
+
+
+def _claim_or_404(reference: str):
+    found = claims.by_reference(reference)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _schedule(claim):
+    changed = claims.refresh(claim) if claim.status == "draft" else []
+    limit = current_app.config["GIFT_AID_AGGREGATE_LIMIT_PENCE"]
+    aggregate = request.args.get("aggregate") == "yes"
+    return schedules.build(claim, limit if aggregate else 0), changed, aggregate
+
+
+@bp.get("/gift-aid/<reference>")
+@requires(Permission.CLAIM_GIFT_AID)
+def gift_aid_claim(reference: str):
+    claim = _claim_or_404(reference)
+    made, changed, aggregate = _schedule(claim)
+    commit()
+    return render_template(
+        "finance/gift_aid_claim.html",
+        form=ClaimForm(formdata=None),
+        claim=claim,
+        schedule=made,
+        changed=changed,
+        aggregate=aggregate,
+        names=schedules.file_names(claim, made),
+        gift_aid_total=sum(item.gift_aid_pence for item in claim.items),
+    )
+
+
+@bp.get("/gift-aid/<reference>/schedule.<kind>")
+@requires(Permission.CLAIM_GIFT_AID)
+def gift_aid_schedule(reference: str, kind: str):
+    claim = _claim_or_404(reference)
+    made, _, _ = _schedule(claim)
+    if kind not in ("ods", "csv", "zip"):
+        abort(404)
+    if made.problems:
+        commit()
+        flash("HMRC would refuse some rows: fix them first, then download the schedule.")
+        return redirect(url_for("finance.gift_aid_claim", reference=reference), 303)
+    audit.record("claim_schedule", subject=reference, rows=len(made.rows), kind=kind)
+    commit()
+    if kind == "csv":
+        return _download(schedules.csv_text(made).encode(), f"{reference}.csv", "text/csv")
+    files = schedules.ods_files(made)
+    names = schedules.file_names(claim, made)
+    if kind == "ods" and len(files) == 1:
+        return _download(files[0], names[0], "application/vnd.oasis.opendocument.spreadsheet")
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as bundle:
+        for name, content in zip(names, files, strict=True):
+            bundle.writestr(name, content)
+    return _download(packed.getvalue(), f"{reference}.zip", "application/zip")
+
+
+def _download(content: bytes, name: str, mimetype: str) -> Response:
+    return Response(
+        content,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.post("/gift-aid/<reference>/<action>")
+@requires(Permission.CLAIM_GIFT_AID)
+def gift_aid_change(reference: str, action: str):
+    claim = _claim_or_404(reference)
+    if action not in ("submit", "discard"):
+        abort(404)
+    if not ClaimForm().validate():
+        flash("The form had expired; nothing was changed. Please try again.")
+        return redirect(url_for("finance.gift_aid_claim", reference=reference), 303)
+    try:
+        if action == "submit":
+            made, _, _ = _schedule(claim)
+            if made.problems:
+                raise claims.ClaimRefused("HMRC would refuse some rows: fix them first.")
+            claims.mark_submitted(claim, current_user.email)
+            audit.record("claim_submitted", subject=reference)
+            message = f"Claim {reference} marked as submitted to HMRC."
+        else:
+            released = claims.discard(claim)
+            audit.record("claim_discarded", subject=reference, released=released)
+            message = f"Claim {reference} discarded; its {released} gifts may be claimed again."
+    except claims.ClaimRefused as refused:
+        db.session.rollback()
+        flash(str(refused))
+        return redirect(url_for("finance.gift_aid_claim", reference=reference), 303)
+    commit()
+    flash(message)
+    return redirect(url_for("finance.gift_aid_claim", reference=reference), 303)
+
+
+# --- fixing a donor's details for HMRC -------------------------------------------------------
+
+FIXABLE = {"title": 20, "first_name": 35, "last_name": 35, "house": 40, "postcode": 10}
+FIX_LABELS = {
+    "title": "Title",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "house": "House name or number",
+    "postcode": "Postcode",
+}
+
+
+def _read_fix(form, declaration) -> tuple[dict, dict]:
+    values, problems = {}, {}
+    for name, limit in FIXABLE.items():
+        text = " ".join((form.get(name) or "").split())
+        if name in ("first_name", "last_name", "house") and not text:
+            problems[name] = f"Enter the {FIX_LABELS[name].lower()}."
+        elif len(text) > limit:
+            problems[name] = f"{FIX_LABELS[name]} must be {limit} characters or fewer."
+        elif (problem := line_problem(text, FIX_LABELS[name])) is not None:
+            problems[name] = problem
+        values[name] = text or None
+    if declaration.overseas:
+        values["postcode"] = None
+    elif (postcode := normalise_postcode(values["postcode"])) is None:
+        problems["postcode"] = "Enter a UK postcode, like SW1A 1AA."
+    else:
+        values["postcode"] = postcode
+    return values, problems
+
+
+@bp.route("/gift-aid/declarations/<int:declaration_id>", methods=["GET", "POST"])
+@requires(Permission.CLAIM_GIFT_AID)
+def declaration_fix(declaration_id: int):
+    declaration = db.session.get(GiftAidDeclaration, declaration_id)
+    if declaration is None:
+        abort(404)
+    back = request.values.get("back", "")
+    if not back.startswith("/finance/gift-aid"):
+        back = url_for("finance.gift_aid")
+    values = {name: getattr(declaration, name) or "" for name in FIXABLE}
+    problems: dict[str, str] = {}
+    if request.method == "POST":
+        values, problems = _read_fix(request.form, declaration)
+        if not ClaimForm().validate():
+            problems["form"] = "The form had expired; please send it again."
+        if not problems:
+            before = {name: getattr(declaration, name) for name in FIXABLE}
+            for name, value in values.items():
+                setattr(declaration, name, value)
+            audit.record(
+                "declaration_corrected",
+                subject=f"declaration {declaration.id}",
+                before=before,
+                after=values,
+            )
+            commit()
+            flash("The donor's details are corrected.")
+            return redirect(back, 303)
+    return render_template(
+        "finance/declaration_fix.html",
+        form=ClaimForm(formdata=None),
+        declaration=declaration,
+        values=values,
+        problems=problems,
+        labels=FIX_LABELS,
+        back=back,
+    ), (400 if problems else 200)

@@ -1,0 +1,125 @@
+"""Gift Aid claims in the finance area: preview, a refused row fixed, the claim created,
+its schedule downloaded, submitted; the audit log keeps each step."""
+
+import io
+from datetime import UTC, datetime, timedelta
+
+from python_calamine import CalamineWorkbook
+from sqlalchemy import select
+
+from donations.claims.models import ClaimStatus, GiftAidClaim
+from donations.extensions import db
+from donations.staff.models import AuditEntry
+from tests import factories
+from tests.support import sign_in, staff_post
+
+TODAY = datetime.now(UTC).date()
+PERIOD = {"from": (TODAY - timedelta(days=7)).isoformat(), "to": TODAY.isoformat()}
+
+
+def signed_in(client, role="finance"):
+    factories.staff(role)
+    sign_in(client, f"{role}@example.org")
+
+
+def test_a_finance_user_builds_a_claim_fixes_a_refused_row_and_downloads_the_schedule(client):
+    factories.payment(amount_pence=2500, gift_aid=True, title="Mr.", last_name="Smith-Jones")
+    wrong = factories.payment(
+        amount_pence=4000,
+        gift_aid=True,
+        email="zed@example.org",
+        first_name="Zed",
+        last_name="Хрущёва-Щербакова-Шапошниковых",
+    )
+    factories.payment(amount_pence=1000, gift_aid=False, email="no@example.org")
+    signed_in(client)
+    page = client.get("/finance/gift-aid", query_string=PERIOD).get_data(as_text=True)
+    assert "2 gifts may be claimed: £65.00, Gift Aid £16.25" in page
+    assert "HMRC would refuse 1 row" in page
+    assert "Last name is 40 characters; HMRC takes at most 35." in page
+    made = staff_post(client, "/finance/gift-aid", PERIOD, page="/finance/gift-aid")
+    assert made.status_code == 303
+    claim = db.session.execute(select(GiftAidClaim)).scalar_one()
+    claim_page = f"/finance/gift-aid/{claim.reference}"
+    refused = client.get(f"{claim_page}/schedule.ods")
+    assert refused.status_code == 303  # not while HMRC would refuse a row
+    fix = f"/finance/gift-aid/declarations/{wrong.declaration_id}"
+    bad = staff_post(
+        client,
+        fix,
+        {
+            "first_name": "Zed",
+            "last_name": "",
+            "house": "1",
+            "postcode": "SW1A 1AA",
+            "back": claim_page,
+        },
+        page=fix,
+    )
+    assert bad.status_code == 400
+    assert "Enter the last name." in bad.get_data(as_text=True)
+    fixed = staff_post(
+        client,
+        fix,
+        {
+            "first_name": "Zed",
+            "last_name": "Khrushcheva",
+            "house": "1",
+            "postcode": "sw1a1aa",
+            "back": claim_page,
+        },
+        page=fix,
+    )
+    assert fixed.headers["Location"].endswith(claim_page)
+    download = client.get(f"{claim_page}/schedule.ods")
+    assert download.status_code == 200
+    assert download.mimetype == "application/vnd.oasis.opendocument.spreadsheet"
+    sheet = (
+        CalamineWorkbook.from_filelike(io.BytesIO(download.data))
+        .get_sheet_by_name("R68GAD_V1_00_0_EN")
+        .to_python(skip_empty_area=False)
+    )
+    rows = [row[1:11] for row in sheet[24:] if any(cell != "" for cell in row)]
+    assert sorted((row[1], row[3], row[9]) for row in rows) == [
+        ("", "Khrushcheva", 40.0),
+        ("Mr", "Smith Jones", 25.0),
+    ]
+    submitted = staff_post(client, f"{claim_page}/submit", page=claim_page)
+    assert submitted.status_code == 303
+    db.session.rollback()
+    assert db.session.get(GiftAidClaim, claim.id).status == ClaimStatus.SUBMITTED
+    actions = db.session.execute(select(AuditEntry.action)).scalars().all()
+    for action in ("claim_created", "declaration_corrected", "claim_schedule", "claim_submitted"):
+        assert action in actions
+
+
+def test_a_discarded_draft_frees_its_gifts_for_a_later_claim(client):
+    for n in range(3):
+        factories.payment(amount_pence=1000, gift_aid=True, email=f"d{n}@example.org")
+    signed_in(client)
+    staff_post(client, "/finance/gift-aid", PERIOD, page="/finance/gift-aid")
+    claim = db.session.execute(select(GiftAidClaim)).scalar_one()
+    page = f"/finance/gift-aid/{claim.reference}"
+    staff_post(client, f"{page}/discard", page=page)
+    again = client.get("/finance/gift-aid", query_string=PERIOD).get_data(as_text=True)
+    assert "3 gifts may be claimed" in again
+
+
+def test_a_viewer_cannot_reach_gift_aid_claims(client):
+    signed_in(client, "viewer")
+    assert client.get("/finance/gift-aid").status_code == 403
+
+
+def test_a_bad_period_is_a_clear_400(client):
+    signed_in(client)
+    answer = client.get("/finance/gift-aid", query_string={"from": "yesterday", "to": "x"})
+    assert answer.status_code == 400
+    assert "Write each date as YYYY-MM-DD." in answer.get_data(as_text=True)
+    future = staff_post(
+        client,
+        "/finance/gift-aid",
+        {"from": TODAY.isoformat(), "to": (TODAY + timedelta(days=3)).isoformat()},
+        page="/finance/gift-aid",
+    )
+    assert future.status_code == 303
+    assert db.session.execute(select(GiftAidClaim)).first() is None
