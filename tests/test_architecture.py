@@ -22,7 +22,8 @@ LAYERS = [
     {"ledger"},
     {"gift_aid"},
     {"gifts"},
-    {"receipts", "payments", "claims"},
+    {"receipts", "payments"},
+    {"claims"},
     {"sandbox", "progress", "giving", "finance"},
     {"demo"},
 ]

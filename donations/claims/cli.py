@@ -7,8 +7,9 @@ import click
 from flask import Blueprint, current_app
 
 from donations.claims import schedule as schedules
-from donations.claims import services
+from donations.claims import services, statements
 from donations.cli_support import refused_as_click_errors, visible
+from donations.gifts import donors
 from donations.money import format_gbp
 from donations.staff import audit
 from donations.transaction import commit
@@ -98,3 +99,31 @@ def _write(made: schedules.Schedule, output: Path) -> list[Path]:
         path.write_bytes(content)
     output.with_suffix(".csv").write_text(schedules.csv_text(made), encoding="utf-8")
     return paths
+
+
+@cli.cli.command("statement")
+@click.option(
+    "--tax-year", "year", type=int, required=True, help="e.g. 2025 for the year from 6 April 2025."
+)
+@click.option("--email", default=None, help="One donor's e-mail address; else every donor.")
+@click.option("--yes", is_flag=True, help="Queue them; without it, say only how many.")
+def statement(year: int, email: str | None, yes: bool):
+    """E-mail donors a statement of their gifts and Gift Aid in a tax year: every donor who
+    gave with Gift Aid that year, or one (--email), once each (run it again: none twice)."""
+    if not 2000 <= year <= 2100:
+        raise click.BadParameter("a year like 2025", param_hint="--tax-year")
+    if email is not None:
+        donor = donors.by_email(email.strip().lower())
+        if donor is None:
+            raise click.ClickException(f"No donor with the e-mail address {visible(email)}.")
+        found = [donor]
+    else:
+        found = statements.donors_of_year(year)
+    label = statements.tax_year_label(year)
+    if not yes:
+        click.echo(f"{len(found)} donors would be sent their {label} statement; add --yes.")
+        return
+    queued = sum(statements.queue(donor, year) for donor in found)
+    audit.record("statement_sent", subject=label, donors=queued)
+    commit()
+    click.echo(f"{queued} statements for {label} queued; `outbox work` sends them.")

@@ -26,6 +26,7 @@ from donations.money import format_gbp, gift_aid_at
 
 UK = ZoneInfo("Europe/London")
 WINDOW_YEARS = 4
+ONE_DAY = timedelta(days=1)
 
 
 def uk_day(moment: datetime) -> date:
@@ -34,6 +35,10 @@ def uk_day(moment: datetime) -> date:
 
 def uk_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UK).astimezone(UTC)
+
+
+def gift_aid_on_pence(pence: int) -> int:
+    return gift_aid_at(pence, current_app.config["GIFT_AID_BASIC_RATE"])
 
 
 def accounting_period_end(day: date) -> date:
@@ -57,7 +62,9 @@ def within_window(given_on: date, today: date) -> bool:
 @dataclass
 class Assessment:
     """Whether one gift may be claimed, how much of it, and why, in words: `refusals` say
-    why it may not be claimed at all, `notes` what else a reader should know."""
+    why it may never be claimed, `claimed_in` the claim already holding it, `notes` what else
+    a reader should know. `gift_aid_pence` is the Gift Aid on what stands of a gift that is
+    not refused, claimed already or not."""
 
     entry_id: int
     given_on: date
@@ -71,7 +78,14 @@ class Assessment:
 
     @property
     def eligible(self) -> bool:
-        return not self.refusals
+        """May go into a new claim."""
+        return not self.refusals and self.claimed_in is None
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why it may not go into a new claim, in words."""
+        claimed = [f"Already in Gift Aid claim {self.claimed_in}."] if self.claimed_in else []
+        return self.refusals + claimed
 
 
 @dataclass(frozen=True)
@@ -120,12 +134,11 @@ def assess(facts: GiftFacts, today: date) -> Assessment:
             "Received more than four years before the end of its accounting period: "
             "too late to claim."
         )
-    if facts.claimed_in is not None:
-        found.claimed_in = facts.claimed_in
-        found.refusals.append(f"Already in Gift Aid claim {facts.claimed_in}.")
-    if found.eligible:
-        found.claimable_pence = remaining
-        found.gift_aid_pence = gift_aid_at(remaining, current_app.config["GIFT_AID_BASIC_RATE"])
+    found.claimed_in = facts.claimed_in
+    if not found.refusals:
+        found.gift_aid_pence = gift_aid_on_pence(remaining)
+        if found.claimed_in is None:
+            found.claimable_pence = remaining
     return found
 
 

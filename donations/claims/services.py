@@ -114,7 +114,7 @@ def refresh(claim: GiftAidClaim) -> list[str]:
         facts = dataclasses.replace(gift.facts, claimed_in=None)
         now = eligibility.assess(facts, eligibility.uk_day(datetime.now(UTC)))
         if not now.eligible:
-            changed.append(f"{gift.donation.reference}: left out. {' '.join(now.refusals)}")
+            changed.append(f"{gift.donation.reference}: left out. {' '.join(now.reasons)}")
             claim.items.remove(item)
         elif now.claimable_pence != item.amount_pence:
             changed.append(f"{gift.donation.reference}: now claimed on what remains.")

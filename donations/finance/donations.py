@@ -17,6 +17,8 @@ from flask_login import current_user
 from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from donations.claims import eligibility
+from donations.claims.eligibility import uk_day
 from donations.extensions import db
 from donations.finance import exports, history, records
 from donations.finance.guard import bp, requires
@@ -140,6 +142,11 @@ def _detail_page(donation, forms: dict | None = None, status: int = 200):
             refunds=refunds,
             plan=history.plan_of(donation),
             happenings=history.history(donation, personal=personal),
+            gift_aid={
+                gift.entry.id: gift.assessment for gift in eligibility.for_donation(donation.id)
+            },
+            can_cancel_declaration=current_user.may(Permission.CLAIM_GIFT_AID),
+            today=uk_day(datetime.now(UTC)),
             status_error=status >= 400,
         ),
         status,

@@ -9,14 +9,16 @@ from datetime import UTC, date, datetime, timedelta
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from donations.claims import hmrc
+from donations.claims import hmrc, statements
 from donations.claims import schedule as schedules
 from donations.claims import services as claims
-from donations.claims.eligibility import uk_day
+from donations.claims.eligibility import uk_day, uk_midnight
 from donations.extensions import db
 from donations.finance.guard import bp, requires
+from donations.gift_aid import services as declarations
 from donations.gift_aid.address import normalise_postcode
 from donations.gift_aid.models import GiftAidDeclaration
+from donations.gifts import services as gifts
 from donations.staff import audit
 from donations.staff.roles import Permission
 from donations.text import line_problem
@@ -276,3 +278,74 @@ def declaration_fix(declaration_id: int):
         labels=FIX_LABELS,
         back=back,
     ), (400 if problems else 200)
+
+
+@bp.post("/gift-aid/declarations/<int:declaration_id>/cancel")
+@requires(Permission.CLAIM_GIFT_AID)
+def declaration_cancel(declaration_id: int):
+    declaration = db.session.get(GiftAidDeclaration, declaration_id)
+    if declaration is None:
+        abort(404)
+    back = request.form.get("back", "")
+    if not back.startswith("/finance/donations/"):
+        back = url_for("finance.donations")
+    problem = None
+    if not ClaimForm().validate():
+        problem = "The form had expired; nothing was changed. Please try again."
+    else:
+        problem = _cancel(declaration, request.form.get("effective", ""))
+    if problem is not None:
+        db.session.rollback()
+        flash(problem)
+        return redirect(back, 303)
+    commit()
+    flash(
+        "The donor's Gift Aid declarations are cancelled from "
+        f"{uk_day(declaration.cancelled_at):%-d %B %Y}: gifts from then on carry no Gift Aid; "
+        "earlier ones keep it."
+    )
+    return redirect(back, 303)
+
+
+def _cancel(declaration: GiftAidDeclaration, effective_text: str) -> str | None:
+    """Cancel from the day given (today if none); why not, in words, or None when done."""
+    now = datetime.now(UTC)
+    try:
+        day = date.fromisoformat(effective_text) if effective_text.strip() else _today()
+    except ValueError:
+        return "Write the date the cancellation takes effect as YYYY-MM-DD."
+    effective = now if day == _today() else uk_midnight(day)
+    try:
+        count = declarations.cancel_all(declaration.donor_id, effective, now)
+    except declarations.CancellationRefused as refused:
+        return str(refused)
+    audit.record(
+        "declaration_cancelled",
+        subject=f"donor {declaration.donor_id}",
+        effective=effective,
+        declarations=count,
+    )
+    return None
+
+
+@bp.post("/gift-aid/statements/<reference>")
+@requires(Permission.CLAIM_GIFT_AID)
+def statement_send(reference: str):
+    """E-mail a donation's donor their statement for the tax year the donation was made in
+    (or another, `tax_year`), at staff's request: again, if it was sent before."""
+    donation = gifts.by_reference(reference.upper()) if len(reference) <= 20 else None
+    if donation is None or donation.donor is None:
+        abort(404)
+    back = url_for("finance.donation", reference=donation.reference)
+    if not ClaimForm().validate():
+        flash("The form had expired; nothing was sent. Please try again.")
+        return redirect(back, 303)
+    year = statements.tax_year_of(uk_day(donation.paid_at or donation.created_at))
+    label = statements.tax_year_label(year)
+    if statements.queue(donation.donor, year, again=True):
+        audit.record("statement_sent", subject=donation.reference, tax_year=label, donors=1)
+        commit()
+        flash(f"The {label} statement is on its way to the donor.")
+    else:
+        flash("Nothing was sent: the donor has no e-mail address, or no gift that year.")
+    return redirect(back, 303)

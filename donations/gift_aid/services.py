@@ -3,7 +3,9 @@
 from datetime import datetime
 
 from flask import current_app
+from sqlalchemy import select
 
+from donations.extensions import db
 from donations.gift_aid.models import GiftAidDeclaration
 from donations.gift_aid.wording import WORDING_VERSION, declaration_wording
 
@@ -49,3 +51,35 @@ def cancel(declaration: GiftAidDeclaration, effective: datetime, now: datetime) 
             "A cancellation takes effect from today or a later day, never an earlier one."
         )
     declaration.cancelled_at = effective
+
+
+def cancel_all(donor_id: int, effective: datetime, now: datetime) -> int:
+    """Cancel every declaration of a donor still in force (the donor asked to stop Gift Aid,
+    not to stop one gift's); returns how many."""
+    live = (
+        db.session.execute(
+            select(GiftAidDeclaration).where(
+                GiftAidDeclaration.donor_id == donor_id, GiftAidDeclaration.cancelled_at.is_(None)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for declaration in live:
+        cancel(declaration, effective, now)
+    return len(live)
+
+
+def has_live(donor_id: int | None) -> bool:
+    """Whether the donor has a declaration still in force."""
+    if donor_id is None:
+        return False
+    return (
+        db.session.execute(
+            select(GiftAidDeclaration.id).where(
+                GiftAidDeclaration.donor_id == donor_id,
+                GiftAidDeclaration.cancelled_at.is_(None),
+            )
+        ).first()
+        is not None
+    )

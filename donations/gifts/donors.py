@@ -16,6 +16,11 @@ def _by_email(email: str) -> Donor | None:
     return db.session.execute(select(Donor).where(Donor.email == email)).scalar_one_or_none()
 
 
+def by_email(email: str) -> Donor | None:
+    """The donor with this (lower-cased) e-mail address, if any."""
+    return _by_email(email)
+
+
 def _donor_with_email(email: str, donation: Donation) -> Donor:
     donor = _by_email(email)
     if donor is not None:

@@ -1,6 +1,7 @@
 """The donor-facing web: the form, on to Checkout, and the thank-you page. Views stay thin."""
 
 import secrets
+from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
@@ -16,10 +17,16 @@ from sqlalchemy.exc import IntegrityError
 
 from donations.extensions import limiter
 from donations.funds import services as funds
+from donations.gift_aid import services as declarations
 from donations.gift_aid.rules import gift_aid_on
 from donations.gift_aid.wording import declaration_parts
 from donations.gifts import services as gifts
-from donations.gifts.links import LinkExpired, donation_from_token, manage_token
+from donations.gifts.links import (
+    LinkExpired,
+    donation_from_gift_aid_token,
+    donation_from_token,
+    manage_token,
+)
 from donations.gifts.models import DonationStatus
 from donations.gifts.schedule import next_monthly_payment
 from donations.giving import prefill
@@ -30,7 +37,7 @@ from donations.page_cache import Rendered
 from donations.payments.checkout import confirm_with_gateway, open_checkout, open_portal
 from donations.payments.gateway import GatewayError, gateway
 from donations.transaction import commit, rollback
-from donations.web import absolute_url, forms_may_go_to, found_or_404
+from donations.web import Form, absolute_url, forms_may_go_to, found_or_404
 
 bp = Blueprint("giving", __name__)
 forms_may_go_to(bp, lambda: gateway().checkout_origin)
@@ -236,3 +243,50 @@ def manage(token: str):
         reason = "We could not reach our payment provider just now. Please try again in a minute."
         return render_template("errors/400.html", reason=reason), 503
     return redirect(url, 303)
+
+
+class StopGiftAidForm(Form):
+    """Only the CSRF token: the link names the donor."""
+
+
+def _gift_aid_link_donation(token: str):
+    """The donation a receipt's Gift Aid link was made for; a 404 or a 410 page if none."""
+    try:
+        return found_or_404(donation_from_gift_aid_token(token)), None
+    except LinkExpired:
+        return None, (render_template("giving/gift_aid_link_expired.html"), 410)
+
+
+@bp.get("/gift-aid/stop/<token>")
+def stop_gift_aid(token: str):
+    """A link in every receipt that claims Gift Aid: the donor can stop it, for gifts from now
+    on, without writing to anyone."""
+    donation, refused = _gift_aid_link_donation(token)
+    if refused:
+        return refused
+    return render_template(
+        "giving/stop_gift_aid.html",
+        form=StopGiftAidForm(formdata=None),
+        donation=donation,
+        live=declarations.has_live(donation.donor_id),
+        done=False,
+    )
+
+
+@bp.post("/gift-aid/stop/<token>")
+@limiter.limit(lambda: current_app.config["DONATE_RATE_LIMIT"])
+def stop_gift_aid_confirm(token: str):
+    donation, refused = _gift_aid_link_donation(token)
+    if refused:
+        return refused
+    form = StopGiftAidForm()
+    if not form.validate():
+        return render_template(
+            "errors/400.html", reason="The form had expired. Please open the link again."
+        ), 400
+    now = datetime.now(UTC)
+    stopped = declarations.cancel_all(donation.donor_id, now, now)
+    commit()
+    return render_template(
+        "giving/stop_gift_aid.html", form=form, donation=donation, live=False, done=stopped > 0
+    )

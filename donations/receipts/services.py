@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from donations import transaction
 from donations.extensions import db, utcnow
 from donations.gift_aid.rules import gift_aid_on
-from donations.gifts.links import manage_token
+from donations.gifts.links import gift_aid_token, manage_token
 from donations.gifts.models import Donation
 from donations.gifts.schedule import next_monthly_payment, uk_date
 from donations.ledger.models import EntryKind, LedgerEntry
@@ -29,6 +29,29 @@ def queue_receipt(donation: Donation, entry: LedgerEntry) -> OutboxMessage:
         donation_id=donation.id,
         ledger_entry_id=entry.id,
         to_address=donation.email,
+    )
+    db.session.add(message)
+    if current_app.config["SEND_RECEIPTS_AFTER_COMMIT"]:
+        transaction.after_commit(send_queued)
+    return message
+
+
+def queue_message(
+    to_address: str, subject: str, body: str, html_body: str | None, dedupe_key: str
+) -> OutboxMessage | None:
+    """Queue an e-mail already written (a tax-year statement, say), sent after the commit
+    like a receipt; None when one with this key was queued before."""
+    exists = db.session.execute(
+        select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
+    ).first()
+    if exists is not None:
+        return None
+    message = OutboxMessage(
+        dedupe_key=dedupe_key,
+        to_address=to_address,
+        subject=subject,
+        body=body,
+        html_body=html_body,
     )
     db.session.add(message)
     if current_app.config["SEND_RECEIPTS_AFTER_COMMIT"]:
@@ -58,6 +81,9 @@ def _write(message: OutboxMessage) -> None:
         "gift_aid_pence": gift_aid_on(entry.amount_pence) if entry.gift_aid else 0,
         "manage_url": absolute_url("giving.manage", token=manage_token(donation))
         if donation.monthly
+        else None,
+        "stop_gift_aid_url": absolute_url("giving.stop_gift_aid", token=gift_aid_token(donation))
+        if entry.gift_aid
         else None,
     }
     message.subject = f"Thank you for your gift to the {donation.fund.name}"

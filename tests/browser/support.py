@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from tests.support import STAFF_PASSWORD
+
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
@@ -33,3 +35,12 @@ def tab_to(page, selector: str, limit: int = 80) -> None:
         if page.evaluate("(s) => document.activeElement.matches(s)", selector):
             return
     raise AssertionError(f"Tab never reached {selector}")
+
+
+def sign_in_by_keyboard(page, live_server, email: str) -> None:
+    """Sign in to the finance area as staff would, typing and pressing Enter."""
+    page.goto(f"{live_server}/finance/")
+    page.wait_for_url("**/finance/login**")
+    type_by_keyboard(page, {"#email": email, "#password": STAFF_PASSWORD})
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server}/finance/")

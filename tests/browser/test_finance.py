@@ -12,18 +12,10 @@ from donations.extensions import db
 from donations.gifts.models import Donation
 from donations.ledger.models import EntryKind, LedgerEntry
 from tests import factories
-from tests.browser.support import axe_violations, tab_to, type_by_keyboard
+from tests.browser.support import axe_violations, sign_in_by_keyboard, tab_to
 from tests.support import STAFF_PASSWORD, give
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in_by_keyboard(page, live_server, email: str) -> None:
-    page.goto(f"{live_server}/finance/")
-    page.wait_for_url("**/finance/login**")
-    type_by_keyboard(page, {"#email": email, "#password": STAFF_PASSWORD})
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server}/finance/")
 
 
 def test_a_finance_user_filters_downloads_and_refunds_by_keyboard(live_server, page, app):

@@ -57,7 +57,7 @@ def test_a_gift_lost_to_a_dispute_is_not_claimed(app):
     kept = gift(1000)
     claim = claims.create(WEEK_AGO, TODAY, "finance@example.org")
     assert claimed_pence(claim) == {kept.id: 1000}
-    reasons = [g.assessment.refusals for g in claims.preview(WEEK_AGO, TODAY)]
+    reasons = [g.assessment.reasons for g in claims.preview(WEEK_AGO, TODAY)]
     assert sorted(reasons) == [
         [f"Already in Gift Aid claim {claim.reference}."],
         ["Lost to a dispute."],

@@ -1,0 +1,82 @@
+"""Tax-year statements: each gift of the year with what stands of it and its Gift Aid,
+sent once per donor by command, and again at staff's request."""
+
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from pathlib import Path
+
+from donations.claims import statements
+from donations.extensions import db
+from donations.gifts.donors import by_email
+from tests import factories
+from tests.support import sign_in, staff_post
+
+
+def emails(app, subject_part: str) -> list:
+    found = []
+    for path in sorted(Path(app.config["OUTBOX_DIR"]).glob("*.eml")):
+        email = message_from_bytes(path.read_bytes(), policy=policy.default)
+        if subject_part in email["Subject"]:
+            found.append(email)
+    return found
+
+
+def in_year(month: int, day: int, year: int = 2025):
+    return datetime(year, month, day, 12, tzinfo=UTC)
+
+
+def test_a_statement_lists_the_years_gifts_with_what_stands_and_the_gift_aid(app, runner):
+    factories.payment(amount_pence=4000, gift_aid=True, paid_at=in_year(4, 6))
+    refunded = factories.payment(amount_pence=2000, gift_aid=True, paid_at=in_year(12, 1))
+    factories.refund(refunded, 500)
+    factories.payment(amount_pence=1000, gift_aid=False, paid_at=in_year(4, 5, 2026))
+    factories.payment(amount_pence=9900, gift_aid=True, paid_at=in_year(4, 5))  # year before
+    factories.payment(
+        amount_pence=700, gift_aid=True, email="other@example.org", paid_at=in_year(6, 1)
+    )
+    made = statements.statement(by_email("ada@example.org"), 2025)
+    assert [
+        (line.given_on.isoformat(), line.stands_pence, line.gift_aid_pence) for line in made.lines
+    ] == [
+        ("2025-04-06", 4000, 1000),
+        ("2025-12-01", 1500, 375),
+        ("2026-04-05", 1000, 0),
+    ]
+    assert (made.total_pence, made.gift_aid_pence, made.label) == (6500, 1375, "2025\u201326")
+
+    dry = runner.invoke(args=["giftaid", "statement", "--tax-year", "2025"])
+    assert "2 donors would be sent" in dry.output
+    assert emails(app, "tax year") == []
+    sent = runner.invoke(args=["giftaid", "statement", "--tax-year", "2025", "--yes"])
+    assert "2 statements for 2025\u201326 queued" in sent.output, sent.output
+    again = runner.invoke(args=["giftaid", "statement", "--tax-year", "2025", "--yes"])
+    assert "0 statements" in again.output
+    ada = next(e for e in emails(app, "tax year") if e["To"] == "ada@example.org")
+    text = ada.get_body(preferencelist=("plain",)).get_content()
+    assert "In all: £65.00, on which we claim £13.75 in Gift Aid" in text
+    assert "£99.00" not in text
+
+
+def test_finance_sends_a_donor_their_statement_again(app, client):
+    gift = factories.payment(amount_pence=2500, gift_aid=True)
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    page = f"/finance/donations/{gift.reference}"
+    assert "E-mail the donor their gifts" in client.get(page).get_data(as_text=True)
+    for _ in range(2):
+        answer = staff_post(client, f"/finance/gift-aid/statements/{gift.reference}", page=page)
+        assert answer.headers["Location"].endswith(page)
+    db.session.rollback()
+    assert len(emails(app, "tax year")) == 2
+    viewer_sees = client.get(page)
+    assert viewer_sees.status_code == 200
+
+
+def test_a_viewer_cannot_send_statements(app, client):
+    gift = factories.payment(amount_pence=2500, gift_aid=True)
+    factories.staff("viewer")
+    sign_in(client, "viewer@example.org")
+    page = f"/finance/donations/{gift.reference}"
+    assert "E-mail the donor" not in client.get(page).get_data(as_text=True)
+    answer = staff_post(client, f"/finance/gift-aid/statements/{gift.reference}", page=page)
+    assert answer.status_code == 403
