@@ -36,6 +36,7 @@ COLUMNS = (
     "postcode",
     "overseas",
     "marketing_consent",
+    "sponsored",
 )
 REQUIRED = (
     "fund",
@@ -62,6 +63,7 @@ LABELS = {
     "received_on": "Date received",
     "method": "How it came",
     "receipt_reference": "Receipt reference",
+    "sponsored": "Sponsorship",
     "title": "Title",
     "first_name": "First name",
     "last_name": "Last name",
@@ -84,6 +86,7 @@ EXAMPLE = {
     "received_on": "2026-11-20",
     "method": "cheque",
     "receipt_reference": "CHQ-000123",
+    "sponsored": "no",
     "title": "Mrs",
     "first_name": "Ada",
     "last_name": "Lovelace",
@@ -205,6 +208,7 @@ def read_gift(values: dict, today: date) -> tuple[offline.OfflineGift | None, di
     email = _email(text["email"], problems)
     gift_aid, overseas, postcode, declared_on = _gift_aid(values, text, problems, today)
     consent = _flag(values, "marketing_consent", problems)
+    sponsored = _flag(values, "sponsored", problems)
     if problems:
         return None, problems
     return (
@@ -225,6 +229,7 @@ def read_gift(values: dict, today: date) -> tuple[offline.OfflineGift | None, di
             overseas=overseas,
             declared_on=declared_on,
             marketing_consent=consent,
+            sponsored=sponsored,
         ),
         {},
     )

@@ -48,6 +48,8 @@ class OfflineGift:
     #: the date on the paper Gift Aid declaration
     declared_on: date | None
     marketing_consent: bool = False
+    #: money given to sponsor someone taking part in an event (HMRC's schedule marks it)
+    sponsored: bool = False
 
 
 def source_ref(receipt_reference: str) -> str:
@@ -91,6 +93,7 @@ def record(gift: OfflineGift) -> tuple[Donation, bool]:
         anonymous=True,
         moderation=Moderation.NONE,
         marketing_consent=gift.marketing_consent,
+        sponsored=gift.sponsored,
         form_token=source_ref(gift.receipt_reference),
         created_at=_uk_noon(gift.received_on),
     )

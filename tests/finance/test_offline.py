@@ -130,7 +130,7 @@ def test_the_template_imports_as_it_comes(finance):
     template = finance.get("/finance/offline/template.csv")
     assert template.status_code == 200
     text = template.get_data().decode("utf-8-sig")
-    assert text.splitlines()[0] == HEADER
+    assert text.splitlines()[0] == HEADER + ",sponsored"
     response = upload(finance, text)
     assert response.status_code == 303, response.get_data(as_text=True)
     assert len(offline_rows()) == 1
@@ -212,3 +212,16 @@ def test_a_viewer_cannot_record_or_import(client, app):
     assert staff_post(client, "/finance/offline", CHEQUE).status_code == 403
     assert client.get("/finance/offline/template.csv").status_code == 403
     assert db.session.execute(select(func.count()).select_from(LedgerEntry)).scalar_one() == 0
+
+
+def test_a_file_without_the_newer_sponsored_column_still_imports_and_one_with_it_marks_it(
+    finance,
+):
+    assert upload(finance, good_file(2)).status_code == 303
+    row = "actimus,30,2026-11-02,event,RUN-1,,Sam,Runner,,no,,,,,no,no,yes"
+    sponsored = f"{HEADER},sponsored\r\n{row}\r\n"
+    assert upload(finance, sponsored).status_code == 303
+    db.session.rollback()
+    marks = dict(db.session.execute(select(Donation.form_token, Donation.sponsored)).all())
+    assert len(marks) == 3
+    assert [token for token, sponsored in marks.items() if sponsored] == ["offline:RUN-1"]
