@@ -146,7 +146,7 @@ def _columns(filters: Filters):
         (case((received, _pounds(net)), else_=null()), plain),
         (_yes(r.c.gift_aid), plain),
         (_pounds(gift_aid_amount), plain),
-        (null(), plain),
+        (r.c.claim, plain),
         (_neutralised(r.c.title), typed),
         (_neutralised(r.c.first_name), typed),
         (_neutralised(r.c.last_name), typed),

@@ -25,6 +25,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from donations.claims.models import ClaimItem, GiftAidClaim
 from donations.extensions import db
 from donations.funds.models import Fund
 from donations.gifts.models import STATUSES, Donation, DonationStatus, Frequency
@@ -212,12 +213,15 @@ def _received(filters: Filters) -> Select:
             *PERSONAL,
             gift.source_ref.label("source_ref"),
             ProviderPayment.payout_id.label("payout"),
+            GiftAidClaim.reference.label("claim"),
         )
         .select_from(gift)
         .join(Donation, Donation.id == gift.donation_id)
         .join(Fund, Fund.id == gift.fund_id)
         .outerjoin(reversals, reversals.c.payment_id == gift.id)
         .outerjoin(ProviderPayment, ProviderPayment.source_ref == gift.source_ref)
+        .outerjoin(ClaimItem, ClaimItem.entry_id == gift.id)
+        .outerjoin(GiftAidClaim, GiftAidClaim.id == ClaimItem.claim_id)
         .where(gift.kind.in_(GIFT_KINDS), *conditions)
     )
 
@@ -245,6 +249,7 @@ def _unpaid(filters: Filters) -> Select:
             *PERSONAL,
             cast(null(), String).label("source_ref"),
             cast(null(), String).label("payout"),
+            cast(null(), String).label("claim"),
         )
         .select_from(Donation)
         .join(Fund, Fund.id == Donation.fund_id)

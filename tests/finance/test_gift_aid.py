@@ -1,6 +1,7 @@
 """Gift Aid claims in the finance area: preview, a refused row fixed, the claim created,
 its schedule downloaded, submitted; the audit log keeps each step."""
 
+import csv
 import io
 from datetime import UTC, datetime, timedelta
 
@@ -123,3 +124,15 @@ def test_a_bad_period_is_a_clear_400(client):
     )
     assert future.status_code == 303
     assert db.session.execute(select(GiftAidClaim)).first() is None
+
+
+def test_the_export_names_the_claim_each_gift_is_in(client):
+    claimed = factories.payment(amount_pence=2500, gift_aid=True)
+    factories.payment(amount_pence=1000, gift_aid=False, email="no@example.org")
+    signed_in(client)
+    staff_post(client, "/finance/gift-aid", PERIOD, page="/finance/gift-aid")
+    reference = db.session.execute(select(GiftAidClaim.reference)).scalar_one()
+    text = client.get("/finance/donations/export.csv").get_data().decode("utf-8-sig")
+    rows = {row["reference"]: row for row in csv.DictReader(io.StringIO(text))}
+    assert rows[claimed.reference]["gift_aid_claim"] == reference
+    assert [row["gift_aid_claim"] for ref, row in rows.items() if ref != claimed.reference] == [""]
