@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -166,6 +167,18 @@ def _check_production(config: dict) -> None:
     config["SESSION_COOKIE_SECURE"] = True
 
 
+def _check_accounting_year_end(text: str) -> None:
+    """MM-DD, a real day of a leap year or not (31-03, not 30-02)."""
+    try:
+        month, day = (int(part) for part in text.split("-"))
+        date(2023, month, day)
+    except ValueError as error:
+        raise ConfigError(
+            f"ACCOUNTING_YEAR_END must be the last day of the accounting year as MM-DD, "
+            f"like 03-31, not {text!r}."
+        ) from error
+
+
 def check(config: dict) -> None:
     """Refuse an unsafe production, or an unknown environment; fill development gaps safely."""
     environment = config["DONATIONS_ENV"]
@@ -174,6 +187,7 @@ def check(config: dict) -> None:
             f"DONATIONS_ENV must be 'development' or 'production', not {environment!r}."
         )
     _trust_only_public_host(config)
+    _check_accounting_year_end(config["ACCOUNTING_YEAR_END"])
     if config.get("SEND_RECEIPTS_AFTER_COMMIT") is None:
         # With Stripe, receipts wait for `outbox work`: a slow mail server never delays
         # Stripe's answer or a donor's page. The sandbox on a laptop sends them at once.

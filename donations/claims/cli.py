@@ -8,6 +8,7 @@ from flask import Blueprint, current_app
 
 from donations.claims import schedule as schedules
 from donations.claims import services, statements
+from donations.claims.models import ClaimStatus
 from donations.cli_support import refused_as_click_errors, visible
 from donations.gifts import donors
 from donations.money import format_gbp
@@ -65,7 +66,7 @@ def schedule(reference: str, output: Path, aggregate: bool):
     if found is None:
         raise click.ClickException(f"No claim {visible(reference)}.")
     with refused_as_click_errors(services.ClaimRefused):
-        if found.status == "draft":
+        if found.status == ClaimStatus.DRAFT:
             for change in services.refresh(found):
                 click.echo(change, err=True)
     limit = current_app.config["GIFT_AID_AGGREGATE_LIMIT_PENCE"] if aggregate else 0

@@ -13,6 +13,7 @@ from donations.claims import hmrc, statements
 from donations.claims import schedule as schedules
 from donations.claims import services as claims
 from donations.claims.eligibility import uk_day, uk_midnight
+from donations.claims.models import ClaimStatus
 from donations.extensions import db
 from donations.finance.guard import bp, requires
 from donations.gift_aid import services as declarations
@@ -121,7 +122,7 @@ def _claim_or_404(reference: str):
 
 
 def _schedule(claim):
-    changed = claims.refresh(claim) if claim.status == "draft" else []
+    changed = claims.refresh(claim) if claim.status == ClaimStatus.DRAFT else []
     limit = current_app.config["GIFT_AID_AGGREGATE_LIMIT_PENCE"]
     aggregate = request.args.get("aggregate") == "yes"
     return schedules.build(claim, limit if aggregate else 0), changed, aggregate

@@ -62,7 +62,7 @@ def test_finance_sends_a_donor_their_statement_again(app, client):
     factories.staff("finance")
     sign_in(client, "finance@example.org")
     page = f"/finance/donations/{gift.reference}"
-    assert "E-mail the donor their gifts" in client.get(page).get_data(as_text=True)
+    assert "E-mail the donor their tax-year statement" in client.get(page).get_data(as_text=True)
     for _ in range(2):
         answer = staff_post(client, f"/finance/gift-aid/statements/{gift.reference}", page=page)
         assert answer.headers["Location"].endswith(page)
