@@ -3,6 +3,7 @@ row HMRC would refuse, fix a donor's details, create the claim, download its sch
 it submitted or discard it."""
 
 import io
+import re
 import zipfile
 from datetime import UTC, date, datetime, timedelta
 
@@ -25,6 +26,17 @@ from donations.staff.roles import Permission
 from donations.text import line_problem
 from donations.transaction import commit
 from donations.web import Form
+
+#: a page of this site's own to go back to: a path, no scheme, host or control characters
+LOCAL_PATH = re.compile(r"/finance/[A-Za-z0-9/_.\-]*(\?[A-Za-z0-9=&%_.\-]*)?")
+
+
+def _back(value: str | None, prefix: str, default: str) -> str:
+    """Where to return after a form: the page it came from, when that is one of ours."""
+    value = value or ""
+    if value.startswith(prefix) and LOCAL_PATH.fullmatch(value):
+        return value
+    return default
 
 
 class ClaimForm(Form):
@@ -153,6 +165,9 @@ def gift_aid_schedule(reference: str, kind: str):
     made, _, _ = _schedule(claim)
     if kind not in ("ods", "csv", "zip"):
         abort(404)
+    if claim.status == ClaimStatus.DISCARDED:
+        flash("A discarded claim has no schedule.")
+        return redirect(url_for("finance.gift_aid_claim", reference=reference), 303)
     if made.problems:
         commit()
         flash("HMRC would refuse some rows: fix them first, then download the schedule.")
@@ -248,9 +263,7 @@ def declaration_fix(declaration_id: int):
     declaration = db.session.get(GiftAidDeclaration, declaration_id)
     if declaration is None:
         abort(404)
-    back = request.values.get("back", "")
-    if not back.startswith("/finance/gift-aid"):
-        back = url_for("finance.gift_aid")
+    back = _back(request.values.get("back"), "/finance/gift-aid", url_for("finance.gift_aid"))
     values = {name: getattr(declaration, name) or "" for name in FIXABLE}
     problems: dict[str, str] = {}
     if request.method == "POST":
@@ -287,9 +300,7 @@ def declaration_cancel(declaration_id: int):
     declaration = db.session.get(GiftAidDeclaration, declaration_id)
     if declaration is None:
         abort(404)
-    back = request.form.get("back", "")
-    if not back.startswith("/finance/donations/"):
-        back = url_for("finance.donations")
+    back = _back(request.form.get("back"), "/finance/donations/", url_for("finance.donations"))
     problem = None
     if not ClaimForm().validate():
         problem = "The form had expired; nothing was changed. Please try again."

@@ -136,3 +136,28 @@ def test_the_export_names_the_claim_each_gift_is_in(client):
     rows = {row["reference"]: row for row in csv.DictReader(io.StringIO(text))}
     assert rows[claimed.reference]["gift_aid_claim"] == reference
     assert [row["gift_aid_claim"] for ref, row in rows.items() if ref != claimed.reference] == [""]
+
+
+def test_a_fix_returns_only_to_a_page_of_the_claims_and_a_discarded_claim_has_no_schedule(
+    client,
+):
+    paid = factories.payment(amount_pence=2500, gift_aid=True)
+    signed_in(client)
+    fix = f"/finance/gift-aid/declarations/{paid.declaration_id}"
+    values = {"first_name": "Ada", "last_name": "Lovelace", "house": "1", "postcode": "SW1A 1AA"}
+    for back in (
+        "https://evil.example/",
+        "//evil.example",
+        "/finance/gift-aid\r\nX-A: b",
+        "/finance/staff",
+    ):
+        answer = staff_post(client, fix, {**values, "back": back}, page=fix)
+        assert answer.status_code == 303
+        assert answer.headers["Location"] == "/finance/gift-aid"
+    staff_post(client, "/finance/gift-aid", PERIOD, page="/finance/gift-aid")
+    db.session.rollback()  # see what the requests committed
+    claim = db.session.execute(select(GiftAidClaim)).scalar_one()
+    page = f"/finance/gift-aid/{claim.reference}"
+    staff_post(client, f"{page}/discard", page=page)
+    assert client.get(f"{page}/schedule.ods").status_code == 303
+    assert "Download the schedule" not in client.get(page).get_data(as_text=True)
