@@ -40,6 +40,11 @@ class Statement:
         return sum(line.stands_pence for line in self.lines)
 
     @property
+    def with_gift_aid_pence(self) -> int:
+        """What the donor gave on gifts carrying Gift Aid: the figure a tax return asks for."""
+        return sum(line.stands_pence for line in self.lines if line.gift_aid_pence)
+
+    @property
     def gift_aid_pence(self) -> int:
         return sum(line.gift_aid_pence for line in self.lines)
 

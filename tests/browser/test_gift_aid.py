@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from donations.claims.models import GiftAidClaim
 from donations.extensions import db
+from donations.gifts.links import gift_aid_token
+from donations.gifts.models import Donation
 from tests import factories
 from tests.browser.support import axe_violations, sign_in_by_keyboard, tab_to
 from tests.support import STAFF_PASSWORD
@@ -79,7 +81,7 @@ def test_a_finance_user_builds_a_claim_fixes_a_donor_and_downloads_the_schedule(
 
 
 @pytest.mark.parametrize("width", [320, 1280])
-def test_the_gift_aid_pages_fit_and_pass_axe(live_server, browser, gifts_to_claim, width):
+def test_the_gift_aid_pages_fit_and_pass_axe(live_server, browser, app, gifts_to_claim, width):
     factories.staff("finance")
     context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
     page = context.new_page()
@@ -102,6 +104,9 @@ def test_the_gift_aid_pages_fit_and_pass_axe(live_server, browser, gifts_to_clai
     page.click("text=Save the correction")
     page.wait_for_selector(".error-summary")
     assert axe_violations(page) == []
+    donation = db.session.execute(select(Donation)).scalars().first()
+    with app.test_request_context():
+        paths.append(f"/gift-aid/stop/{gift_aid_token(donation)}")  # the donor's page
     for path in ["/finance/gift-aid", "/finance/gift-aid?from=x", *paths]:
         page.goto(live_server + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
