@@ -63,9 +63,10 @@ def create(period_from: date, period_to: date, created_by: str) -> GiftAidClaim:
     _check_period(period_from, period_to, today)
     _one_at_a_time()
     eligible = [gift for gift in preview(period_from, period_to) if gift.assessment.eligible]
-    owed = over_claimed()
-    if not eligible and not owed:
+    if not eligible:
+        # an over-claim waits for a claim with gifts: HMRC's schedule needs at least one
         raise ClaimRefused("No gift received in that period may be claimed.")
+    owed = over_claimed()
     claim = GiftAidClaim(
         reference=_new_reference(),
         period_from=period_from,
