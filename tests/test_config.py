@@ -99,7 +99,7 @@ def test_development_marks_its_charity_details_as_placeholders(tmp_path):
         assert "placeholder" in app.config[name]
 
 
-@pytest.mark.parametrize("end", ["31-03", "02-30", "3/31", "", "03-31-2026"])
+@pytest.mark.parametrize("end", ["31-03", "02-30", "02-29", "3/31", "", "03-31-2026"])
 def test_an_accounting_year_end_that_is_not_a_day_refuses_to_start(tmp_path, end):
     with pytest.raises(ConfigError, match="ACCOUNTING_YEAR_END"):
         create_app(production(tmp_path, ACCOUNTING_YEAR_END=end))

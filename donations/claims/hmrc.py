@@ -9,7 +9,7 @@ from datetime import date
 
 from anyascii import anyascii
 
-from donations.gift_aid.address import UK_POSTCODE, normalise_postcode
+from donations.gift_aid.address import normalise_postcode
 
 #: what HMRC keeps: printable Latin-1; anything else it silently strips
 KEPT = re.compile(r"[\x20-\x7E\xA1-\xFF]")
@@ -140,7 +140,3 @@ def _check_lengths(row: Row) -> None:
             row.problems.append(f"{label} is missing.")
         elif len(value) > limit:
             row.problems.append(f"{label} is {len(value)} characters; HMRC takes at most {limit}.")
-
-
-def valid_postcode(text: str) -> bool:
-    return text == ABROAD or UK_POSTCODE.fullmatch(text) is not None

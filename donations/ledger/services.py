@@ -62,12 +62,6 @@ def entry(entry_id: int) -> LedgerEntry:
     return db.session.get(LedgerEntry, entry_id)
 
 
-def payment_by_ref(source_ref: str) -> LedgerEntry | None:
-    """The payment (not a refund or dispute) recorded under this source reference."""
-    found = already_recorded(source_ref)
-    return found if found is not None and found.kind in GIFT_KINDS else None
-
-
 def already_recorded(source_ref: str) -> LedgerEntry | None:
     return db.session.execute(
         select(LedgerEntry).where(LedgerEntry.source_ref == source_ref)

@@ -189,3 +189,50 @@ def test_two_claims_made_at_the_same_moment_never_share_a_gift(app):
     assert items == distinct == 30
     assert made == [30]
     assert errors == ["No gift received in that period may be claimed."]
+
+
+def test_a_period_holds_the_gifts_of_its_uk_days_from_first_to_last_midnight(app):
+    # 1 July 2026 in London runs from 23:00 UTC on 30 June to 23:00 UTC on 1 July
+    start = datetime(2026, 6, 30, 23, tzinfo=UTC)
+    inside = [
+        gift(100 + n, paid_at=at, email=f"in{n}@example.org")
+        for n, at in enumerate((start, start + timedelta(hours=23, minutes=59)))
+    ]
+    outside = [
+        gift(300 + n, paid_at=at, email=f"out{n}@example.org")
+        for n, at in enumerate((start - timedelta(seconds=1), start + timedelta(days=1)))
+    ]
+    claim = claims.create(date(2026, 7, 1), date(2026, 7, 1), "finance@example.org")
+    assert sorted(claimed_pence(claim)) == sorted(g.id for g in inside)
+    assert not set(claimed_pence(claim)) & {g.id for g in outside}
+
+
+def test_submitting_says_who_and_when_and_discarding_keeps_other_claims_over_claims(app):
+    paid = gift(4000)
+    first = claims.create(WEEK_AGO, TODAY, "a@example.org")
+    claims.mark_submitted(first, "b@example.org")
+    assert (first.status, first.submitted_by) == (ClaimStatus.SUBMITTED, "b@example.org")
+    assert first.submitted_at is not None
+    factories.refund(paid, 4)  # one penny of Gift Aid owed back
+    gift(1000)
+    second = claims.create(WEEK_AGO, TODAY, "a@example.org")
+    assert [over.gift_aid_pence for over in second.over_claims] == [1]
+    claims.mark_submitted(second, "b@example.org")
+    factories.refund(paid, 400)
+    gift(500)
+    third = claims.create(WEEK_AGO, TODAY, "a@example.org")
+    assert [over.gift_aid_pence for over in third.over_claims] == [100]
+    claims.discard(third)
+    assert third.discarded_at is not None
+    db.session.commit()
+    db.session.expire_all()
+    assert [over.gift_aid_pence for over in second.over_claims] == [1]
+    assert third.over_claims == []
+
+
+def test_a_draft_says_what_changed_when_a_gift_left_it(app):
+    paid = gift(1000)
+    draft = claims.create(WEEK_AGO, TODAY, "a@example.org")
+    factories.refund(paid, 1000)
+    assert claims.refresh(draft) == [f"{paid.reference}: left out. Refunded in full."]
+    assert claims.refresh(draft) == []

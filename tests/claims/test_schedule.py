@@ -12,8 +12,9 @@ from python_calamine import CalamineWorkbook
 
 from donations.claims import schedule as schedules
 from donations.claims import services as claims
-from donations.claims.hmrc import KEPT, TITLE, UK_POSTCODE
+from donations.claims.hmrc import KEPT, TITLE
 from donations.extensions import db
+from donations.gift_aid.address import UK_POSTCODE
 from tests import factories
 
 NOW = datetime.now(UTC)
