@@ -208,3 +208,150 @@ def test_a_refund_without_an_id_or_a_positive_whole_amount_moves_nothing(client,
     deliver(client, sent)
     assert outcome(sent) == ("processed", "a refund without an id or an amount")
     assert moves(EntryKind.REFUND) == []
+
+
+# --- a month's invoice: which payment paid it, when, and how much was the gift ----------------
+
+
+def monthly(client, amount=1500, cover=43):
+    donation = factories.checkout(
+        amount_pence=amount, fee_cover_pence=cover, frequency="monthly", email="m@example.org"
+    )
+    history = stripe_history.History()
+    subscription = stripe_history.monthly_gift(history, donation, months=1, cancel=False)
+    deliver(client, *history.events)
+    return donation, subscription
+
+
+def next_month(donation, subscription: str, **fields) -> dict:
+    invoice = {**stripe_history.invoice(donation, subscription, 2), **fields}
+    return event("invoice.paid", invoice)
+
+
+def month_entry(source_ref: str) -> LedgerEntry:
+    db.session.expire_all()
+    return db.session.execute(
+        select(LedgerEntry).where(LedgerEntry.source_ref == source_ref)
+    ).scalar_one()
+
+
+def test_a_refund_of_a_month_comes_off_the_month_its_payment_paid(client, app):
+    donation, subscription = monthly(client)
+    payments = {
+        "object": "list",
+        "data": [
+            {"status": "failed", "payment": {"payment_intent": "pi_declined"}},
+            {"status": "paid", "payment": {"type": "payment_intent"}},
+            {"status": "paid", "payment": {"payment_intent": "pi_month_two"}},
+        ],
+    }
+    deliver(client, next_month(donation, subscription, payments=payments))
+    second = month_entry(f"in_{subscription}_2")
+    refund = {
+        "id": "re_month_two",
+        "object": "refund",
+        "amount": 500,
+        "payment_intent": "pi_month_two",
+        "status": "succeeded",
+        "created": 1_790_000_000,
+    }
+    deliver(client, event("refund.created", refund))
+    taken = month_entry("re_month_two")
+    assert (taken.amount_pence, taken.payment_entry_id) == (-500, second.id)
+    declined = {**refund, "id": "re_declined", "payment_intent": "pi_declined"}
+    sent = event("refund.created", declined)
+    deliver(client, sent)
+    assert outcome(sent)[0] == "held", "a declined attempt paid nothing to refund"
+
+
+def test_a_month_is_recorded_on_the_day_stripe_says_it_was_paid(client, app):
+    donation, subscription = monthly(client)
+    transitions = {"paid_at": 1_790_000_000}
+    deliver(client, next_month(donation, subscription, status_transitions=transitions))
+    assert month_entry(f"in_{subscription}_2").occurred_at == datetime.fromtimestamp(
+        1_790_000_000, UTC
+    )
+
+
+def test_a_months_lines_say_which_part_is_the_fee_cover(client, app):
+    donation, subscription = monthly(client, amount=1500, cover=43)
+    cover = catalogue.fee_cover_product()
+    lines = {
+        "object": "list",
+        "data": [
+            {"amount": 1500, "pricing": {"price_details": {"product": "prod_fund"}}},
+            {"amount": 60, "pricing": {"price_details": {"product": cover}}},
+        ],
+    }
+    deliver(client, next_month(donation, subscription, amount_paid=1560, lines=lines))
+    second = month_entry(f"in_{subscription}_2")
+    assert (second.amount_pence, second.fee_cover_pence) == (1500, 60)
+
+
+def test_a_month_without_lines_takes_the_donations_own_fee_cover_only_when_it_matches(client, app):
+    donation, subscription = monthly(client, amount=1500, cover=43)
+    deliver(client, next_month(donation, subscription))  # 1,543 charged, as the donation
+    assert month_entry(f"in_{subscription}_2").fee_cover_pence == 43
+    third = {**stripe_history.invoice(donation, subscription, 3), "amount_paid": 2000}
+    deliver(client, event("invoice.paid", third))
+    assert (
+        month_entry(f"in_{subscription}_3").amount_pence,
+        month_entry(f"in_{subscription}_3").fee_cover_pence,
+    ) == (2000, 0)
+
+
+@pytest.mark.parametrize(
+    "broken", [{"currency": "eur"}, {"amount_paid": "15.43"}, {"amount_paid": None}]
+)
+def test_a_month_not_in_whole_pounds_and_pence_is_held_not_counted(client, app, broken):
+    donation, subscription = monthly(client)
+    sent = next_month(donation, subscription, **broken)
+    deliver(client, sent)
+    assert outcome(sent) == ("held", "amount or currency is not a gift in pounds")
+    assert moves(EntryKind.PAYMENT) == [1500]
+
+
+# --- disputes told with their balance transactions --------------------------------------------
+
+
+def test_a_dispute_listing_a_withdrawal_takes_the_money_whatever_its_status(client, app):
+    dispute = a_dispute(client, balance_transactions=[{"amount": -4000}])
+    deliver(client, event("charge.dispute.updated", dispute))
+    assert moves(EntryKind.DISPUTE) == [-4000]
+
+
+def test_a_dispute_listing_both_movements_takes_the_money_and_gives_it_back(client, app):
+    listed = [{"amount": -4000}, {"id": "txn_fee"}, {"amount": 4000}]
+    dispute = a_dispute(client, status="won", balance_transactions=listed)
+    deliver(client, event("charge.dispute.closed", dispute))
+    assert moves(EntryKind.DISPUTE) == [-4000]
+    assert moves(EntryKind.DISPUTE_WON) == [4000]
+
+
+def test_a_dispute_listing_only_nothing_moves_nothing(client, app):
+    dispute = a_dispute(client, status="lost", balance_transactions=[{"amount": 0}, "txn_1"])
+    deliver(client, event("charge.dispute.funds_withdrawn", dispute))
+    assert moves(EntryKind.DISPUTE) == []
+    assert moves(EntryKind.DISPUTE_WON) == []
+
+
+def test_a_dispute_naming_only_a_charge_not_yet_known_waits_for_it(client, app):
+    dispute = a_dispute(client)
+    del dispute["payment_intent"]
+    sent = event("charge.dispute.funds_withdrawn", dispute)
+    deliver(client, sent)
+    assert outcome(sent) == ("held", "its payment is not recorded yet")
+    stored = db.session.get(StripeEvent, sent["id"])
+    assert stored.waiting_for == dispute["charge"]
+
+
+def test_a_dispute_before_its_payment_waits_and_one_for_nobody_is_not_ours(client, app):
+    waiting = event(
+        "charge.dispute.funds_withdrawn",
+        {"id": "du_early", "amount": 100, "payment_intent": "pi_not_yet", "charge": "ch_x"},
+    )
+    deliver(client, waiting)
+    assert outcome(waiting) == ("held", "its payment is not recorded yet")
+    stranger = event("charge.dispute.created", {"id": "du_other", "amount": 100})
+    deliver(client, stranger)
+    assert outcome(stranger) == ("ignored", "no payment of ours")
