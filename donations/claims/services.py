@@ -138,7 +138,8 @@ def discard(claim: GiftAidClaim) -> int:
 
 
 def mark_submitted(claim: GiftAidClaim, submitted_by: str) -> None:
-    _require_draft(claim)
+    """The claim went to HMRC: its gifts as the ledger has them now, locked for good."""
+    refresh(claim)
     claim.status = ClaimStatus.SUBMITTED
     claim.submitted_by = submitted_by
     claim.submitted_at = datetime.now(UTC)

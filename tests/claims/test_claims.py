@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from donations.claims import services as claims
-from donations.claims.models import ClaimItem, ClaimStatus
+from donations.claims.models import ClaimItem, ClaimStatus, GiftAidClaim
 from donations.extensions import db
 from donations.gift_aid import services as declarations
 from donations.gifts import lifecycle
@@ -106,7 +106,9 @@ def test_each_month_of_a_monthly_gift_is_claimed_once(app):
     second = claims.create(TODAY - timedelta(days=90), TODAY, "finance@example.org")
     assert len(first.items) == 2
     assert len(second.items) == 1
-    with pytest.raises(claims.ClaimRefused, match="No gift"):
+    with pytest.raises(
+        claims.ClaimRefused, match=r"^No gift received in that period may be claimed\.$"
+    ):
         claims.create(TODAY - timedelta(days=90), TODAY, "finance@example.org")
 
 
@@ -118,7 +120,9 @@ def test_discarding_a_draft_releases_its_gifts_and_a_submitted_claim_cannot_be_d
     again = claims.create(WEEK_AGO, TODAY, "finance@example.org")
     assert claimed_pence(again) == {paid.id: 2500}
     claims.mark_submitted(again, "finance@example.org")
-    with pytest.raises(claims.ClaimRefused):
+    with pytest.raises(
+        claims.ClaimRefused, match=rf"^Claim {again.reference} is submitted; only a draft"
+    ):
         claims.discard(again)
 
 
@@ -137,7 +141,12 @@ def test_a_draft_follows_a_refund_made_before_it_is_submitted(app):
     factories.refund(paid, 1000)
     factories.refund(gone, 1000)
     changes = claims.refresh(draft)
-    assert len(changes) == 2
+    assert sorted(changes) == sorted(
+        [
+            f"{paid.reference}: now claimed on what remains.",
+            f"{gone.reference}: left out. Refunded in full.",
+        ]
+    )
     assert claimed_pence(draft) == {paid.id: 3000}
 
 
@@ -236,3 +245,45 @@ def test_a_draft_says_what_changed_when_a_gift_left_it(app):
     factories.refund(paid, 1000)
     assert claims.refresh(draft) == [f"{paid.reference}: left out. Refunded in full."]
     assert claims.refresh(draft) == []
+
+
+def test_only_submitted_claims_owe_back_and_a_dispute_owes_as_a_refund_does(app):
+    drafted = gift(4000)
+    disputed = gift(2000, email="d@example.org")
+    claims.create(WEEK_AGO, TODAY, "a@example.org")  # a draft: nothing was claimed yet
+    factories.refund(drafted, 1000)
+    assert claims.over_claimed() == []
+    db.session.rollback()
+    submitted = db.session.execute(select(GiftAidClaim)).scalar_one()
+    claims.mark_submitted(submitted, "a@example.org")
+    db.session.commit()
+    dispute(factories.payment_entry(disputed), "dp_2", 2000, withdrawn=True, reinstated=False)
+    db.session.commit()
+    owed = {item.donation_id: pence for item, pence in claims.over_claimed()}
+    assert owed == {disputed.id: 500}  # the draft followed the refund before it was sent
+
+
+def test_the_claims_list_shows_the_newest_first(app):
+    gift(1000)
+    older = claims.create(WEEK_AGO, TODAY, "a@example.org")
+    claims.discard(older)
+    newer = claims.create(WEEK_AGO, TODAY, "a@example.org")
+    assert [c.reference for c in claims.all_claims()] == [newer.reference, older.reference]
+
+
+def test_cancelling_stops_only_that_donors_declarations(app):
+    ada = gift(1000)
+    ada_again = gift(2000)
+    bob = gift(1500, email="bob@example.org")
+    assert declarations.has_live(ada.donor_id)
+    assert not declarations.has_live(None)
+    assert declarations.cancel_all(ada.donor_id, NOW, NOW) == 2
+    db.session.commit()
+    db.session.expire_all()
+    assert ada.declaration.cancelled_at is not None
+    assert ada_again.declaration.cancelled_at is not None
+    assert bob.declaration.cancelled_at is None
+    assert not declarations.has_live(ada.donor_id)
+    assert declarations.has_live(bob.donor_id)
+    plain = factories.payment(amount_pence=500, email="carol@example.org")
+    assert not declarations.has_live(plain.donor_id)

@@ -92,6 +92,18 @@ def test_a_plan_of_several_units_counts_each(client, app):
     assert plan_amount() == 500 * 3
 
 
+def test_a_plan_adds_up_its_gift_items_wherever_the_fee_cover_is_listed(client, app):
+    metadata, subscription = a_plan(client)
+    cover = catalogue.fee_cover_product()
+    items = [
+        {"price": {"unit_amount": 51, "product": cover}, "quantity": 1},
+        {"price": {"unit_amount": 1500, "product": "prod_fund"}},  # no quantity: one
+        {"price": {"unit_amount": 500, "product": "prod_fund"}, "quantity": 2},
+    ]
+    deliver(client, subscription_event(subscription, metadata, items))
+    assert plan_amount() == 1500 + 500 * 2
+
+
 def test_items_without_a_whole_amount_leave_the_plan_as_it_was(client, app):
     metadata, subscription = a_plan(client)
     before = plan_amount()
@@ -329,7 +341,8 @@ def test_a_dispute_listing_both_movements_takes_the_money_and_gives_it_back(clie
 
 
 def test_a_dispute_listing_only_nothing_moves_nothing(client, app):
-    dispute = a_dispute(client, status="lost", balance_transactions=[{"amount": 0}, "txn_1"])
+    listed = [{"amount": 0}, {"id": "txn_without_amount"}, "txn_1"]
+    dispute = a_dispute(client, status="lost", balance_transactions=listed)
     deliver(client, event("charge.dispute.funds_withdrawn", dispute))
     assert moves(EntryKind.DISPUTE) == []
     assert moves(EntryKind.DISPUTE_WON) == []
