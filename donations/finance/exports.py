@@ -10,6 +10,7 @@ the database's own CSV dump of the same query, instead of several times it in Py
 import os
 import tempfile
 from collections.abc import Iterator
+from decimal import Decimal
 
 import xlsxwriter
 from flask import current_app
@@ -249,8 +250,8 @@ def _write_xlsx_row(sheet, row_number: int, row: tuple, money) -> None:
         if not value:
             continue
         if column in MONEY_AT:
-            # spreadsheets hold numbers as binary fractions; two decimals show them exactly
-            sheet.write_number(row_number, column, float(value), money)
+            # the pounds text, as a Decimal; shown with two decimals in the sheet
+            sheet.write_number(row_number, column, Decimal(value), money)
         else:
             sheet.write_string(row_number, column, value)
 
