@@ -20,13 +20,13 @@ from sqlalchemy import Select, func, select
 from donations.claims.models import ClaimItem, GiftAidClaim
 from donations.extensions import db
 from donations.gift_aid.models import GiftAidDeclaration
+from donations.gift_aid.rules import gift_aid_on
 from donations.gifts.models import Donation
 from donations.ledger.models import GIFT_KINDS, EntryKind, LedgerEntry
-from donations.money import format_gbp, gift_aid_at
+from donations.money import format_gbp
 
 UK = ZoneInfo("Europe/London")
 WINDOW_YEARS = 4
-ONE_DAY = timedelta(days=1)
 
 
 def uk_day(moment: datetime) -> date:
@@ -35,10 +35,6 @@ def uk_day(moment: datetime) -> date:
 
 def uk_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UK).astimezone(UTC)
-
-
-def gift_aid_on_pence(pence: int) -> int:
-    return gift_aid_at(pence, current_app.config["GIFT_AID_BASIC_RATE"])
 
 
 def accounting_period_end(day: date) -> date:
@@ -132,7 +128,7 @@ def assess(facts: GiftFacts, today: date) -> Assessment:
         )
     found.claimed_in = facts.claimed_in
     if not found.refusals:
-        found.gift_aid_pence = gift_aid_on_pence(remaining)
+        found.gift_aid_pence = gift_aid_on(remaining)
         if found.claimed_in is None:
             found.claimable_pence = remaining
     return found
@@ -210,13 +206,17 @@ def gifts(conditions, today: date | None = None) -> list[Gift]:
     return found
 
 
+def received_between(first: date, last: date) -> list:
+    """Conditions for ledger rows made on these UK days, inclusive."""
+    return [
+        LedgerEntry.occurred_at >= uk_midnight(first),
+        LedgerEntry.occurred_at < uk_midnight(last + timedelta(days=1)),
+    ]
+
+
 def in_period(period_from: date, period_to: date) -> list:
     """Conditions for gifts received on these UK days, inclusive, that carried Gift Aid."""
-    return [
-        LedgerEntry.occurred_at >= uk_midnight(period_from),
-        LedgerEntry.occurred_at < uk_midnight(period_to + timedelta(days=1)),
-        LedgerEntry.gift_aid.is_(True),
-    ]
+    return [*received_between(period_from, period_to), LedgerEntry.gift_aid.is_(True)]
 
 
 def for_donation(donation_id: int) -> list[Gift]:

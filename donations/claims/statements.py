@@ -65,11 +65,7 @@ def tax_year_of(day: date) -> int:
 def statement(donor: Donor, year: int) -> Statement:
     first, last = tax_year_bounds(year)
     gifts = eligibility.gifts(
-        [
-            LedgerEntry.donor_key == donor.key,
-            LedgerEntry.occurred_at >= eligibility.uk_midnight(first),
-            LedgerEntry.occurred_at < eligibility.uk_midnight(last) + eligibility.ONE_DAY,
-        ]
+        [LedgerEntry.donor_key == donor.key, *eligibility.received_between(first, last)]
     )
     funds = {fund.id: fund.name for fund in db.session.execute(select(Fund)).scalars()}
     lines = []
@@ -118,8 +114,7 @@ def donors_of_year(year: int) -> list[Donor]:
     keys = select(LedgerEntry.donor_key).where(
         LedgerEntry.kind.in_(GIFT_KINDS),
         LedgerEntry.gift_aid.is_(True),
-        LedgerEntry.occurred_at >= eligibility.uk_midnight(first),
-        LedgerEntry.occurred_at < eligibility.uk_midnight(last) + eligibility.ONE_DAY,
+        *eligibility.received_between(first, last),
     )
     return list(
         db.session.execute(select(Donor).where(Donor.email.in_(keys)).order_by(Donor.id)).scalars()

@@ -119,7 +119,7 @@ class RefundForm(Form):
     )
 
 
-def _donation(reference: str):
+def donation_or_404(reference: str):
     return found_or_404(gifts.by_reference(reference.upper()) if len(reference) <= 20 else None)
 
 
@@ -156,13 +156,13 @@ def _detail_page(donation, forms: dict | None = None, status: int = 200):
 @bp.get("/donations/<reference>")
 @requires(Permission.VIEW_RECORDS)
 def donation(reference: str):
-    return _detail_page(_donation(reference))
+    return _detail_page(donation_or_404(reference))
 
 
 @bp.post("/donations/<reference>/refund/<int:entry_id>")
 @requires(Permission.REFUND)
 def donation_refund(reference: str, entry_id: int):
-    donation = _donation(reference)
+    donation = donation_or_404(reference)
     entry = db.session.get(LedgerEntry, entry_id)
     if entry is None or entry.donation_id != donation.id or entry.kind not in GIFT_KINDS:
         abort(404)

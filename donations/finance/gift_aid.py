@@ -16,16 +16,16 @@ from donations.claims import services as claims
 from donations.claims.eligibility import uk_day, uk_midnight
 from donations.claims.models import ClaimStatus
 from donations.extensions import db
+from donations.finance.donations import donation_or_404
 from donations.finance.guard import bp, requires
 from donations.gift_aid import services as declarations
 from donations.gift_aid.address import normalise_postcode
 from donations.gift_aid.models import GiftAidDeclaration
-from donations.gifts import services as gifts
 from donations.staff import audit
 from donations.staff.roles import Permission
 from donations.text import line_problem
 from donations.transaction import commit
-from donations.web import Form
+from donations.web import Form, found_or_404
 
 #: a page of this site's own to go back to: a path, no scheme, host or control characters
 LOCAL_PATH = re.compile(r"/finance/[A-Za-z0-9/_.\-]*(\?[A-Za-z0-9=&%_.\-]*)?")
@@ -127,10 +127,7 @@ def gift_aid_create():
 
 
 def _claim_or_404(reference: str):
-    found = claims.by_reference(reference)
-    if found is None:
-        abort(404)
-    return found
+    return found_or_404(claims.by_reference(reference))
 
 
 def _schedule(claim):
@@ -260,9 +257,7 @@ def _read_fix(form, declaration) -> tuple[dict, dict]:
 @bp.route("/gift-aid/declarations/<int:declaration_id>", methods=["GET", "POST"])
 @requires(Permission.CLAIM_GIFT_AID)
 def declaration_fix(declaration_id: int):
-    declaration = db.session.get(GiftAidDeclaration, declaration_id)
-    if declaration is None:
-        abort(404)
+    declaration = found_or_404(db.session.get(GiftAidDeclaration, declaration_id))
     back = _back(request.values.get("back"), "/finance/gift-aid", url_for("finance.gift_aid"))
     values = {name: getattr(declaration, name) or "" for name in FIXABLE}
     problems: dict[str, str] = {}
@@ -297,9 +292,7 @@ def declaration_fix(declaration_id: int):
 @bp.post("/gift-aid/declarations/<int:declaration_id>/cancel")
 @requires(Permission.CLAIM_GIFT_AID)
 def declaration_cancel(declaration_id: int):
-    declaration = db.session.get(GiftAidDeclaration, declaration_id)
-    if declaration is None:
-        abort(404)
+    declaration = found_or_404(db.session.get(GiftAidDeclaration, declaration_id))
     back = _back(request.form.get("back"), "/finance/donations/", url_for("finance.donations"))
     problem = None
     if not ClaimForm().validate():
@@ -343,10 +336,10 @@ def _cancel(declaration: GiftAidDeclaration, effective_text: str) -> str | None:
 @bp.post("/gift-aid/statements/<reference>")
 @requires(Permission.CLAIM_GIFT_AID)
 def statement_send(reference: str):
-    """E-mail a donation's donor their statement for the tax year the donation was made in
-    (or another, `tax_year`), at staff's request: again, if it was sent before."""
-    donation = gifts.by_reference(reference.upper()) if len(reference) <= 20 else None
-    if donation is None or donation.donor is None:
+    """E-mail a donation's donor their statement for the tax year the donation was made in,
+    at staff's request: again, if it was sent before."""
+    donation = donation_or_404(reference)
+    if donation.donor is None:
         abort(404)
     back = url_for("finance.donation", reference=donation.reference)
     if not ClaimForm().validate():
