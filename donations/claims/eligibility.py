@@ -11,8 +11,7 @@ take Gift Aid only from a named person declaring they pay UK tax.
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import Select, func, select
@@ -22,19 +21,11 @@ from donations.extensions import db
 from donations.gift_aid.models import GiftAidDeclaration
 from donations.gift_aid.rules import gift_aid_on
 from donations.gifts.models import Donation
+from donations.gifts.schedule import uk_date, uk_midnight
 from donations.ledger.models import GIFT_KINDS, EntryKind, LedgerEntry
 from donations.money import format_gbp
 
-UK = ZoneInfo("Europe/London")
 WINDOW_YEARS = 4
-
-
-def uk_day(moment: datetime) -> date:
-    return moment.astimezone(UK).date()
-
-
-def uk_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UK).astimezone(UTC)
 
 
 def accounting_period_end(day: date) -> date:
@@ -101,13 +92,13 @@ def _declaration_refusal(facts: GiftFacts) -> str | None:
     if declaration.cancelled_at is not None and declaration.cancelled_at <= facts.occurred_at:
         return (
             "The donor's declaration was cancelled from "
-            f"{uk_day(declaration.cancelled_at):%-d %B %Y}, before this gift."
+            f"{uk_date(declaration.cancelled_at):%-d %B %Y}, before this gift."
         )
     return None
 
 
 def assess(facts: GiftFacts, today: date) -> Assessment:
-    given_on = uk_day(facts.occurred_at)
+    given_on = uk_date(facts.occurred_at)
     remaining = facts.gift_pence - facts.refunded_pence - facts.disputed_pence
     found = Assessment(facts.entry_id, given_on, facts.gift_pence, remaining)
     if (refusal := _declaration_refusal(facts)) is not None:
@@ -198,7 +189,7 @@ class Gift:
 
 
 def gifts(conditions, today: date | None = None) -> list[Gift]:
-    today = today or uk_day(datetime.now(UTC))
+    today = today or uk_date(datetime.now(UTC))
     found = []
     for row in db.session.execute(facts_query(conditions)).all():
         facts = _facts(row)

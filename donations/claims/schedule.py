@@ -16,11 +16,11 @@ from odf.text import P
 from sqlalchemy import select
 
 from donations.claims import hmrc
-from donations.claims.eligibility import uk_day
 from donations.claims.models import ClaimItem, GiftAidClaim
 from donations.extensions import db
 from donations.gift_aid.models import GiftAidDeclaration
 from donations.gifts.models import Donation
+from donations.gifts.schedule import uk_date
 from donations.money import pounds
 
 SHEET = "R68GAD_V1_00_0_EN"
@@ -95,7 +95,7 @@ def _gifts(claim: GiftAidClaim):
 def build(claim: GiftAidClaim, aggregate_up_to_pence: int = 0) -> Schedule:
     """The claim's rows as HMRC will read them. With `aggregate_up_to_pence`, gifts of at
     most that much (and not sponsorship) are added up into rows of at most £1,000."""
-    today = uk_day(datetime.now(UTC))
+    today = uk_date(datetime.now(UTC))
     single, small = [], []
     for item, donation, declaration in _gifts(claim):
         row = hmrc.row_for(

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select, text
 from donations.claims import eligibility
 from donations.claims.models import ClaimItem, ClaimStatus, GiftAidClaim, OverClaim
 from donations.extensions import db
+from donations.gifts.schedule import uk_date
 from donations.ledger.models import OUTGOING_KINDS, LedgerEntry
 from donations.money import gift_aid_at
 
@@ -59,7 +60,7 @@ def preview(period_from: date, period_to: date) -> list[eligibility.Gift]:
 def create(period_from: date, period_to: date, created_by: str) -> GiftAidClaim:
     """A draft claim of every eligible gift received in the period (UK days, inclusive), and
     of any Gift Aid over-claimed on gifts refunded since their claim was submitted."""
-    today = eligibility.uk_day(datetime.now(UTC))
+    today = uk_date(datetime.now(UTC))
     _check_period(period_from, period_to, today)
     _one_at_a_time()
     eligible = [gift for gift in preview(period_from, period_to) if gift.assessment.eligible]
@@ -113,7 +114,7 @@ def refresh(claim: GiftAidClaim) -> list[str]:
     for gift in eligibility.gifts([LedgerEntry.id.in_(items)]):
         item = items[gift.entry.id]
         facts = dataclasses.replace(gift.facts, claimed_in=None)
-        now = eligibility.assess(facts, eligibility.uk_day(datetime.now(UTC)))
+        now = eligibility.assess(facts, uk_date(datetime.now(UTC)))
         if not now.eligible:
             changed.append(f"{gift.donation.reference}: left out. {' '.join(now.reasons)}")
             claim.items.remove(item)

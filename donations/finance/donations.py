@@ -18,13 +18,13 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from donations.claims import eligibility
-from donations.claims.eligibility import uk_day
 from donations.extensions import db
 from donations.finance import exports, history, records
 from donations.finance.guard import bp, requires
 from donations.finance.refunds import RefundRefused, refund, refundable
 from donations.funds import services as funds
 from donations.gifts import services as gifts
+from donations.gifts.schedule import uk_date
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.money import AmountError, parse_pounds
 from donations.staff import audit
@@ -146,7 +146,7 @@ def _detail_page(donation, forms: dict | None = None, status: int = 200):
                 gift.entry.id: gift.assessment for gift in eligibility.for_donation(donation.id)
             },
             can_cancel_declaration=current_user.may(Permission.CLAIM_GIFT_AID),
-            today=uk_day(datetime.now(UTC)),
+            today=uk_date(datetime.now(UTC)),
             status_error=status >= 400,
         ),
         status,

@@ -13,7 +13,6 @@ from flask_login import current_user
 from donations.claims import hmrc, statements
 from donations.claims import schedule as schedules
 from donations.claims import services as claims
-from donations.claims.eligibility import uk_day, uk_midnight
 from donations.claims.models import ClaimStatus
 from donations.extensions import db
 from donations.finance.donations import donation_or_404
@@ -21,6 +20,7 @@ from donations.finance.guard import bp, requires
 from donations.gift_aid import services as declarations
 from donations.gift_aid.address import normalise_postcode
 from donations.gift_aid.models import GiftAidDeclaration
+from donations.gifts.schedule import uk_date, uk_midnight
 from donations.staff import audit
 from donations.staff.roles import Permission
 from donations.text import line_problem
@@ -44,7 +44,7 @@ class ClaimForm(Form):
 
 
 def _today() -> date:
-    return uk_day(datetime.now(UTC))
+    return uk_date(datetime.now(UTC))
 
 
 def _period(args) -> tuple[date, date, str | None]:
@@ -306,7 +306,7 @@ def declaration_cancel(declaration_id: int):
     commit()
     flash(
         "The donor's Gift Aid declarations are cancelled from "
-        f"{uk_day(declaration.cancelled_at):%-d %B %Y}: gifts from then on carry no Gift Aid; "
+        f"{uk_date(declaration.cancelled_at):%-d %B %Y}: gifts from then on carry no Gift Aid; "
         "earlier ones keep it."
     )
     return redirect(back, 303)
@@ -345,7 +345,7 @@ def statement_send(reference: str):
     if not ClaimForm().validate():
         flash("The form had expired; nothing was sent. Please try again.")
         return redirect(back, 303)
-    year = statements.tax_year_of(uk_day(donation.paid_at or donation.created_at))
+    year = statements.tax_year_of(uk_date(donation.paid_at or donation.created_at))
     label = statements.tax_year_label(year)
     if statements.queue(donation.donor, year, again=True):
         audit.record("statement_sent", subject=donation.reference, tax_year=label, donors=1)

@@ -5,7 +5,7 @@ exports and the command line all read the same query, so they always agree."""
 
 import re
 from dataclasses import asdict, dataclass, fields
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -29,6 +29,7 @@ from donations.claims.models import ClaimItem, GiftAidClaim
 from donations.extensions import db
 from donations.funds.models import Fund
 from donations.gifts.models import STATUSES, Donation, DonationStatus, Frequency
+from donations.gifts.schedule import uk_midnight
 from donations.ledger.models import GIFT_KINDS, EntryKind, LedgerEntry
 from donations.payments.models import ProviderPayment
 
@@ -119,10 +120,6 @@ def parse_filters(args, fund_slugs) -> Filters:
     )
 
 
-def _uk_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UK).astimezone(UTC)
-
-
 def _reversals():
     """Per gift: its refunds (less refunds that failed) and its disputes (less those won)."""
     refunds = (EntryKind.REFUND, EntryKind.REFUND_FAILED)
@@ -159,9 +156,9 @@ def _like_escaped(text: str) -> str:
 def _conditions(filters: Filters, at, gift_aid, fund_id):
     conditions = []
     if filters.start:
-        conditions.append(at >= _uk_midnight(filters.start))
+        conditions.append(at >= uk_midnight(filters.start))
     if filters.end:
-        conditions.append(at < _uk_midnight(filters.end + timedelta(days=1)))
+        conditions.append(at < uk_midnight(filters.end + timedelta(days=1)))
     if filters.fund:
         conditions.append(
             fund_id == select(Fund.id).where(Fund.slug == filters.fund).scalar_subquery()

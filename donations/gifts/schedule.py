@@ -1,7 +1,7 @@
 """When a monthly gift is next taken, and dates as a UK donor reads them."""
 
 import calendar
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 UK = ZoneInfo("Europe/London")
@@ -9,6 +9,11 @@ UK = ZoneInfo("Europe/London")
 
 def uk_date(moment: datetime) -> date:
     return moment.astimezone(UK).date()
+
+
+def uk_midnight(day: date) -> datetime:
+    """The moment a UK day begins."""
+    return datetime.combine(day, time.min, tzinfo=UK).astimezone(UTC)
 
 
 def next_monthly_payment(paid_at: datetime) -> date:

@@ -11,6 +11,7 @@ from donations.claims import eligibility, hmrc
 from donations.claims import services as claims
 from donations.gift_aid import services as declarations
 from donations.gift_aid.models import GiftAidDeclaration
+from donations.gifts.schedule import uk_date, uk_midnight
 
 TODAY = date(2026, 11, 26)
 
@@ -158,9 +159,9 @@ def test_the_window_closes_four_years_after_the_end_of_the_gifts_period(app):
 
 def test_a_gift_belongs_to_its_uk_day():
     # 23:30 UTC on 30 June is 00:30 on 1 July in London (summer time)
-    assert eligibility.uk_day(datetime(2026, 6, 30, 23, 30, tzinfo=UTC)) == date(2026, 7, 1)
-    assert eligibility.uk_midnight(date(2026, 7, 1)) == datetime(2026, 6, 30, 23, tzinfo=UTC)
-    assert eligibility.uk_midnight(date(2026, 12, 1)) == datetime(2026, 12, 1, tzinfo=UTC)
+    assert uk_date(datetime(2026, 6, 30, 23, 30, tzinfo=UTC)) == date(2026, 7, 1)
+    assert uk_midnight(date(2026, 7, 1)) == datetime(2026, 6, 30, 23, tzinfo=UTC)
+    assert uk_midnight(date(2026, 12, 1)) == datetime(2026, 12, 1, tzinfo=UTC)
 
 
 # --- each reason, in words ----------------------------------------------------------------------
