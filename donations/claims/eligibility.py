@@ -49,7 +49,6 @@ class Assessment:
     a reader should know. `gift_aid_pence` is the Gift Aid on what stands of a gift that is
     not refused, claimed already or not."""
 
-    entry_id: int
     given_on: date
     gift_pence: int
     remaining_pence: int
@@ -70,12 +69,16 @@ class Assessment:
         claimed = [f"Already in Gift Aid claim {self.claimed_in}."] if self.claimed_in else []
         return self.refusals + claimed
 
+    @property
+    def why(self) -> str:
+        """The reasons as one sentence after another."""
+        return " ".join(self.reasons)
+
 
 @dataclass(frozen=True)
 class GiftFacts:
     """What the decision needs to know of one gift."""
 
-    entry_id: int
     occurred_at: datetime
     gift_pence: int
     refunded_pence: int
@@ -100,7 +103,7 @@ def _declaration_refusal(facts: GiftFacts) -> str | None:
 def assess(facts: GiftFacts, today: date) -> Assessment:
     given_on = uk_date(facts.occurred_at)
     remaining = facts.gift_pence - facts.refunded_pence - facts.disputed_pence
-    found = Assessment(facts.entry_id, given_on, facts.gift_pence, remaining)
+    found = Assessment(given_on, facts.gift_pence, remaining)
     if (refusal := _declaration_refusal(facts)) is not None:
         found.refusals.append(refusal)
     if remaining <= 0:
@@ -166,7 +169,6 @@ def facts_query(conditions) -> Select:
 def _facts(row) -> GiftFacts:
     entry, _donation, declaration, refunded, disputed, claimed_in = row
     return GiftFacts(
-        entry_id=entry.id,
         occurred_at=entry.occurred_at,
         gift_pence=entry.amount_pence,
         refunded_pence=int(refunded),

@@ -116,7 +116,7 @@ def refresh(claim: GiftAidClaim) -> list[str]:
         facts = dataclasses.replace(gift.facts, claimed_in=None)
         now = eligibility.assess(facts, uk_date(datetime.now(UTC)))
         if not now.eligible:
-            changed.append(f"{gift.donation.reference}: left out. {' '.join(now.reasons)}")
+            changed.append(f"{gift.donation.reference}: left out. {now.why}")
             claim.items.remove(item)
         elif now.claimable_pence != item.amount_pence:
             changed.append(f"{gift.donation.reference}: now claimed on what remains.")

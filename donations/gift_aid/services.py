@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from donations.extensions import db
 from donations.gift_aid.models import GiftAidDeclaration
@@ -74,12 +74,7 @@ def has_live(donor_id: int | None) -> bool:
     """Whether the donor has a declaration still in force."""
     if donor_id is None:
         return False
-    return (
-        db.session.execute(
-            select(GiftAidDeclaration.id).where(
-                GiftAidDeclaration.donor_id == donor_id,
-                GiftAidDeclaration.cancelled_at.is_(None),
-            )
-        ).first()
-        is not None
+    live = exists().where(
+        GiftAidDeclaration.donor_id == donor_id, GiftAidDeclaration.cancelled_at.is_(None)
     )
+    return db.session.scalar(select(live))

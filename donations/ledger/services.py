@@ -124,7 +124,6 @@ def record(
             donor_key=donor_key,
             gift_aid=gift_aid,
             occurred_at=occurred_at or utcnow(),
-            recorded_at=utcnow(),
         )
         .on_conflict_do_nothing()
         .returning(LedgerEntry)

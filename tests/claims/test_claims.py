@@ -287,3 +287,30 @@ def test_cancelling_stops_only_that_donors_declarations(app):
     assert declarations.has_live(bob.donor_id)
     plain = factories.payment(amount_pence=500, email="carol@example.org")
     assert not declarations.has_live(plain.donor_id)
+
+
+def test_each_gifts_owed_back_tax_counts_only_what_was_reported_for_that_gift(app):
+    first, second = gift(4000), gift(8000, email="bob@example.org")
+    claims.mark_submitted(claims.create(WEEK_AGO, TODAY, "a@example.org"), "a@example.org")
+    factories.refund(first, 400)
+    factories.refund(second, 800)
+    gift(1000, email="carol@example.org")
+    reporting = claims.create(WEEK_AGO, TODAY, "a@example.org")
+    owed = {over.item.donation_id: over.gift_aid_pence for over in reporting.over_claims}
+    assert owed == {first.id: 100, second.id: 200}
+    claims.mark_submitted(reporting, "a@example.org")
+    factories.refund(first, 400)
+    db.session.commit()
+    # only the new refund is owed: each gift's earlier report is its own, not the two summed
+    assert {item.donation_id: pence for item, pence in claims.over_claimed()} == {first.id: 100}
+
+
+def test_stopping_gift_aid_again_cancels_only_what_is_still_in_force(app):
+    ada = gift(1000)
+    ada_again = gift(2000)
+    earlier = NOW - timedelta(days=1)
+    declarations.cancel(ada.declaration, earlier, earlier)
+    assert declarations.cancel_all(ada.donor_id, NOW, NOW) == 1
+    assert ada.declaration.cancelled_at == earlier, "the first cancellation keeps its day"
+    assert ada_again.declaration.cancelled_at == NOW
+    assert declarations.cancel_all(ada.donor_id, NOW, NOW) == 0

@@ -169,7 +169,6 @@ def test_a_gift_belongs_to_its_uk_day():
 
 def facts(**changes):
     values = {
-        "entry_id": 7,
         "occurred_at": datetime(2026, 11, 20, 12, tzinfo=UTC),
         "gift_pence": 4000,
         "refunded_pence": 0,
@@ -184,8 +183,9 @@ def facts(**changes):
 
 def test_an_eligible_gift_is_claimed_whole_with_its_gift_aid(app):
     found = eligibility.assess(facts(), TODAY)
-    assert (found.entry_id, found.gift_pence, found.remaining_pence) == (7, 4000, 4000)
+    assert (found.gift_pence, found.remaining_pence) == (4000, 4000)
     assert (found.claimable_pence, found.gift_aid_pence, found.reasons) == (4000, 1000, [])
+    assert found.notes == [], "nothing was taken from it, so there is nothing to explain"
     assert found.eligible
 
 
@@ -223,6 +223,25 @@ def test_what_remains_after_refunds_and_disputes_is_claimed(app):
     assert eligibility.assess(facts(disputed_pence=4000), TODAY).reasons == ["Lost to a dispute."]
     one_penny = eligibility.assess(facts(refunded_pence=3999), TODAY)
     assert (one_penny.claimable_pence, one_penny.reasons) == (1, [])
+    last_penny_disputed = eligibility.assess(facts(refunded_pence=3999, disputed_pence=1), TODAY)
+    assert last_penny_disputed.reasons == ["Lost to a dispute."]
+
+
+def test_every_reason_a_gift_is_refused_is_given_in_order(app):
+    found = eligibility.assess(
+        facts(
+            occurred_at=datetime(2020, 5, 1, tzinfo=UTC),
+            refunded_pence=4000,
+            carries_declaration=False,
+            claimed_in="GA-ABCDEFGH",
+        ),
+        TODAY,
+    )
+    assert found.why == (
+        "No Gift Aid declaration covered this gift when it was made. Refunded in full. "
+        "Received more than four years before the end of its accounting period: too late to "
+        "claim. Already in Gift Aid claim GA-ABCDEFGH."
+    )
 
 
 def test_a_gift_in_a_claim_keeps_its_gift_aid_but_cannot_be_claimed_again(app):

@@ -368,3 +368,117 @@ def test_a_dispute_before_its_payment_waits_and_one_for_nobody_is_not_ours(clien
     stranger = event("charge.dispute.created", {"id": "du_other", "amount": 100})
     deliver(client, stranger)
     assert outcome(stranger) == ("ignored", "no payment of ours")
+
+
+def test_a_month_without_a_paid_date_is_recorded_when_it_arrives(client, app):
+    donation, subscription = monthly(client)
+    before = datetime.now(UTC)
+    deliver(client, next_month(donation, subscription, status_transitions={"paid_at": None}))
+    assert before <= month_entry(f"in_{subscription}_2").occurred_at <= datetime.now(UTC)
+
+
+def test_an_invoice_payment_without_a_status_counts_as_paid(client, app):
+    donation, subscription = monthly(client)
+    payments = {"object": "list", "data": [{"payment": {"payment_intent": "pi_no_status"}}]}
+    deliver(client, next_month(donation, subscription, payments=payments))
+    refund = {"id": "re_no_status", "amount": 300, "payment_intent": "pi_no_status"}
+    sent = event("refund.created", {**refund, "object": "refund", "status": "succeeded"})
+    deliver(client, sent)
+    assert outcome(sent)[0] == "processed"
+    assert month_entry("re_no_status").payment_entry_id == month_entry(f"in_{subscription}_2").id
+
+
+def test_a_fee_cover_line_without_an_amount_is_held_not_guessed(client, app):
+    donation, subscription = monthly(client, amount=1500, cover=43)
+    cover = catalogue.fee_cover_product()
+    lines = {
+        "object": "list",
+        "data": [
+            {"amount": 1500, "pricing": {"price_details": {"product": "prod_fund"}}},
+            {"pricing": {"price_details": {"product": cover}}},
+        ],
+    }
+    sent = next_month(donation, subscription, amount_paid=1543, lines=lines)
+    deliver(client, sent)
+    assert outcome(sent) == ("held", "amount or currency is not a gift in pounds")
+    assert moves(EntryKind.PAYMENT) == [1500]
+
+
+# --- a monthly gift found without its metadata --------------------------------------------------
+
+
+def old_style_invoice(donation, subscription: str, number: int) -> dict:
+    """An invoice as Stripe's API versions before 2025 wrote it: its subscription named at the
+    top, no `parent`, so none of our metadata."""
+    invoice = stripe_history.invoice(donation, subscription, number)
+    del invoice["parent"]
+    return event("invoice.paid", {**invoice, "subscription": subscription})
+
+
+def test_a_month_naming_its_subscription_the_old_way_is_found_by_its_plan(client, app):
+    donation = factories.checkout(amount_pence=1500, frequency="monthly", email="o@example.org")
+    # the checkout's own event was lost; the subscription's event began the plan
+    deliver(
+        client, subscription_event("sub_old_way", {"donation_reference": donation.reference}, [])
+    )
+    sent = old_style_invoice(donation, "sub_old_way", 1)
+    deliver(client, sent)
+    assert outcome(sent) == ("processed", "month recorded")
+    assert month_entry("in_sub_old_way_1").donation_id == donation.id
+
+
+def test_a_monthly_gift_begun_before_plans_were_kept_is_found_by_its_subscription(client, app):
+    donation = factories.checkout(amount_pence=1500, frequency="monthly", email="o@example.org")
+    donation.subscription_id = "sub_before_plans"
+    db.session.commit()
+    sent = old_style_invoice(donation, "sub_before_plans", 1)
+    deliver(client, sent)
+    assert outcome(sent) == ("processed", "month recorded")
+    assert month_entry("in_sub_before_plans_1").donation_id == donation.id
+    db.session.expire_all()
+    assert db.session.execute(select(Plan.subscription_id)).scalar_one() == "sub_before_plans"
+
+
+# --- refunds at their edges -----------------------------------------------------------------------
+
+
+def a_paid_gift(client, pence=3000) -> str:
+    donation = factories.checkout(amount_pence=pence, email="r@example.org")
+    history = stripe_history.History()
+    payment_intent = stripe_history.card_gift(history, donation)
+    deliver(client, *history.events)
+    return payment_intent
+
+
+def test_a_refund_of_one_penny_is_recorded(client, app):
+    payment_intent = a_paid_gift(client)
+    refund = {"id": "re_penny", "object": "refund", "amount": 1, "status": "succeeded"}
+    deliver(client, event("refund.created", {**refund, "payment_intent": payment_intent}))
+    assert moves(EntryKind.REFUND) == [-1]
+
+
+@pytest.mark.parametrize("path", ["refund.failed", "charge.refunded"])
+def test_a_failed_refund_and_its_return_are_dated_as_stripe_dated_the_refund(client, app, path):
+    payment_intent = a_paid_gift(client)
+    refund = {
+        "id": "re_failed",
+        "object": "refund",
+        "amount": 1000,
+        "payment_intent": payment_intent,
+        "status": "failed",
+        "created": 1_790_000_000,
+    }
+    if path == "charge.refunded":
+        charge = stripe_history.charge(payment_intent, 3000, [refund])
+        deliver(client, event(path, charge))
+    else:
+        deliver(client, event(path, refund))
+    dated = dict(
+        db.session.execute(
+            select(LedgerEntry.kind, LedgerEntry.occurred_at).where(
+                LedgerEntry.kind.in_([EntryKind.REFUND, EntryKind.REFUND_FAILED])
+            )
+        ).all()
+    )
+    stripe_day = datetime.fromtimestamp(1_790_000_000, UTC)
+    assert dated == {EntryKind.REFUND: stripe_day, EntryKind.REFUND_FAILED: stripe_day}

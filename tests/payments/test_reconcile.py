@@ -11,6 +11,8 @@ from donations.ledger.models import LedgerEntry
 from donations.ledger.totals import drift
 from donations.money import format_gbp
 from donations.payments.models import ProviderPayment, StripeEvent
+from donations.payments.webhooks import held
+from donations.payments.webhooks.registry import HANDLERS
 from tests import factories
 from tests.payments import stripe_history
 from tests.support import signed_event
@@ -234,3 +236,56 @@ def test_a_refund_that_names_no_payment_is_not_ours_and_is_not_held(app, client)
         "no payment of ours",
         None,
     )
+
+
+def held_refund(client, payment_intent: str, refund_id: str) -> dict:
+    refund = {
+        "id": refund_id,
+        "object": "refund",
+        "amount": 700,
+        "payment_intent": payment_intent,
+        "status": "succeeded",
+    }
+    event = {"id": f"evt_{refund_id}", "object": "event", "type": "refund.updated"}
+    event["data"] = {"object": refund}
+    deliver(client, [event])
+    return event
+
+
+def test_replay_held_counts_only_what_it_applied_and_leaves_the_rest_waiting(app, client, runner):
+    ready = held_refund(client, "pi_recorded_elsewhere", "re_ready")
+    still = held_refund(client, "pi_not_yet", "re_still_waiting")
+    factories.payment(amount_pence=3000, source_ref="pi_recorded_elsewhere")
+    result = runner.invoke(args=["payments", "replay-held"])
+    assert "1 held event applied." in result.output
+    db.session.expire_all()
+    applied, waiting = (
+        db.session.get(StripeEvent, ready["id"]),
+        db.session.get(StripeEvent, still["id"]),
+    )
+    assert (applied.outcome, applied.applied_at is not None) == ("processed", True)
+    assert (waiting.outcome, waiting.waiting_for, waiting.applied_at) == (
+        "held",
+        "pi_not_yet",
+        None,
+    )
+
+
+def test_a_payment_arriving_retries_only_the_events_that_wait_for_it(app, client, monkeypatch):
+    donation = factories.checkout(amount_pence=3000, email="mine@example.org")
+    history = stripe_history.History()
+    payment_intent = stripe_history.card_gift(history, donation)
+    held_refund(client, "pi_someone_else", "re_other")
+    held_refund(client, payment_intent, "re_mine")
+    retried = []
+    handler = HANDLERS["refund.updated"]
+
+    def counting(refund):
+        retried.append(refund["id"])
+        return handler(refund)
+
+    monkeypatch.setitem(HANDLERS, "refund.updated", counting)
+    deliver(client, history.events)
+    assert retried == ["re_mine"]
+    assert ledger()[-1][:3] == ("refund", -700, "re_mine")
+    assert held.replay_for(None, "") == 0, "a payment Stripe names no way has nothing waiting"

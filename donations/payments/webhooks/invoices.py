@@ -65,11 +65,14 @@ def _split(invoice: dict, donation: Donation) -> tuple[int, int] | None:
         return None
     cover_product = catalogue.fee_cover_product()
     lines = (invoice.get("lines") or {}).get("data") or []
-    cover = sum(
-        line.get("amount", 0)
+    covers = [
+        line.get("amount")
         for line in lines
         if cover_product and catalogue.product_of_line(line) == cover_product
-    )
+    ]
+    if not all(isinstance(amount, int) for amount in covers):
+        return None
+    cover = sum(covers)
     if not lines or not cover_product:
         cover = donation.fee_cover_pence if paid == donation.total_charged_pence else 0
     return paid - cover, cover
