@@ -11,6 +11,7 @@ from donations.claims import eligibility
 from donations.extensions import db
 from donations.funds.models import Fund
 from donations.gifts.models import Donor
+from donations.gifts.schedule import tax_year_bounds
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.receipts import services as outbox
 
@@ -49,17 +50,8 @@ class Statement:
         return sum(line.gift_aid_pence for line in self.lines)
 
 
-def tax_year_bounds(year: int) -> tuple[date, date]:
-    """The UK tax year that starts on 6 April of `year`: its first and last days."""
-    return date(year, 4, 6), date(year + 1, 4, 5)
-
-
 def tax_year_label(year: int) -> str:
     return f"{year}\u2013{str(year + 1)[-2:]}"  # an en dash, as the UK writes tax years
-
-
-def tax_year_of(day: date) -> int:
-    return day.year if day >= date(day.year, 4, 6) else day.year - 1
 
 
 def statement(donor: Donor, year: int) -> Statement:

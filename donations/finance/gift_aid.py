@@ -20,7 +20,7 @@ from donations.finance.guard import bp, requires
 from donations.gift_aid import services as declarations
 from donations.gift_aid.address import normalise_postcode
 from donations.gift_aid.models import GiftAidDeclaration
-from donations.gifts.schedule import uk_date, uk_midnight
+from donations.gifts.schedule import tax_year_of, uk_date, uk_midnight
 from donations.staff import audit
 from donations.staff.roles import Permission
 from donations.text import line_problem
@@ -345,7 +345,7 @@ def statement_send(reference: str):
     if not ClaimForm().validate():
         flash("The form had expired; nothing was sent. Please try again.")
         return redirect(back, 303)
-    year = statements.tax_year_of(uk_date(donation.paid_at or donation.created_at))
+    year = tax_year_of(uk_date(donation.paid_at or donation.created_at))
     label = statements.tax_year_label(year)
     if statements.queue(donation.donor, year, again=True):
         audit.record("statement_sent", subject=donation.reference, tax_year=label, donors=1)

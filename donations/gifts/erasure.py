@@ -18,6 +18,7 @@ from sqlalchemy import or_, select
 from donations.extensions import db
 from donations.gift_aid.models import GiftAidDeclaration
 from donations.gifts.models import Donation, Donor
+from donations.gifts.schedule import tax_year_bounds, tax_year_of, uk_date
 from donations.ledger import services as ledger
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
 
@@ -38,12 +39,6 @@ class ErasurePlan:
         return bool(self.donors or self.donations)
 
 
-def _tax_year_end(day: date) -> date:
-    """The 5 April that ends the UK tax year holding this day."""
-    end = date(day.year, 4, 5)
-    return end if day <= end else date(day.year + 1, 4, 5)
-
-
 def _keep_until(donations: list[Donation]) -> date | None:
     ids = [donation.id for donation in donations]
     if not ids:
@@ -60,7 +55,7 @@ def _keep_until(donations: list[Donation]) -> date | None:
     ).scalar_one_or_none()
     if latest is None:
         return None
-    end = _tax_year_end(latest.date())
+    _, end = tax_year_bounds(tax_year_of(uk_date(latest)))
     return end.replace(year=end.year + HMRC_YEARS)
 
 

@@ -1,4 +1,5 @@
-"""When a monthly gift is next taken, and dates as a UK donor reads them."""
+"""When a monthly gift is next taken, and dates as a UK donor reads them: days, midnights and
+the UK tax year."""
 
 import calendar
 from datetime import UTC, date, datetime, time
@@ -14,6 +15,16 @@ def uk_date(moment: datetime) -> date:
 def uk_midnight(day: date) -> datetime:
     """The moment a UK day begins."""
     return datetime.combine(day, time.min, tzinfo=UK).astimezone(UTC)
+
+
+def tax_year_of(day: date) -> int:
+    """The year whose 6 April begins the UK tax year holding this day."""
+    return day.year if day >= date(day.year, 4, 6) else day.year - 1
+
+
+def tax_year_bounds(year: int) -> tuple[date, date]:
+    """The UK tax year that starts on 6 April of `year`: its first and last days."""
+    return date(year, 4, 6), date(year + 1, 4, 5)
 
 
 def next_monthly_payment(paid_at: datetime) -> date:

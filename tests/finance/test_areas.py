@@ -1,7 +1,7 @@
 """The rest of the finance area: messages, erasure, the audit log, staff accounts, payouts
 and the dashboard."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -10,6 +10,7 @@ from donations.extensions import db
 from donations.gift_aid.models import GiftAidDeclaration
 from donations.gifts import erasure
 from donations.gifts.models import Donation, Donor, Moderation
+from donations.gifts.schedule import tax_year_bounds, tax_year_of
 from donations.ledger.models import LedgerEntry
 from donations.ledger.totals import drift
 from donations.receipts.models import OutboxMessage
@@ -122,10 +123,24 @@ def test_erasure_within_hmrcs_six_years_keeps_the_declaration_and_says_why(clien
     assert (declaration.first_name, declaration.house) == ("Ada", "1")
 
 
-def test_the_six_years_run_from_the_end_of_the_tax_year_of_the_last_gift_aided_gift(app):
-    assert erasure._tax_year_end(date(2026, 4, 5)) == date(2026, 4, 5)
-    assert erasure._tax_year_end(date(2026, 4, 6)) == date(2027, 4, 5)
-    assert erasure._tax_year_end(date(2026, 1, 1)) == date(2026, 4, 5)
+def test_the_six_years_run_from_the_end_of_the_uk_tax_year_of_the_last_gift_aided_gift(app):
+    # 23:30 UTC on 5 April 2021 is 00:30 on 6 April in London: the tax year 2021-22's first day
+    factories.payment(
+        amount_pence=1000,
+        gift_aid=True,
+        email="late@example.org",
+        paid_at=datetime(2021, 4, 5, 23, 30, tzinfo=UTC),
+    )
+    plan = erasure.plan("late@example.org", date(2026, 11, 26))
+    assert plan.keep_declaration_until == date(2028, 4, 5)
+    assert erasure.plan("late@example.org", date(2028, 4, 6)).keep_declaration_until is None
+
+
+def test_a_uk_tax_year_runs_from_6_april_to_5_april(app):
+    assert tax_year_of(date(2026, 4, 5)) == 2025
+    assert tax_year_of(date(2026, 4, 6)) == 2026
+    assert tax_year_of(date(2026, 1, 1)) == 2025
+    assert tax_year_bounds(2026) == (date(2026, 4, 6), date(2027, 4, 5))
 
 
 def test_erasure_asks_for_a_reason_and_a_confirmation_and_changes_nothing_without(client, app):
