@@ -4,7 +4,6 @@ offline gifts, refund, moderate, erase and read the audit log. Every route passe
 
 from datetime import datetime
 from functools import partial
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 
@@ -21,6 +20,7 @@ from donations.finance import (  # noqa: F401  (each module adds its views to th
 )
 from donations.finance.cli import cli
 from donations.finance.guard import bp, login_manager
+from donations.gifts.schedule import UK, uk_date
 from donations.money import format_gbp
 from donations.staff.roles import Permission
 
@@ -32,18 +32,21 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(_uk_date, "uk_date")
     app.add_template_filter(_uk_time, "uk_time")
     app.add_template_filter(partial(format_gbp, drop_zero_pence=True), "gbp_whole")
+    app.add_template_filter(_counted, "counted")
 
     @app.context_processor
     def permissions():
         return {"Permission": Permission}
 
 
-UK = ZoneInfo("Europe/London")
-
-
 def _uk_date(moment: datetime) -> str:
-    return moment.astimezone(UK).strftime("%-d %b %Y")
+    return uk_date(moment).strftime("%-d %b %Y")
 
 
 def _uk_time(moment: datetime) -> str:
     return moment.astimezone(UK).strftime("%-d %b %Y %H:%M")
+
+
+def _counted(count: int, noun: str) -> str:
+    """'1 gift', '2 gifts', '1,000 rows'."""
+    return f"{count:,} {noun if count == 1 else noun + 's'}"

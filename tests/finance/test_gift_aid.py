@@ -161,3 +161,21 @@ def test_a_fix_returns_only_to_a_page_of_the_claims_and_a_discarded_claim_has_no
     staff_post(client, f"{page}/discard", page=page)
     assert client.get(f"{page}/schedule.ods").status_code == 303
     assert "Download the schedule" not in client.get(page).get_data(as_text=True)
+
+
+def test_the_preview_and_the_donation_page_say_why_a_gift_may_not_be_claimed(client):
+    refunded = factories.payment(amount_pence=3000, gift_aid=True)
+    factories.refund(refunded, 3000)
+    partly = factories.payment(amount_pence=4000, gift_aid=True, email="bob@example.org")
+    factories.refund(partly, 1000)
+    db.session.commit()
+    signed_in(client)
+    page = client.get("/finance/gift-aid", query_string=PERIOD).get_data(as_text=True)
+    assert "1 gift with Gift Aid that may not be claimed, and why" in page
+    assert f"{refunded.reference}</a></td>" in page
+    assert "<td>Refunded in full.</td>" in page
+    gone = client.get(f"/finance/donations/{refunded.reference}").get_data(as_text=True)
+    assert "may not be claimed. Refunded in full." in gone
+    kept = client.get(f"/finance/donations/{partly.reference}").get_data(as_text=True)
+    assert "may be claimed on £30.00 (Gift Aid £7.50)." in kept
+    assert "£10.00 of it was refunded or lost to a dispute; only the £30.00 that remains" in kept
