@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+import babel.numbers
 import pytest
 
 from donations.money import (
@@ -101,6 +102,15 @@ def test_formatting():
     assert format_gbp(2500, drop_zero_pence=True) == "£25"
     assert format_gbp(2550, drop_zero_pence=True) == "£25.50"
     assert pounds(2550) == Decimal("25.50")
+
+
+def test_money_reads_the_uk_way_whatever_the_servers_own_locale(monkeypatch):
+    # Babel falls back to the server's locale when it is not told one: a German server
+    # would write £1.000
+    monkeypatch.setattr(babel.numbers, "LC_MONETARY", "de_DE")
+    monkeypatch.setattr(babel.numbers, "LC_NUMERIC", "de_DE")
+    assert format_gbp(123456) == "£1,234.56"
+    assert format_gbp(10000000, drop_zero_pence=True) == "£100,000"
 
 
 @pytest.mark.parametrize(

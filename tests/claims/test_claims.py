@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from donations.claims import eligibility
 from donations.claims import services as claims
 from donations.claims.models import ClaimItem, ClaimStatus, GiftAidClaim
 from donations.extensions import db
@@ -314,3 +315,10 @@ def test_stopping_gift_aid_again_cancels_only_what_is_still_in_force(app):
     assert ada.declaration.cancelled_at == earlier, "the first cancellation keeps its day"
     assert ada_again.declaration.cancelled_at == NOW
     assert declarations.cancel_all(ada.donor_id, NOW, NOW) == 0
+
+
+def test_gifts_are_listed_by_the_day_they_were_received_not_the_order_they_were_entered(app):
+    later = gift(1000, paid_at=NOW - timedelta(days=1))
+    earlier = gift(2000, paid_at=NOW - timedelta(days=3), email="cheque@example.org")
+    listed = eligibility.gifts(eligibility.in_period(WEEK_AGO, TODAY))
+    assert [found.donation.id for found in listed] == [earlier.id, later.id]
