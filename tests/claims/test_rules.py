@@ -93,6 +93,7 @@ def test_transliteration_keeps_latin_1_and_replaces_the_rest():
     assert hmrc.transliterate("Zoë Ørsted") == "Zoë Ørsted"
     assert hmrc.transliterate("Dvořák Łódź") == "Dvorák Lódz"  # ó is Latin-1
     assert hmrc.transliterate("王") == "Wang"
+    assert hmrc.transliterate("Ǆenana Ǉubić Eﬃe") == "DZenana LJubic Effie"  # one letter, two
     assert hmrc.transliterate("e\u0301") == "e"  # a combining accent HMRC would strip
 
 
