@@ -83,6 +83,9 @@ def admin_with_records(app):
     with app.test_client() as donor:
         give(donor, amount="50", gift_aid="y", house="1", postcode="SW1A 1AA", message="Go on!")
         give(donor, amount="10", frequency="monthly", email="monthly@example.org")
+    widest = db.session.execute(select(Donation).where(Donation.gift_aid.is_(True))).scalar_one()
+    widest.reference = "D-WWWWWWWWWW"  # the widest a reference can be, in the page's heading
+    db.session.commit()
     factories.staff("admin")
 
 
