@@ -285,16 +285,19 @@ def test_a_month_is_recorded_on_the_day_stripe_says_it_was_paid(client, app):
     )
 
 
+def invoice_lines(gift: int, cover: int | None) -> dict:
+    """A month's lines: the gift on its fund's Product, the fee cover on the fee cover's
+    (without an amount when `cover` is None)."""
+    cover_line = {"pricing": {"price_details": {"product": catalogue.fee_cover_product()}}}
+    if cover is not None:
+        cover_line["amount"] = cover
+    gift_line = {"amount": gift, "pricing": {"price_details": {"product": "prod_fund"}}}
+    return {"object": "list", "data": [gift_line, cover_line]}
+
+
 def test_a_months_lines_say_which_part_is_the_fee_cover(client, app):
     donation, subscription = monthly(client, amount=1500, cover=43)
-    cover = catalogue.fee_cover_product()
-    lines = {
-        "object": "list",
-        "data": [
-            {"amount": 1500, "pricing": {"price_details": {"product": "prod_fund"}}},
-            {"amount": 60, "pricing": {"price_details": {"product": cover}}},
-        ],
-    }
+    lines = invoice_lines(1500, 60)
     deliver(client, next_month(donation, subscription, amount_paid=1560, lines=lines))
     second = month_entry(f"in_{subscription}_2")
     assert (second.amount_pence, second.fee_cover_pence) == (1500, 60)
@@ -390,14 +393,7 @@ def test_an_invoice_payment_without_a_status_counts_as_paid(client, app):
 
 def test_a_fee_cover_line_without_an_amount_is_held_not_guessed(client, app):
     donation, subscription = monthly(client, amount=1500, cover=43)
-    cover = catalogue.fee_cover_product()
-    lines = {
-        "object": "list",
-        "data": [
-            {"amount": 1500, "pricing": {"price_details": {"product": "prod_fund"}}},
-            {"pricing": {"price_details": {"product": cover}}},
-        ],
-    }
+    lines = invoice_lines(1500, None)
     sent = next_month(donation, subscription, amount_paid=1543, lines=lines)
     deliver(client, sent)
     assert outcome(sent) == ("held", "amount or currency is not a gift in pounds")
