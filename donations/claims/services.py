@@ -177,9 +177,7 @@ def over_claimed() -> list[tuple[ClaimItem, int]]:
     owed = []
     for gift in eligibility.gifts([LedgerEntry.id.in_(items)]):
         item = items[gift.entry.id]
-        facts = gift.facts
-        remaining = facts.gift_pence - facts.refunded_pence - facts.disputed_pence
-        due = gift_aid_at(min(item.amount_pence, remaining), rate)
+        due = gift_aid_at(min(item.amount_pence, gift.assessment.remaining_pence), rate)
         pence = item.gift_aid_pence - due - int(reported.get(item.id, 0))
         if pence > 0:
             owed.append((item, pence))

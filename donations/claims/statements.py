@@ -62,13 +62,12 @@ def statement(donor: Donor, year: int) -> Statement:
     funds = {fund.id: fund.name for fund in db.session.execute(select(Fund)).scalars()}
     lines = []
     for gift in gifts:
-        facts = gift.facts
         lines.append(
             StatementLine(
                 given_on=gift.assessment.given_on,
                 fund=funds[gift.entry.fund_id],
                 reference=gift.donation.reference,
-                stands_pence=max(0, facts.gift_pence - facts.refunded_pence - facts.disputed_pence),
+                stands_pence=max(0, gift.assessment.remaining_pence),
                 gift_aid_pence=gift.assessment.gift_aid_pence,
                 claimed_in=gift.assessment.claimed_in,
             )
