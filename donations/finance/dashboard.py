@@ -8,10 +8,10 @@ from sqlalchemy import and_, case, func, select
 
 from donations.extensions import db
 from donations.finance.guard import bp, requires
-from donations.finance.records import UK
 from donations.funds import services as funds
 from donations.funds.models import Fund
 from donations.gifts.models import Donation, Plan, PlanStatus
+from donations.gifts.schedule import UK
 from donations.ledger import services as ledger
 from donations.ledger.models import GIFT_KINDS, EntryKind, LedgerEntry
 from donations.staff.roles import Permission

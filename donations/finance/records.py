@@ -6,7 +6,6 @@ exports and the command line all read the same query, so they always agree."""
 import re
 from dataclasses import asdict, dataclass, fields
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import (
@@ -33,7 +32,6 @@ from donations.gifts.schedule import uk_midnight
 from donations.ledger.models import GIFT_KINDS, EntryKind, LedgerEntry
 from donations.payments.models import ProviderPayment
 
-UK = ZoneInfo("Europe/London")
 #: the channel filter; a donation's own channel is "online" or how an offline gift came
 #: (cheque, cash, bank_transfer, event)
 CHANNELS = ("online", "offline")

@@ -7,7 +7,6 @@ counts in the fund's totals from the moment it is recorded. Services flush; call
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -16,6 +15,7 @@ from donations.funds.models import Fund
 from donations.gifts import lifecycle
 from donations.gifts.donors import settle_donor
 from donations.gifts.models import Donation, DonationStatus, Frequency, Moderation
+from donations.gifts.schedule import UK
 from donations.gifts.services import new_reference
 from donations.ledger.models import EntryKind
 
@@ -26,7 +26,6 @@ METHOD_WORDS = {
     "bank_transfer": "Bank transfer",
     "event": "At an event",
 }
-UK = ZoneInfo("Europe/London")
 
 
 @dataclass(frozen=True)
