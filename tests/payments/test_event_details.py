@@ -119,11 +119,16 @@ def test_items_without_a_whole_amount_leave_the_plan_as_it_was(client, app):
 # --- disputes told without their balance transactions -----------------------------------
 
 
-def a_dispute(client, **fields) -> dict:
-    donation = factories.checkout(amount_pence=4000, email="d@example.org")
+def a_paid_gift(client, pence=3000) -> str:
+    donation = factories.checkout(amount_pence=pence, email="r@example.org")
     history = stripe_history.History()
     payment_intent = stripe_history.card_gift(history, donation)
     deliver(client, *history.events)
+    return payment_intent
+
+
+def a_dispute(client, **fields) -> dict:
+    payment_intent = a_paid_gift(client, 4000)
     return {
         "id": "du_plain",
         "object": "dispute",
@@ -181,10 +186,7 @@ def test_a_dispute_without_an_id_or_a_whole_amount_is_ignored(client, app, broke
 
 
 def test_a_refund_is_recorded_on_the_day_stripe_made_it(client, app):
-    donation = factories.checkout(amount_pence=3000, email="r@example.org")
-    history = stripe_history.History()
-    payment_intent = stripe_history.card_gift(history, donation)
-    deliver(client, *history.events)
+    payment_intent = a_paid_gift(client)
     refund = {
         "id": "re_dated",
         "object": "refund",
@@ -203,10 +205,7 @@ def test_a_refund_is_recorded_on_the_day_stripe_made_it(client, app):
 
 @pytest.mark.parametrize("broken", [{"id": None}, {"amount": 0}, {"amount": "10.00"}])
 def test_a_refund_without_an_id_or_a_positive_whole_amount_moves_nothing(client, app, broken):
-    donation = factories.checkout(amount_pence=3000, email="r@example.org")
-    history = stripe_history.History()
-    payment_intent = stripe_history.card_gift(history, donation)
-    deliver(client, *history.events)
+    payment_intent = a_paid_gift(client)
     refund = {
         "id": "re_broken",
         "object": "refund",
@@ -436,14 +435,6 @@ def test_a_monthly_gift_begun_before_plans_were_kept_is_found_by_its_subscriptio
 
 
 # --- refunds at their edges -----------------------------------------------------------------------
-
-
-def a_paid_gift(client, pence=3000) -> str:
-    donation = factories.checkout(amount_pence=pence, email="r@example.org")
-    history = stripe_history.History()
-    payment_intent = stripe_history.card_gift(history, donation)
-    deliver(client, *history.events)
-    return payment_intent
 
 
 def test_a_refund_of_one_penny_is_recorded(client, app):
