@@ -12,6 +12,7 @@ from donations.gift_aid.address import normalise_postcode
 from donations.gifts.details import GIFT_AID_ONLY, TYPED, GiftDetails
 from donations.gifts.models import Frequency
 from donations.gifts.services import fee_cover_for
+from donations.giving.tiles import FOR_A, GIVEN, tile_values
 from donations.money import AmountError, format_gbp, parse_gift
 from donations.text import CONTROL, LINE_BREAK, MARKUP
 from donations.web import Form
@@ -28,6 +29,10 @@ def one_newline_form(text: str | None) -> str | None:
 
 def choice_values(field) -> set[str]:
     return {choice.value for choice in field.choices}
+
+
+def _pounds(tile: str) -> str:
+    return format_gbp(int(tile) * 100, drop_zero_pence=True)
 
 
 def new_form_token() -> str:
@@ -64,6 +69,9 @@ class DonationForm(Form):
     )
     amount = RadioField("How much would you like to give?", validate_choice=False)
     other_amount = StringField("Another amount, in pounds", [_max(20, "The amount")])
+    #: the frequency whose amount tiles the donor saw (without JavaScript, choosing another
+    #: frequency does not change the tiles shown, so a tile may belong to the other one)
+    amounts_for = HiddenField()
     title = StringField("Title (optional)", [Optional(), _max(20, "Your title")])
     first_name = StringField(
         "First name", [DataRequired("Enter your first name."), _max(35, "Your first name")]
@@ -126,8 +134,8 @@ class DonationForm(Form):
         checks = (
             self._check_markup,
             self._check_fund,
-            self._check_amount,
             self._check_frequency,
+            self._check_amount,
             self._check_gift_aid,
         )
         for check in checks:
@@ -156,19 +164,50 @@ class DonationForm(Form):
         return True
 
     def _check_amount(self) -> bool:
-        choice = self.amount.data
-        if choice == "other":
+        if self.amount.data == "other":
             try:
                 self.gift_pence = parse_gift(self.other_amount.data or "")
             except AmountError as error:
                 return self._fail(self.other_amount, str(error))
             return True
-        if choice not in choice_values(self.amount):
+        if self.frequency.data not in choice_values(self.frequency):
+            return False  # said beside the frequency; no tile can be judged without it
+        problem = self._tile_problem()
+        if problem:
+            return self._fail_amount(problem)
+        if (self.other_amount.data or "").strip():
             return self._fail(
-                self.amount, "Choose an amount, or choose another amount and type it in."
+                self.amount,
+                f"You chose {_pounds(self.amount.data)} and also typed another amount. "
+                "Choose the amount you want to give: the tile, or 'Another amount'.",
             )
-        self.gift_pence = int(choice) * 100
+        self.gift_pence = int(self.amount.data) * 100
         return True
+
+    def _tile_problem(self) -> str | None:
+        """Why the tile chosen is not one of the chosen frequency's, if it is not: never
+        guess which amount a donor meant."""
+        choice, frequency, seen = self.amount.data, self.frequency.data, self.amounts_for.data
+        if choice not in choice_values(self.amount):
+            return "Choose an amount, or choose another amount and type it in."
+        if seen and seen != frequency:
+            return (
+                f"The amounts you saw were for {FOR_A.get(seen, 'another kind of gift')}, and "
+                f"you chose to give {GIVEN[frequency]}. Choose an amount for {FOR_A[frequency]}."
+            )
+        if choice not in tile_values(frequency):
+            return (
+                f"{_pounds(choice)} is not one of the amounts for {FOR_A[frequency]}. "
+                "Choose one, or choose another amount."
+            )
+        return None
+
+    def _fail_amount(self, message: str) -> bool:
+        """Refuse a tile that is not one of the chosen frequency's: the donor chooses again
+        from the right tiles, none chosen for them."""
+        self.amount.data = None
+        self.amounts_for.data = self.frequency.data
+        return self._fail(self.amount, message)
 
     def _check_frequency(self) -> bool:
         if self.frequency.data not in choice_values(self.frequency):

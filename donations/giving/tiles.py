@@ -1,4 +1,5 @@
-"""The amounts offered on the form as tiles, each with a line saying what it becomes."""
+"""The amounts offered on the form as tiles, a set per frequency, each tile with a line saying
+what it becomes."""
 
 from dataclasses import dataclass
 
@@ -11,14 +12,27 @@ from donations.money import format_gbp
 #: which preset is chosen before the donor chooses (the second: not the smallest)
 DEFAULT_INDEX = 1
 
+#: how the form speaks of each frequency: "the amounts for a monthly gift", "give every month"
+FOR_A = {Frequency.ONE_OFF: "a single gift", Frequency.MONTHLY: "a monthly gift"}
+GIVEN = {Frequency.ONE_OFF: "once", Frequency.MONTHLY: "every month"}
+
 
 @dataclass(frozen=True)
 class Tile:
     #: pounds, as the form's `amount` field carries it
     value: str
     label: str
+    #: after the amount: "a month", or nothing for a single gift
+    per: str
     impact: str
     default: bool
+
+
+@dataclass(frozen=True)
+class TileSet:
+    frequency: str
+    heading: str
+    tiles: list[Tile]
 
 
 def _pounds(pence: int) -> str:
@@ -34,7 +48,7 @@ def _monthly(pence: int) -> str:
     return f"{_pounds(year)} a year, {_pounds(year + 12 * gift_aid_on(pence))} with Gift Aid"
 
 
-def tiles() -> dict[str, list[Tile]]:
+def tiles() -> dict[str, TileSet]:
     """The tiles for each frequency, in the order they are shown (made once per app: they
     follow only its settings)."""
     made = current_app.extensions.get("amount_tiles")
@@ -43,21 +57,30 @@ def tiles() -> dict[str, list[Tile]]:
     return made
 
 
-def _make_tiles() -> dict[str, list[Tile]]:
+def _make_tiles() -> dict[str, TileSet]:
     config = current_app.config
     offered = {
-        Frequency.ONE_OFF: (config["PRESET_AMOUNTS_PENCE"], _one_off),
-        Frequency.MONTHLY: (config["PRESET_MONTHLY_PENCE"], _monthly),
+        Frequency.ONE_OFF: (config["PRESET_AMOUNTS_PENCE"], "", _one_off),
+        Frequency.MONTHLY: (config["PRESET_MONTHLY_PENCE"], "a month", _monthly),
     }
     return {
-        str(frequency): [
-            Tile(str(pence // 100), _pounds(pence), impact(pence), index == DEFAULT_INDEX)
-            for index, pence in enumerate(presets)
-        ]
-        for frequency, (presets, impact) in offered.items()
+        str(frequency): TileSet(
+            str(frequency),
+            f"For {FOR_A[frequency]}",
+            [
+                Tile(str(pence // 100), _pounds(pence), per, impact(pence), i == DEFAULT_INDEX)
+                for i, pence in enumerate(presets)
+            ],
+        )
+        for frequency, (presets, per, impact) in offered.items()
     }
 
 
 def default_amount(frequency: str) -> str:
     """The tile chosen for a donor who has not chosen yet."""
-    return next(t.value for t in tiles()[frequency] if t.default)
+    return next(t.value for t in tiles()[frequency].tiles if t.default)
+
+
+def tile_values(frequency: str) -> set[str]:
+    """The amounts offered as tiles for one frequency, as the form's `amount` carries them."""
+    return {tile.value for tile in tiles()[frequency].tiles}

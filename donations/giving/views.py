@@ -183,7 +183,9 @@ def donate_submit(slug: str | None = None):
 
 
 def _manage_url(donation) -> str | None:
-    if not donation.monthly or donation.status != DonationStatus.PAID:
+    """A monthly gift set up by card or by Direct Debit (collected or not) can be changed or
+    stopped from its first page on."""
+    if not donation.monthly or donation.status not in (DonationStatus.PAID, DonationStatus.PENDING):
         return None
     return absolute_url("giving.manage", token=manage_token(donation))
 

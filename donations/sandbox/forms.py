@@ -53,7 +53,11 @@ class PortalForm(Form):
     subscription = HiddenField(validators=[InputRequired(), Length(max=64)])
     action = RadioField(
         "What would you like to do?",
-        choices=[SelectChoice("stop", "Stop"), SelectChoice("change", "Change the amount")],
+        choices=[
+            SelectChoice("stop", "Stop"),
+            SelectChoice("stop-confirmed", "Yes, stop"),
+            SelectChoice("change", "Change the amount"),
+        ],
         validate_choice=True,
     )
     amount = StringField("New monthly amount, in pounds", [Optional(), Length(max=20)])

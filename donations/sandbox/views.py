@@ -86,19 +86,26 @@ def _portal(session_id: str) -> dict:
     return portal
 
 
+def _gift(subscription: dict) -> dict:
+    return {
+        "id": subscription["id"],
+        "status": subscription["status"],
+        "amount": format_gbp(subscription["items"]["data"][0]["price"]["unit_amount"]),
+    }
+
+
 def _portal_page(portal: dict, form: PortalForm, notice: str | None = None, status: int = 200):
-    gifts = [
-        {
-            "id": subscription["id"],
-            "status": subscription["status"],
-            "amount": format_gbp(subscription["items"]["data"][0]["price"]["unit_amount"]),
-        }
-        for subscription in store.every("subscription", customer=portal["customer"])
-    ]
+    gifts = [_gift(s) for s in store.every("subscription", customer=portal["customer"])]
     page = render_template(
         "sandbox/portal.html", portal=portal, gifts=gifts, form=form, notice=notice
     )
     return page, status
+
+
+def _confirm_stop_page(portal: dict, form: PortalForm):
+    """As Stripe's portal does, stopping asks once more before it is done."""
+    gift = _gift(store.get(form.subscription.data))
+    return render_template("sandbox/portal_confirm.html", portal=portal, gift=gift, form=form)
 
 
 @bp.get("/portal/<session_id>")
@@ -114,8 +121,10 @@ def portal_change(session_id: str):
     mine = {s["id"] for s in store.every("subscription", customer=visit["customer"])}
     if not form.validate() or form.subscription.data not in mine:
         return _portal_page(visit, form, status=400)
+    if form.action.data == "stop":
+        return _confirm_stop_page(visit, form)
     try:
-        if form.action.data == "stop":
+        if form.action.data == "stop-confirmed":
             movements.change_subscription(form.subscription.data, cancel=True)
             notice = "Your monthly gift is stopped. Nothing more will be taken."
         else:

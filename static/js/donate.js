@@ -37,22 +37,44 @@
       return;
     }
     var add = coverPence(gift);
-    live.textContent = (cover.checked ? "Adding " : "Ticking this adds ") + pounds(add) +
-      " to your gift of " + pounds(gift) + ": " + pounds(gift + add) + " in all.";
+    live.textContent = (cover.checked ? "Adding " : "Adds ") + pounds(add) + ": " +
+      pounds(gift + add) + " in all.";
   }
 
-  // Show the amount tiles of the frequency chosen; keep a choice that is still shown.
+  // Show the amount tiles of the frequency chosen, and say so to the server (without this
+  // script the tiles stay those of the frequency the page was made for, and the server asks
+  // again rather than guess); keep a choice that is still shown.
+  var amountsFor = document.getElementById("amounts_for");
   function showTilesFor(frequency) {
     var groups = form.querySelectorAll(".tiles[data-frequency]");
     groups.forEach(function (group) {
       group.hidden = group.dataset.frequency !== frequency;
     });
+    amountsFor.value = frequency;
     var chosen = form.querySelector("input[name=amount]:checked");
     if (!chosen || chosen.closest(".tiles[hidden]")) {
       var fallback = form.querySelector(".tiles:not([hidden]) input[data-default]");
       if (fallback) fallback.checked = true;
     }
   }
+
+  // "Another amount" reveals its box inside its own option (GOV.UK's conditional reveal). A
+  // box that is not shown is not sent, so an amount typed and then left is never charged.
+  var otherChoice = form.querySelector("input[name=amount][value=other]");
+  var reveal = document.getElementById(otherChoice.dataset.reveals);
+  otherChoice.setAttribute("aria-controls", reveal.id);
+  function showOther() {
+    var chosen = otherChoice.checked;
+    reveal.hidden = !chosen;
+    other.disabled = !chosen;
+  }
+  // Typing there is choosing it, whatever was chosen before.
+  other.addEventListener("input", function () {
+    if (!otherChoice.checked) {
+      otherChoice.checked = true;
+      showOther();
+    }
+  });
 
   function frequency() {
     var chosen = form.querySelector("input[name=frequency]:checked");
@@ -69,10 +91,12 @@
 
   form.addEventListener("change", function (event) {
     if (event.target.name === "frequency") showTilesFor(frequency());
+    if (event.target.name === "amount" || event.target.name === "frequency") showOther();
     if (event.target === giftAid) showAddress();
   });
   form.querySelectorAll(".tiles__heading").forEach(function (heading) { heading.hidden = true; });
   showTilesFor(frequency());
+  showOther();
   showAddress();
 
   form.addEventListener("input", update);

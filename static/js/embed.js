@@ -3,6 +3,8 @@
   "use strict";
   if (window.donationProgressLoaded) return;
   window.donationProgressLoaded = true;
+  // The site serves this script with true here while it runs its payment sandbox.
+  var TEST_MODE = false;
   var script = document.currentScript;
   var origin = script ? new URL(script.src, location.href).origin : location.origin;
 
@@ -32,7 +34,9 @@
     "a{display:inline-flex;align-items:center;font-weight:700;color:#fff;background:#00703c;padding:0 1em;" +
     "min-height:44px;box-sizing:border-box;text-decoration:none;border-radius:.25em}" +
     "a[hidden]{display:none}a:hover{background:#005a30}" +
-    "a:focus-visible{outline:3px solid #ffdd00;background:#ffdd00;color:#0b0c0c}";
+    "a:focus-visible{outline:3px solid #ffdd00;background:#ffdd00;color:#0b0c0c}" +
+    ".m{display:inline-block;margin:0 0 .3em;padding:0 .4em;font-size:.8em;font-weight:700;background:#ffdd00;color:#0b0c0c}" +
+    ".h{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap}";
 
 
   function el(tag, cls, parent) {
@@ -53,6 +57,7 @@
       } else {
         el("style", null, root).textContent = css;
       }
+      if (TEST_MODE) el("p", "m", root).textContent = "Test mode";
       this.name = el("p", "n", root);
       this.bar = el("div", "t", root);
       this.bar.setAttribute("role", "progressbar");
@@ -64,7 +69,6 @@
       this.link = el("a", null, root);
       this.link.target = "_blank";
       this.link.rel = "noopener";
-      this.link.textContent = "Give now";
       this.link.hidden = true;
       this.load();
       this.timer = setInterval(this.load.bind(this), 60000);
@@ -96,7 +100,8 @@
       this.text.textContent = words + " + " + gbp.format(p.gift_aid_pence / 100) + " Gift Aid, from " +
         p.donor_count.toLocaleString("en-GB") + (p.donor_count === 1 ? " donor" : " donors");
       this.link.href = p.donate_url;
-      this.link.setAttribute("aria-label", "Give now to the " + p.name + " (opens in a new tab)");
+      this.link.textContent = "Give to the " + p.name;
+      el("span", "h", this.link).textContent = " (opens in a new tab)";
       this.link.hidden = false;
     }
   }

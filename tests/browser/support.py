@@ -1,5 +1,6 @@
 """What the browser tests share: axe-core, and moving through a page by keyboard."""
 
+import re
 from pathlib import Path
 
 from tests.support import STAFF_PASSWORD
@@ -44,3 +45,19 @@ def sign_in_by_keyboard(page, live_server, email: str) -> None:
     type_by_keyboard(page, {"#email": email, "#password": STAFF_PASSWORD})
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server}/finance/")
+
+
+def axe_violations_without_javascript(page, browser) -> list[dict]:
+    """axe-core needs a script to run: check what a page without JavaScript shows (its HTML,
+    scripts left out, on the same site so its styles apply) in a context that runs one."""
+    html = re.sub(r"<script\b.*?</script>", "", page.content(), flags=re.S)
+    context = browser.new_context(
+        viewport=page.viewport_size, bypass_csp=True, java_script_enabled=True
+    )
+    try:
+        checker = context.new_page()
+        checker.goto(page.url.split("?", 1)[0].rsplit("/", 1)[0] + "/")
+        checker.set_content(html)
+        return axe_violations(checker)
+    finally:
+        context.close()

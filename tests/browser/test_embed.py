@@ -28,7 +28,7 @@ def test_the_frame_and_the_component_render_on_another_origin(
     component = page.locator("donation-progress [role=progressbar]")
     component.wait_for()
     assert component.get_attribute("aria-valuetext") == "£25.00 raised of £250,000 (0.01%)"
-    figures = page.locator("donation-progress p").nth(1).inner_text()
+    figures = page.locator("donation-progress p.p").inner_text()
     assert figures == "£25.00 raised of £250,000 (0.01%) + £0.00 Gift Aid, from 1 donor"
     link = page.locator("donation-progress a")
     assert link.get_attribute("href") == f"{live_server}/donate/actimus"
@@ -37,6 +37,38 @@ def test_the_frame_and_the_component_render_on_another_origin(
     bar = frame.locator("[role=progressbar]")
     assert bar.get_attribute("aria-valuetext") == "£25.00 raised of £250,000 (0.01%)"
     assert frame.locator("a.embed__donate").get_attribute("target") == "_blank"
+
+
+def test_each_embed_names_its_fund_on_its_button_and_says_it_is_a_test(
+    app, live_server, partner_site, page
+):
+    """A screen-reader user listing the links of a page with two bars can tell them apart."""
+    page.goto(partner_site)
+    link = page.locator("donation-progress a")
+    link.wait_for()
+    frame_link = page.frame_locator("iframe").locator("a.embed__donate")
+    for each in (link, frame_link):
+        assert each.text_content() == "Give to the ACTiMuS trial (opens in a new tab)"
+        aside = each.locator("span").bounding_box()
+        assert aside["width"] <= 1, "'opens in a new tab' is for screen readers only"
+    assert page.locator("donation-progress p.m").inner_text() == "Test mode", "as the frame says"
+    assert page.frame_locator("iframe").locator(".test-mark").inner_text() == "Test mode"
+
+
+def test_the_image_figures_are_legible_at_its_default_width(app, live_server, page):
+    factories.payment(amount_pence=123_456_78)
+    page.goto(f"{live_server}/funds/actimus/progress.svg")
+    sizes = page.evaluate(
+        """() => [...document.querySelectorAll('text, tspan')].map(
+            (t) => [t.textContent.trim().slice(0, 20), parseFloat(getComputedStyle(t).fontSize),
+                    t.getBoundingClientRect().right])"""
+    )
+    width = page.evaluate("document.documentElement.getBoundingClientRect().width")
+    assert width == 400
+    assert sizes, "the image has text"
+    for text, size, right in sizes:
+        assert size >= 14, f"{text!r} is {size}px"
+        assert right <= width, f"{text!r} runs past the image's edge"
 
 
 def test_the_frame_updates_itself_without_a_reload(app, client, live_server, page):

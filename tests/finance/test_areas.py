@@ -81,7 +81,7 @@ def erase(client, email: str, **extra):
 
 
 def test_erasure_without_gift_aid_removes_every_personal_detail_and_keeps_the_money(client, app):
-    give(client, amount="30", message="In memory of Mum", display_name="Jo")
+    give(client, amount="other", other_amount="30", message="In memory of Mum", display_name="Jo")
     raised_before = db.session.execute(select(LedgerEntry.amount_pence)).scalars().all()
     signed_in(client, "admin")
     response = erase(client, "ada@example.org")
@@ -109,7 +109,7 @@ def test_erasure_without_gift_aid_removes_every_personal_detail_and_keeps_the_mo
 
 
 def test_erasure_within_hmrcs_six_years_keeps_the_declaration_and_says_why(client, app):
-    give(client, amount="30", gift_aid="y", house="1", postcode="SW1A 1AA")
+    give(client, amount="other", other_amount="30", gift_aid="y", house="1", postcode="SW1A 1AA")
     signed_in(client, "admin")
     preview = client.get("/finance/erasure", query_string={"email": "ada@example.org"})
     assert "must stay until" in preview.get_data(as_text=True)
@@ -144,7 +144,7 @@ def test_a_uk_tax_year_runs_from_6_april_to_5_april(app):
 
 
 def test_erasure_asks_for_a_reason_and_a_confirmation_and_changes_nothing_without(client, app):
-    give(client, amount="30")
+    give(client, amount="other", other_amount="30")
     signed_in(client, "admin")
     response = erase(client, "ada@example.org", confirm="", reason="")
     assert response.status_code == 400
@@ -160,7 +160,7 @@ def test_erasure_asks_for_a_reason_and_a_confirmation_and_changes_nothing_withou
 
 @pytest.mark.parametrize("role", ["finance", "viewer"])
 def test_only_an_admin_may_erase(client, app, role):
-    give(client, amount="30")
+    give(client, amount="other", other_amount="30")
     signed_in(client, role)
     assert client.get("/finance/erasure").status_code == 403
     assert erase(client, "ada@example.org").status_code == 403
@@ -250,7 +250,7 @@ def test_a_finance_user_cannot_manage_staff(client, app):
 
 
 def test_the_payouts_page_matches_a_sandbox_payout_to_the_penny(client, app, runner):
-    give(client, amount="30")
+    give(client, amount="other", other_amount="30")
     assert runner.invoke(args=["sandbox", "payout"]).exit_code == 0
     signed_in(client, "viewer")
     page = client.get("/finance/payouts").get_data(as_text=True)
@@ -261,7 +261,7 @@ def test_the_payouts_page_matches_a_sandbox_payout_to_the_penny(client, app, run
 
 
 def test_the_dashboard_shows_this_months_money_and_the_weeks(client, app):
-    give(client, amount="30", gift_aid="y", house="1", postcode="SW1A 1AA")
+    give(client, amount="other", other_amount="30", gift_aid="y", house="1", postcode="SW1A 1AA")
     give(client, amount="10", frequency="monthly", email="monthly@example.org")
     signed_in(client, "viewer")
     page = client.get("/finance/").get_data(as_text=True)

@@ -103,3 +103,7 @@ def test_an_unreachable_stripe_records_nothing_and_says_so(make_app, reset_datab
         assert response.status_code == 503
         assert "nothing has been taken" in response.get_data(as_text=True)
         assert db.session.execute(select(Donation)).first() is None
+
+
+def test_the_web_component_is_not_marked_test_only_with_stripe(stripe_client):
+    assert "var TEST_MODE = false;" in stripe_client.get("/embed.js").get_data(as_text=True)

@@ -311,3 +311,9 @@ def test_the_builder_offers_every_snippet_with_a_preview(client):
     assert '<iframe class="preview" src="/embed/funds/actimus"' in html
     assert '<donation-progress fund="actimus">' in html
     assert "does not update" in html
+
+
+def test_the_web_component_is_marked_test_only_while_the_sandbox_runs(client):
+    """In the sandbox the script says so, as the frame does (with Stripe it does not:
+    tests/payments/test_stripe_mode.py)."""
+    assert "var TEST_MODE = true;" in client.get("/embed.js").get_data(as_text=True)

@@ -77,7 +77,7 @@ def test_refunds_in_part_and_in_full_and_never_more_than_remains(client, runner)
 def test_disputes_lost_and_won(client, runner):
     give(client, amount="25", email="lost@example.org")
     sandbox(runner, "dispute", reference())
-    give(client, amount="20", email="won@example.org")
+    give(client, amount="other", other_amount="20", email="won@example.org")
     sandbox(runner, "dispute", reference(), "--won")
     assert movements() == [
         ("payment", 2500),
@@ -120,9 +120,18 @@ def test_a_donor_stops_their_monthly_gift_from_the_link_on_the_thank_you_page(cl
     assert "£10.00 a month" in html
     subscription = re.search(r'name="subscription" value="([^"]+)"', html)[1]
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)[1]
-    stopped = client.post(
+    asked = client.post(
         portal.headers["Location"],
         data={"csrf_token": csrf, "subscription": subscription, "action": "stop"},
+    )
+    question = asked.get_data(as_text=True)
+    assert "Stop your monthly gift of £10.00?" in question, "as Stripe's portal, it asks first"
+    assert "No, keep my monthly gift" in question
+    db.session.expire_all()
+    assert db.session.execute(select(Plan.status)).scalar_one() == PlanStatus.ACTIVE
+    stopped = client.post(
+        portal.headers["Location"],
+        data={"csrf_token": csrf, "subscription": subscription, "action": "stop-confirmed"},
     )
     assert "Your monthly gift is stopped" in stopped.get_data(as_text=True)
     db.session.expire_all()
