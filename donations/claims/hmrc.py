@@ -9,13 +9,13 @@ from datetime import date
 
 from anyascii import anyascii
 
-from donations.gift_aid.address import normalise_postcode
+from donations.gift_aid.address import PRINTED_MAX, normalise_postcode, printed_house
 
 #: what HMRC keeps: printable Latin-1; anything else it silently strips
 KEPT = re.compile(r"[\x20-\x7E\xA1-\xFF]")
 TITLE = re.compile(r"[A-Za-z][A-Za-z'-]{1,3}")
 NAME_MAX = 35
-HOUSE_MAX = 40
+HOUSE_MAX = PRINTED_MAX
 AGGREGATE_DESCRIPTION_MAX = 35
 AGGREGATE_TOTAL_MAX_PENCE = 100_000
 ABROAD = "X"
@@ -96,10 +96,7 @@ def _fit_postcode(typed: str | None, overseas: bool, changes, problems) -> str:
 
 def _house(declaration, changes: list[str]) -> str:
     """The house name or number; for a donor abroad, the address (HMRC's column F)."""
-    parts = [declaration.house or ""]
-    if declaration.overseas and declaration.address:
-        parts.append(declaration.address)
-    text = _single_spaced(", ".join(part for part in parts if part.strip()))
+    text = printed_house(declaration.house, declaration.address, declaration.overseas)
     kept = transliterate(text)
     if kept != text:
         changes.append(f'Address "{text}" written as "{kept}".')

@@ -164,17 +164,16 @@ class _Sheet:
         self.next_row = 0
 
     def row(self, at: int, cells: dict[int, object]) -> None:
+        """Row `at` (0-based) holding `cells` by column. Every cell up to the last is its own
+        element: HMRC reads D13 and D17 as their row's 4th cell element, not expanding
+        repeated cells (GIFT_AID.md)."""
         if at > self.next_row:
             blank = TableRow(numberrowsrepeated=at - self.next_row)
             blank.addElement(TableCell())
             self.table.addElement(blank)
         row = TableRow()
-        column = 0
-        for index in sorted(cells):
-            if index > column:
-                row.addElement(TableCell(numbercolumnsrepeated=index - column))
-            row.addElement(self._cell(cells[index]))
-            column = index + 1
+        for column in range(max(cells) + 1):
+            row.addElement(self._cell(cells[column]) if column in cells else TableCell())
         self.table.addElement(row)
         self.next_row = at + 1
 

@@ -18,7 +18,7 @@ from donations.extensions import db
 from donations.finance.donations import donation_or_404
 from donations.finance.guard import bp, requires
 from donations.gift_aid import services as declarations
-from donations.gift_aid.address import normalise_postcode
+from donations.gift_aid.address import home_address_problems
 from donations.gift_aid.models import GiftAidDeclaration
 from donations.gifts.schedule import tax_year_of, uk_date, uk_midnight
 from donations.staff import audit
@@ -224,32 +224,50 @@ def gift_aid_change(reference: str, action: str):
 
 # --- fixing a donor's details for HMRC -------------------------------------------------------
 
-FIXABLE = {"title": 20, "first_name": 35, "last_name": 35, "house": 40, "postcode": 10}
+#: every field HMRC prints from a declaration, and its length in the database
+FIXABLE = {
+    "title": 20,
+    "first_name": 35,
+    "last_name": 35,
+    "house": 40,
+    "address": 200,
+    "postcode": 10,
+}
 FIX_LABELS = {
     "title": "Title",
     "first_name": "First name",
     "last_name": "Last name",
     "house": "House name or number",
+    "address": "The rest of the address (street, town and country)",
     "postcode": "Postcode",
 }
 
 
+def fix_fields(declaration) -> dict[str, str]:
+    """The fields HMRC prints for this declaration: the rest of the address only for a donor
+    abroad (it goes into HMRC's house column), the postcode only for one in the UK."""
+    skipped = "postcode" if declaration.overseas else "address"
+    return {name: label for name, label in FIX_LABELS.items() if name != skipped}
+
+
 def _read_fix(form, declaration) -> tuple[dict, dict]:
     values, problems = {}, {}
-    for name, limit in FIXABLE.items():
+    for name in fix_fields(declaration):
+        limit = FIXABLE[name]
         text = " ".join((form.get(name) or "").split())
-        if name in ("first_name", "last_name", "house") and not text:
+        if name in ("first_name", "last_name") and not text:
             problems[name] = f"Enter the {FIX_LABELS[name].lower()}."
         elif len(text) > limit:
             problems[name] = f"{FIX_LABELS[name]} must be {limit} characters or fewer."
         elif (problem := line_problem(text, FIX_LABELS[name])) is not None:
             problems[name] = problem
         values[name] = text or None
-    if declaration.overseas:
-        values["postcode"] = None
-    elif (postcode := normalise_postcode(values["postcode"])) is None:
-        problems["postcode"] = "Enter a UK postcode, like SW1A 1AA."
-    else:
+    found, postcode = home_address_problems(
+        values.get("house"), values.get("address"), values.get("postcode"), declaration.overseas
+    )
+    for name, problem in found.items():
+        problems.setdefault(name, problem)
+    if "postcode" in values:
         values["postcode"] = postcode
     return values, problems
 
@@ -259,14 +277,14 @@ def _read_fix(form, declaration) -> tuple[dict, dict]:
 def declaration_fix(declaration_id: int):
     declaration = found_or_404(db.session.get(GiftAidDeclaration, declaration_id))
     back = _back(request.values.get("back"), "/finance/gift-aid", url_for("finance.gift_aid"))
-    values = {name: getattr(declaration, name) or "" for name in FIXABLE}
+    values = {name: getattr(declaration, name) or "" for name in fix_fields(declaration)}
     problems: dict[str, str] = {}
     if request.method == "POST":
         values, problems = _read_fix(request.form, declaration)
         if not ClaimForm().validate():
             problems["form"] = "The form had expired; please send it again."
         if not problems:
-            before = {name: getattr(declaration, name) for name in FIXABLE}
+            before = {name: getattr(declaration, name) for name in values}
             for name, value in values.items():
                 setattr(declaration, name, value)
             audit.record(
@@ -284,7 +302,7 @@ def declaration_fix(declaration_id: int):
         declaration=declaration,
         values=values,
         problems=problems,
-        labels=FIX_LABELS,
+        labels=fix_fields(declaration),
         back=back,
     ), (400 if problems else 200)
 

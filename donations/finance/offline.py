@@ -10,7 +10,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 
 from donations.finance.guard import bp, requires
 from donations.funds import services as funds
-from donations.gift_aid.address import normalise_postcode
+from donations.gift_aid.address import home_address_problems
 from donations.gifts import offline
 from donations.money import AmountError, parse_pounds
 from donations.staff import audit
@@ -176,19 +176,11 @@ def _gift_aid(values: dict, text: dict, problems: dict, today: date):
     postcode = text["postcode"]
     if not gift_aid:
         return False, False, None, None
-    if not text["house"]:
-        problems["house"] = "Enter the house name or number, for Gift Aid."
     if declared_on is None and "declaration_date" not in problems:
         problems["declaration_date"] = "Enter the date on the Gift Aid declaration."
-    if overseas:
-        if not text["address"]:
-            problems["address"] = "Enter the rest of the address of a donor outside the UK."
-        return True, True, None, declared_on
-    if not postcode:
-        problems["postcode"] = "Enter the postcode, or say the donor lives outside the UK."
-    elif (postcode := normalise_postcode(postcode)) is None:
-        problems["postcode"] = "Enter a UK postcode, like SW1A 1AA."
-    return True, False, postcode, declared_on
+    found, postcode = home_address_problems(text["house"], text["address"], postcode, overseas)
+    problems.update(found)
+    return True, overseas, postcode, declared_on
 
 
 def read_gift(values: dict, today: date) -> tuple[offline.OfflineGift | None, dict[str, str]]:

@@ -8,7 +8,7 @@ from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
-from donations.gift_aid.address import normalise_postcode
+from donations.gift_aid.address import home_address_problems
 from donations.gifts.details import GIFT_AID_ONLY, TYPED, GiftDetails
 from donations.gifts.models import Frequency
 from donations.gifts.services import fee_cover_for
@@ -217,23 +217,14 @@ class DonationForm(Form):
     def _check_gift_aid(self) -> bool:
         if not self.gift_aid.data:
             return True
-        ok = True
-        if not (self.house.data or "").strip():
-            ok = self._fail(self.house, "Enter your house name or number, for Gift Aid.")
-        if self.overseas.data:
-            if not (self.address.data or "").strip():
-                ok = self._fail(self.address, "Enter the rest of your home address, for Gift Aid.")
-            return ok
-        if not (self.postcode.data or "").strip():
-            return self._fail(
-                self.postcode,
-                "Enter your postcode for Gift Aid, or tick 'I live outside the UK'.",
-            )
-        self.postcode_normalised = normalise_postcode(self.postcode.data)
-        if self.postcode_normalised is None:
-            return self._fail(self.postcode, "Enter a UK postcode, like SW1A 1AA.")
-        self.postcode.data = self.postcode_normalised
-        return ok
+        problems, postcode = home_address_problems(
+            self.house.data, self.address.data, self.postcode.data, bool(self.overseas.data)
+        )
+        for name, message in problems.items():
+            self._fail(getattr(self, name), message)
+        if postcode is not None:
+            self.postcode_normalised = self.postcode.data = postcode
+        return not problems
 
     # --- the validated request ----------------------------------------------------------
     def fee_cover_pence(self) -> int:

@@ -89,6 +89,25 @@
     address.hidden = !giftAid.checked && !hasError;
   }
 
+  // A donor abroad sees how much of HMRC's 40 characters the house and address take.
+  var house = document.getElementById("house");
+  var rest = document.getElementById("address");
+  var overseas = document.getElementById("overseas");
+  var count = document.getElementById("address-count");
+  function countAddress() {
+    count.hidden = !overseas.checked;
+    if (!overseas.checked) return;
+    var printed = [house.value, rest.value].map(function (part) { return part.trim(); })
+      .filter(Boolean).join(", ").replace(/\s+/g, " ");
+    var left = 40 - printed.length;
+    count.textContent = left >= 0
+      ? printed.length + " of 40 characters, with the house"
+      : printed.length + " characters, with the house: " + -left + " too many for HMRC's 40";
+  }
+  [house, rest].forEach(function (box) { box.addEventListener("input", countAddress); });
+  overseas.addEventListener("change", countAddress);
+  countAddress();
+
   form.addEventListener("change", function (event) {
     if (event.target.name === "frequency") showTilesFor(frequency());
     if (event.target.name === "amount" || event.target.name === "frequency") showOther();

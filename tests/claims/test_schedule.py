@@ -6,6 +6,7 @@ import io
 import re
 import zipfile
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from xml.etree import ElementTree
 
 from python_calamine import CalamineWorkbook
@@ -16,6 +17,7 @@ from donations.claims.hmrc import KEPT, TITLE
 from donations.extensions import db
 from donations.gift_aid.address import UK_POSTCODE
 from tests import factories
+from tests.claims import hmrc_validator
 
 NOW = datetime.now(UTC)
 TODAY = NOW.date()
@@ -76,8 +78,11 @@ def _day(text: str):
 
 
 def assert_hmrc_accepts(content: bytes) -> None:
-    """GIFT_AID.md's table, cell by cell."""
+    """HMRC's validator, read faithfully, finds nothing to refuse; and GIFT_AID.md's table,
+    cell by cell."""
+    assert hmrc_validator.validate(content, today=TODAY) == []
     shown = displayed(content)
+    assert hmrc_validator.read(content)["earliest"] == shown[12][3], "D13 as HMRC reads it"
     assert DATE.fullmatch(shown[12][3])  # D13
     header = shown[23][1:11]
     assert header[0] == "Item"
@@ -232,3 +237,57 @@ def test_the_over_claimed_tax_goes_in_box_2(app):
     _, files = build(second)
     assert displayed(files[0])[16][3] == "10.00"
     assert values(files[0])[16][3] == 10.0
+    assert hmrc_validator.read(files[0])["over_claimed"] == "10.00", "D17 as HMRC reads it"
+    assert_hmrc_accepts(files[0])
+
+
+EXAMPLES = Path(__file__).parent / "hmrc_examples"
+
+
+def test_hmrcs_own_good_example_passes_the_same_reading_and_its_bad_one_does_not():
+    """The reading the schedules are held to gives HMRC's own answers for HMRC's own files:
+    none for the good example, and the 42 errors HMRC's validator's tests list for the bad."""
+    good = (EXAMPLES / "Gift-Aid-Schedule-Excel-GoodData.ods").read_bytes()
+    assert hmrc_validator.validate(good) == []
+    read = hmrc_validator.read(good)
+    assert (read["earliest"], read["over_claimed"], len(read["rows"])) == ("10/11/17", "", 4)
+    bad = hmrc_validator.validate((EXAMPLES / "Gift-Aid-Schedule-Excel-BadData.ods").read_bytes())
+    assert len(bad) == 42
+    assert bad[:4] == [
+        ("earliestDonationDate", 2),
+        ("previouslyOverClaimedAmount", 4),
+        ("donorFirstName[0]", 14),
+        ("donorLastName[1]", 15),
+    ]
+    assert bad[-1] == ("postcode[25]", 20)
+
+
+def test_d13_and_d17_are_their_rows_fourth_cells_as_hmrc_counts_them(app):
+    """HMRC takes the 4th cell element of rows 13 and 17 without expanding repeated cells:
+    a row starting with one cell repeated over A-B had a blank D13 to HMRC."""
+    paid = donor(amount_pence=4000)
+    db.session.commit()
+    claims.mark_submitted(claims.create(TODAY, TODAY, "finance@example.org"), "f@example.org")
+    db.session.commit()
+    factories.refund(paid, 4000)
+    donor(amount_pence=1000, email="next@example.org")
+    db.session.commit()
+    _, files = build(claims.create(TODAY, TODAY, "finance@example.org"))
+    # our own file, just written: not untrusted input
+    root = ElementTree.fromstring(zipfile.ZipFile(io.BytesIO(files[0])).read("content.xml"))  # noqa: S314
+    table = root.find(".//table:table", ODS_NS)
+    repeated = f"{{{ODS_NS['table']}}}number-columns-repeated"
+    for at in (12, 16):
+        row = hmrc_validator_rows(table)[at]
+        first_four = row.findall("table:table-cell", ODS_NS)[:4]
+        assert [cell.get(repeated) for cell in first_four] == [None] * 4, f"row {at + 1}"
+    read = hmrc_validator.read(files[0])
+    assert read["earliest"] == TODAY.strftime("%d/%m/%y")
+    assert read["over_claimed"] == "10.00"
+
+
+def hmrc_validator_rows(table) -> list:
+    rows = []
+    for row in table.findall("table:table-row", ODS_NS):
+        rows.extend([row] * int(row.get(f"{{{ODS_NS['table']}}}number-rows-repeated", "1")))
+    return rows

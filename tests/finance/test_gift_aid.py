@@ -179,3 +179,43 @@ def test_the_preview_and_the_donation_page_say_why_a_gift_may_not_be_claimed(cli
     kept = client.get(f"/finance/donations/{partly.reference}").get_data(as_text=True)
     assert "may be claimed on £30.00 (Gift Aid £7.50)." in kept
     assert "£10.00 of it was refunded or lost to a dispute; only the £30.00 that remains" in kept
+
+
+def test_a_donor_abroad_whose_address_is_too_long_for_hmrc_is_fixed_on_the_page(client):
+    """A donor abroad's house and address are one 40-character cell to HMRC: a longer one
+    (from before the form counted) blocked the claim, and the fix page could not reach it."""
+    abroad = factories.payment(
+        amount_pence=2500,
+        gift_aid=True,
+        overseas=True,
+        postcode=None,
+        house="Apartamento 12, Edificio Las Palmeras",
+        address="Calle Mayor 5, Madrid, Spain",
+        email="ana@example.org",
+    )
+    signed_in(client)
+    page = client.get("/finance/gift-aid", query_string=PERIOD).get_data(as_text=True)
+    assert "House name or number is 67 characters; HMRC takes at most 40." in page
+    fix = f"/finance/gift-aid/declarations/{abroad.declaration_id}"
+    form = client.get(fix).get_data(as_text=True)
+    assert 'id="address"' in form, "every field HMRC prints can be corrected"
+    assert 'id="postcode"' not in form, "a donor abroad's postcode is HMRC's X"
+    still_long = {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "house": "Apartamento 12",
+        "address": "Calle Mayor 5, 28013 Madrid, Spain",
+        "back": "/finance/gift-aid",
+    }
+    refused = staff_post(client, fix, still_long, page=fix)
+    assert refused.status_code == 400
+    assert "this one is 50" in refused.get_data(as_text=True)
+    fixed = staff_post(client, fix, {**still_long, "address": "C Mayor 5, Madrid, ES"}, page=fix)
+    assert fixed.status_code == 303
+    page = client.get("/finance/gift-aid", query_string=PERIOD).get_data(as_text=True)
+    assert "HMRC would refuse 1 row" not in page
+    assert "HMRC takes at most 40" not in page
+    db.session.rollback()
+    assert db.session.get(type(abroad.declaration), abroad.declaration_id).address == (
+        "C Mayor 5, Madrid, ES"
+    )

@@ -117,7 +117,7 @@ def test_gift_aid_refuses_a_postcode_that_is_not_uk(client):
 
 def test_an_overseas_donor_gives_an_address_not_a_postcode(client):
     message, _ = refused(client, "address", gift_aid="y", house="4", overseas="y")
-    assert "rest of your home address" in message
+    assert "rest of the home address" in message
     assert (
         submit_gift(
             client, gift_aid="y", house="4", address="Rue X, Paris, France", overseas="y"
@@ -189,3 +189,18 @@ def test_nothing_is_pre_ticked(client):
     html = client.get("/donate").get_data(as_text=True)
     for name in ("gift_aid", "marketing_consent", "cover_fees", "anonymous", "overseas"):
         assert not re.search(rf'name="{name}"[^>]*checked', html), name
+
+
+def test_a_donor_abroad_gives_the_address_as_hmrc_will_print_it_in_40_characters(client):
+    """HMRC prints a donor abroad's house and address together in 40 characters: a longer one
+    is asked to be shortened here, not found months later by finance."""
+    abroad = {"gift_aid": "y", "overseas": "y", "house": "Apartamento 12"}
+    message, html = refused(
+        client, "address", **abroad, address="Calle Mayor 5, 28013 Madrid, Spain"
+    )
+    assert "40 characters" in message
+    assert "this one is 50" in message
+    assert 'value="Calle Mayor 5, 28013 Madrid, Spain"' in html
+    assert 'id="address-count"' in html, "the form counts as the donor types"
+    taken = submit_gift(client, **abroad, address="C Mayor 5, Madrid, Spain")
+    assert taken.status_code == 303
