@@ -61,9 +61,15 @@ def from_environment(env: dict | None = None) -> dict:
         #: a broken Redis must not stop people giving
         "RATELIMIT_SWALLOW_ERRORS": True,
         "DONATE_RATE_LIMIT": env.get("DONATE_RATE_LIMIT", "10 per minute; 60 per hour"),
-        #: wrong passwords allowed per staff account, and sign-in tries per client address
+        #: wrong passwords allowed per staff account from one address, and sign-in tries per
+        #: client address
         "SIGN_IN_LIMIT_PER_ACCOUNT": env.get(
             "SIGN_IN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour"
+        ),
+        #: wrong passwords per account from all addresses together; past it, only an address
+        #: the account signed in from before may try
+        "SIGN_IN_LIMIT_PER_ACCOUNT_EVERYWHERE": env.get(
+            "SIGN_IN_LIMIT_PER_ACCOUNT_EVERYWHERE", "30 per hour; 100 per day"
         ),
         "SIGN_IN_LIMIT_PER_ADDRESS": env.get(
             "SIGN_IN_LIMIT_PER_ADDRESS", "20 per minute; 100 per hour"
@@ -85,6 +91,10 @@ def from_environment(env: dict | None = None) -> dict:
         "OUTBOX_DIR": str(instance / "outbox"),
         "FEE_RATE_BASIS_POINTS": int(env.get("FEE_RATE_BASIS_POINTS", "150")),
         "FEE_FIXED_PENCE": int(env.get("FEE_FIXED_PENCE", "20")),
+        #: Stripe's published UK price for Bacs Direct Debit: 1% + 20p, capped at £4
+        "BACS_FEE_RATE_BASIS_POINTS": int(env.get("BACS_FEE_RATE_BASIS_POINTS", "100")),
+        "BACS_FEE_FIXED_PENCE": int(env.get("BACS_FEE_FIXED_PENCE", "20")),
+        "BACS_FEE_CAP_PENCE": int(env.get("BACS_FEE_CAP_PENCE", "400")),
         "GIFT_AID_BASIC_RATE": int(env.get("GIFT_AID_BASIC_RATE", "20")),
         #: the last day (MM-DD) of the charity's accounting year: HMRC's four-year window
         "ACCOUNTING_YEAR_END": env.get("ACCOUNTING_YEAR_END", "03-31"),

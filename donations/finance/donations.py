@@ -33,7 +33,7 @@ from donations.transaction import commit, rollback
 from donations.web import Form, found_or_404
 
 EXPORT_TYPES = {
-    "csv": ("text/csv; charset=utf-8", exports.csv_chunks),
+    "csv": ("text/csv", exports.csv_chunks),
     "xlsx": (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         exports.xlsx_chunks,
@@ -44,7 +44,8 @@ EXPORT_TYPES = {
 def _filters() -> tuple[records.Filters, records.FilterError | None]:
     slugs = [fund.slug for fund in funds.all_funds()]
     try:
-        return records.parse_filters(request.args, slugs), None
+        personal = current_user.may(Permission.VIEW_PERSONAL_DATA)
+        return records.parse_filters(request.args, slugs, personal=personal), None
     except records.FilterError as error:
         return records.Filters(), error
 
@@ -101,6 +102,7 @@ def export(kind: str):
     commit()
     mimetype, chunks = EXPORT_TYPES[kind]
     stamp = datetime.now(UTC).strftime("%Y-%m-%d-%H%M")
+    # Flask adds "; charset=utf-8" to a text/ type itself
     return Response(
         stream_with_context(chunks(filters)),
         mimetype=mimetype,

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from donations.finance.guard import bp, requires
 from donations.finance.offline import uk_today
 from donations.gifts import erasure
+from donations.gifts.erasure import declaration_subjects
 from donations.payments.records import forget_customer
 from donations.receipts.services import forget_recipient
 from donations.staff import audit
@@ -64,8 +65,9 @@ def erasure_carry_out():
         return _page(form, status=400)
     references = [donation.reference for donation in found.donations]
     erasure.erase(found)
-    forget_recipient([donation.id for donation in found.donations])
+    forget_recipient(found.email, [donation.id for donation in found.donations])
     forget_customer(found.email, references)
+    audit.forget(found.email, declaration_subjects(found))
     audit.record(
         "erasure",
         subject=f"{len(references)} donation(s): {', '.join(references[:20])}",

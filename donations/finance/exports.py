@@ -45,6 +45,7 @@ COLUMNS = (
     "marketing_consent",
     "source_ref",
     "payout",
+    "net_remaining",
 )
 MONEY = (
     "amount",
@@ -54,10 +55,17 @@ MONEY = (
     "stripe_fee",
     "net_received",
     "gift_aid_amount",
+    "net_remaining",
 )
 MONEY_AT = tuple(COLUMNS.index(name) for name in MONEY)
-#: what a spreadsheet would read as the start of a formula
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: what a spreadsheet would read as the start of a formula: the ASCII signs, their full-width
+#: forms (typed with an East Asian keyboard, read as formulas by some spreadsheets), and the
+#: invisible characters that could hide one (zero-width spaces and joiners, the BOM)
+FORMULA_STARTS = (
+    *("=", "+", "-", "@", "\t", "\r"),
+    *("\uff1d", "\uff0b", "\uff0d", "\uff20"),
+    *("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"),
+)
 BATCH = 5000
 #: XLSX's last row; past it the records go on in another sheet
 XLSX_ROWS = 1_048_576
@@ -91,6 +99,11 @@ def _pounds(pence):
     pence = type_coerce(pence, Integer)
     part = pence % 100
     return _text(pence // 100) + "." + case((part < 10, "0"), else_="") + _text(part)
+
+
+def _signed_pounds(pence):
+    pence = type_coerce(pence, Integer)
+    return case((pence < 0, "-" + _pounds(-pence)), else_=_pounds(pence))
 
 
 def _yes(flag):
@@ -131,6 +144,8 @@ def _columns(filters: Filters):
     )
     # an offline gift arrives whole; an online one is what Stripe paid in, once known
     net = case((r.c.channel == ONLINE, r.c.net_received), else_=r.c.amount)
+    # what the charity keeps: what reached it, less what went back (refunds, disputes lost)
+    remaining = net - r.c.refunded - r.c.disputed
     plain, typed = False, True
     columns = [
         (r.c.reference, plain),
@@ -158,6 +173,7 @@ def _columns(filters: Filters):
         (_yes(r.c.marketing_consent), plain),
         (_neutralised(r.c.source_ref), typed),
         (_neutralised(r.c.payout), typed),
+        (case((and_(received, net.is_not(None)), _signed_pounds(remaining)), else_=null()), plain),
     ]
     return columns, (r.c.at, r.c.entry_id)
 

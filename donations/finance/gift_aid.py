@@ -19,7 +19,7 @@ from donations.finance.donations import donation_or_404
 from donations.finance.guard import bp, requires
 from donations.gift_aid import services as declarations
 from donations.gift_aid.address import home_address_problems
-from donations.gift_aid.models import GiftAidDeclaration
+from donations.gift_aid.models import GiftAidDeclaration, audit_subject
 from donations.gifts.schedule import tax_year_of, uk_date, uk_midnight
 from donations.staff import audit
 from donations.staff.roles import Permission
@@ -289,7 +289,7 @@ def declaration_fix(declaration_id: int):
                 setattr(declaration, name, value)
             audit.record(
                 "declaration_corrected",
-                subject=f"declaration {declaration.id}",
+                subject=audit_subject(declaration.id),
                 before=before,
                 after=values,
             )

@@ -22,6 +22,8 @@ login_manager.session_protection = "strong"
 OPEN_ENDPOINTS = {"finance.login"}
 SEEN_KEY = "staff_seen"
 SIGNED_IN_KEY = "staff_since"
+#: the longest page address a sign-in returns to
+MAX_NEXT = 2000
 
 
 @login_manager.user_loader
@@ -94,6 +96,13 @@ def guard():
 
 def safe_next(target: str | None) -> str:
     """Where to go after signing in: only somewhere under /finance/ on this site."""
-    if target and target.startswith("/finance/") and "\\" not in target and "//" not in target:
+    if (
+        target
+        and target.startswith("/finance/")
+        and "\\" not in target
+        and "//" not in target
+        and target.isprintable()
+        and len(target) <= MAX_NEXT
+    ):
         return target
     return url_for("finance.dashboard")

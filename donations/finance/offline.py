@@ -2,6 +2,7 @@
 with every bad row named). Both read a row of the same columns through `read_gift`."""
 
 import csv
+import itertools
 import io
 from datetime import date, datetime
 
@@ -327,14 +328,45 @@ def read_file(data: bytes, today: date):
         return [], [(0, "file", "Save the file as CSV UTF-8 and try again.")]
     if not text.strip():
         return [], [(0, "file", "The file is empty.")]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = [name for name in REQUIRED if name not in (reader.fieldnames or [])]
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = reader.fieldnames or []
+    except csv.Error:
+        return [], [(1, "file", UNREADABLE)]
+    return _read_rows(reader, header, today)
+
+
+#: a quote never closed, or a cell longer than the csv module reads (128 KB)
+UNREADABLE = (
+    "This row cannot be read: a quotation mark is not closed, or a cell is far too long. "
+    "Check the file in a spreadsheet and save it as CSV again."
+)
+
+
+def _rows(reader: csv.DictReader):
+    """(row number, row) for each row after the header; (number, None) for one that cannot
+    be read, after which nothing more is read."""
+    for number in itertools.count(2):
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            yield number, None
+            return
+        yield number, row
+
+
+def _read_rows(reader: csv.DictReader, header: list[str], today: date):
+    missing = [name for name in REQUIRED if name not in header]
     if missing:
         return [], [
             (1, "file", "The first row must name the columns; missing: " + ", ".join(missing))
         ]
     gifts, problems, seen = [], [], {}
-    for number, row in enumerate(reader, start=2):
+    for number, row in _rows(reader):
+        if row is None:
+            return [], [(number, "file", UNREADABLE)]
         if number - 1 > MAX_ROWS:
             return [], [(number, "file", f"Import at most {MAX_ROWS} gifts at a time.")]
         if None in row:

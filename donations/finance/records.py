@@ -61,13 +61,16 @@ class Filters:
     frequency: str | None = None
     gift_aid: bool | None = None
     q: str | None = None
+    #: whether q may match names and e-mails: not for someone who may not see them, who
+    #: could otherwise read them back one letter at a time
+    q_reaches_people: bool = True
 
     def as_query(self) -> dict[str, str]:
         """The query parameters that ask for these filters again (for links and exports)."""
         names = {"start": "from", "end": "to"}
         out = {}
         for key, value in asdict(self).items():
-            if value is None:
+            if value is None or key == "q_reaches_people":
                 continue
             text = ("yes" if value else "no") if isinstance(value, bool) else str(value)
             out[names.get(key, key)] = text
@@ -75,7 +78,9 @@ class Filters:
 
     @property
     def any(self) -> bool:
-        return any(getattr(self, f.name) is not None for f in fields(self))
+        return any(
+            getattr(self, f.name) is not None for f in fields(self) if f.name != "q_reaches_people"
+        )
 
 
 def _date(args, name: str) -> date | None:
@@ -97,7 +102,7 @@ def _one_of(args, name: str, allowed, what: str) -> str | None:
     return text
 
 
-def parse_filters(args, fund_slugs) -> Filters:
+def parse_filters(args, fund_slugs, *, personal: bool = True) -> Filters:
     """Filters from query parameters; FilterError names the first that cannot be used."""
     start, end = _date(args, "from"), _date(args, "to")
     if start and end and end < start:
@@ -115,6 +120,7 @@ def parse_filters(args, fund_slugs) -> Filters:
         frequency=_one_of(args, "frequency", tuple(Frequency), "one-off or monthly"),
         gift_aid=None if gift_aid is None else gift_aid == "yes",
         q=q,
+        q_reaches_people=personal,
     )
 
 
@@ -169,7 +175,9 @@ def _conditions(filters: Filters, at, gift_aid, fund_id):
         conditions.append(Donation.frequency == filters.frequency)
     if filters.gift_aid is not None:
         conditions.append(gift_aid.is_(filters.gift_aid))
-    if filters.q:
+    if filters.q and not filters.q_reaches_people:
+        conditions.append(Donation.reference == filters.q.upper())
+    elif filters.q:
         like = f"%{_like_escaped(filters.q.lower())}%"
         conditions.append(
             or_(

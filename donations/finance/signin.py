@@ -1,13 +1,20 @@
-"""Signing in and out. Wrong passwords are counted per account and per address (shared
-through Redis when REDIS_URL is set); every try, good or bad, goes in the audit log."""
+"""Signing in and out. Tries are limited per client address, and wrong passwords per account
+from each address (shared through Redis when REDIS_URL is set), so a stranger's guesses lock
+out only the stranger. Wrong passwords for an account from everywhere have a wider limit;
+past it only an address the account has signed in from before may still try. Every try,
+good or bad, goes in the audit log; signing out ends the session everywhere it was copied."""
+
+import logging
 
 from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_user
+from limits import parse_many
+from sqlalchemy import select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
-from donations.extensions import limiter
+from donations.extensions import db, limiter
 from donations.finance.guard import (
     begin_session,
     bp,
@@ -16,6 +23,7 @@ from donations.finance.guard import (
     safe_next,
 )
 from donations.staff import accounts, audit
+from donations.staff.models import AuditEntry
 from donations.staff.roles import Permission
 from donations.transaction import commit
 from donations.web import Form
@@ -37,9 +45,56 @@ class SignInForm(Form):
     )
 
 
-def _account_key() -> str:
+log = logging.getLogger(__name__)
+
+
+def _typed_email() -> str:
     typed = request.form.get("email", "") if request.method == "POST" else ""
-    return "staff-sign-in:" + typed.strip().lower()[:254]
+    return typed.strip().lower()[:254]
+
+
+def _account_key() -> str:
+    """An account as tried from one address: wrong passwords counted here lock out only
+    whoever typed them."""
+    return f"staff-sign-in:{request.remote_addr}:{_typed_email()}"
+
+
+def _everywhere_limits():
+    return parse_many(current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT_EVERYWHERE"])
+
+
+def _everywhere_exceeded(email: str) -> bool:
+    try:
+        return not all(
+            limiter.limiter.test(item, "everywhere", email) for item in _everywhere_limits()
+        )
+    except Exception:  # a broken Redis must not keep staff out; each address is still limited
+        log.warning("sign-in limits: storage unavailable, the account-wide limit is not checked")
+        return False
+
+
+def _count_everywhere(email: str) -> None:
+    try:
+        for item in _everywhere_limits():
+            limiter.limiter.hit(item, "everywhere", email)
+    except Exception:
+        log.warning("sign-in limits: storage unavailable, a wrong password was not counted")
+
+
+def _signed_in_from_here_before(email: str) -> bool:
+    member = accounts.by_email(email)
+    if member is None:
+        return False
+    return (
+        db.session.execute(
+            select(AuditEntry.id).where(
+                AuditEntry.action == "sign_in",
+                AuditEntry.staff_id == member.id,
+                AuditEntry.address == request.remote_addr,
+            )
+        ).first()
+        is not None
+    )
 
 
 def _failed(response) -> bool:
@@ -82,9 +137,15 @@ def login():
         if request.method == "GET" and current_user.is_authenticated:
             return redirect(safe_next(request.args.get("next")), 303)
         return _page(form, 400 if form.errors else 200)
+    email = form.email.data.strip().lower()[:254]
+    if _everywhere_exceeded(email) and not _signed_in_from_here_before(email):
+        audit.record("sign_in_refused", actor=email, reason="too many wrong passwords everywhere")
+        commit()
+        return _page(SignInForm(), 429, problem=TOO_MANY)
     member = accounts.authenticate(form.email.data, form.password.data)
     if member is None:
-        audit.record("sign_in_failed", actor=form.email.data.strip().lower()[:254])
+        _count_everywhere(email)
+        audit.record("sign_in_failed", actor=email)
         commit()
         return _page(form, 401, problem=WRONG)
     _fresh_session()
@@ -109,6 +170,7 @@ def refused(error):
 @requires(Permission.VIEW_RECORDS)
 def logout():
     audit.record("sign_out")
+    accounts.end_sessions(current_user._get_current_object())
     end_session()
     _fresh_session()
     commit()

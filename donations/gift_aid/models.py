@@ -28,3 +28,8 @@ class GiftAidDeclaration(db.Model):
     overseas: Mapped[bool] = mapped_column(default=False)
     declared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+def audit_subject(declaration_id: int) -> str:
+    """How the audit log names a declaration (its corrections and cancellation)."""
+    return f"declaration {declaration_id}"

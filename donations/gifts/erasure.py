@@ -8,15 +8,14 @@ taken to end with the UK tax year (5 April): where it ends on another date, six 
 the tax year's end is the later of the two, so nothing is erased too early.
 """
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import or_, select
 
+from donations import keyed
 from donations.extensions import db
-from donations.gift_aid.models import GiftAidDeclaration
+from donations.gift_aid.models import GiftAidDeclaration, audit_subject
 from donations.gifts.models import Donation, Donor
 from donations.gifts.schedule import tax_year_bounds, tax_year_of, uk_date
 from donations.ledger import services as ledger
@@ -76,8 +75,7 @@ def plan(email: str, today: date) -> ErasurePlan:
 
 def pseudonym(email: str) -> str:
     """The key a forgotten donor's ledger rows keep: the same for all of them, and not theirs."""
-    secret = current_app.config["SECRET_KEY"].encode()
-    return "erased:" + hashlib.blake2b(email.encode(), key=secret[:64], digest_size=12).hexdigest()
+    return "erased:" + keyed.digest(email)
 
 
 def _forget_contact(donation: Donation) -> None:
@@ -123,3 +121,9 @@ def erase(found: ErasurePlan) -> None:
             donor.last_name = ERASED
     db.session.flush()
     ledger.pseudonymise_donor(found.email, pseudonym(found.email))
+
+
+def declaration_subjects(found: ErasurePlan) -> list[str]:
+    """How the audit log names the declarations of these gifts (their corrections)."""
+    ids = {d.declaration_id for d in found.donations if d.declaration_id is not None}
+    return [audit_subject(declaration_id) for declaration_id in sorted(ids)]

@@ -89,7 +89,9 @@ def record(gift: OfflineGift) -> tuple[Donation, bool]:
         frequency=Frequency.ONE_OFF,
         status=DonationStatus.CREATED,
         channel=gift.method,
-        anonymous=True,
+        # the donor asked nothing about the fund's page, and with no display name the gift is
+        # never listed there: not "anonymous", which would say they had asked
+        anonymous=False,
         moderation=Moderation.NONE,
         marketing_consent=gift.marketing_consent,
         sponsored=gift.sponsored,

@@ -4,6 +4,7 @@ by every Checkout Session (price_data.product); one Customer per donor, by e-mai
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from donations import keyed
 from donations.extensions import db
 from donations.funds.models import Fund
 from donations.payments.gateway import gateway
@@ -57,11 +58,17 @@ def fee_cover_product() -> str | None:
     return _known(FEE_COVER)
 
 
+def customer_key(email: str) -> str:
+    """A donor's Customer is kept under a keyed digest of the address, never the address:
+    the key is also the idempotency key Stripe keeps."""
+    return "customer:" + keyed.digest(email.strip().lower(), size=16)
+
+
 def customer_for(email: str) -> str:
     """The donor's Customer, by e-mail alone: a name typed on an unpaid form is nobody's word
     for who owns the address, so it is not given to Stripe here."""
     return _keep(
-        f"customer:{email.lower()}",
+        customer_key(email),
         lambda key: gateway().create_customer({"email": email.lower()}, idempotency_key=key),
     )
 

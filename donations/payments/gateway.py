@@ -62,6 +62,10 @@ class PaymentGateway(Protocol):
         """Refund all or part of a payment (params as Stripe's POST /v1/refunds)."""
         ...
 
+    def forget_customer(self, email: str) -> None:
+        """A donor asked to be forgotten: whatever the gateway itself holds of them goes."""
+        ...
+
     def create_portal_session(self, customer_id: str, return_url: str) -> str:
         """A short-lived page where a donor manages their monthly gift; returns its URL."""
         ...

@@ -55,7 +55,7 @@ class CatalogueEntry(db.Model):
 
     __tablename__ = "stripe_catalogue"
 
-    #: "fund:<slug>", "fee_cover" or "customer:<lower-cased e-mail>"
+    #: "fund:<slug>", "fee_cover" or "customer:<keyed digest of the e-mail>"
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
     stripe_id: Mapped[str] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

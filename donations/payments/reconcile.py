@@ -3,7 +3,6 @@ days), its Checkout Sessions, and its balance transactions (each payment's fee a
 
 Every step is idempotent: applied twice, the second time changes nothing."""
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,7 +47,7 @@ def missed_events(since: datetime, apply: bool) -> list[Change]:
             continue
         changes.append(Change("event", f"{event['type']} {event['id']}"))
         if apply:
-            take(event, json.dumps(event))
+            take(event)
     return changes
 
 

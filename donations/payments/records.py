@@ -6,9 +6,12 @@ import json
 from sqlalchemy import func, literal, or_, select, text, update
 
 from donations.extensions import db, upsert, utcnow
+from donations.gifts.models import Donation
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
+from donations.payments import catalogue
+from donations.payments.gateway import gateway
 from donations.payments.models import CatalogueEntry, ProviderPayment, StripeEvent
-from donations.payments.objects import id_of
+from donations.payments.objects import id_of, without_personal_data
 
 
 def provider_payment(
@@ -106,51 +109,47 @@ def payment_or_wait(obj: dict, charge_id: str | None) -> tuple[LedgerEntry | Non
     return None, payment_intent or charge_id
 
 
-#: what in a Stripe object names or reaches a person
-PERSONAL_KEYS = {
-    "email",
-    "name",
-    "phone",
-    "address",
-    "customer_email",
-    "customer_name",
-    "customer_address",
-    "customer_phone",
-    "receipt_email",
-    "shipping",
-    "billing_details",
-    "customer_details",
-    "first_name",
-    "last_name",
-}
-
-
-def _redacted(value):
-    if isinstance(value, dict):
-        return {
-            key: None if key in PERSONAL_KEYS else _redacted(item) for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [_redacted(item) for item in value]
-    return value
-
-
 def forget_customer(email: str, donation_references: list[str]) -> int:
     """A donor asked to be forgotten: their Stripe Customer is no longer found by their e-mail,
-    and the events we kept about their gifts lose every name, e-mail and address (Stripe's
-    own copy is erased through Stripe's dashboard). Returns the events redacted."""
+    and every event we kept about their gifts (found by reference, by the payment's Stripe ids,
+    by their Customer, or by the address itself) loses every personal field. Stripe's own copy
+    is erased through Stripe's dashboard. Returns the events redacted."""
+    customer_key = catalogue.customer_key(email)
+    customer = db.session.execute(
+        select(CatalogueEntry.stripe_id).where(CatalogueEntry.key == customer_key)
+    ).scalar_one_or_none()
     db.session.execute(
         update(CatalogueEntry)
-        .where(CatalogueEntry.key == f"customer:{email}")
+        .where(CatalogueEntry.key == customer_key)
         .values(key=literal("forgotten:") + CatalogueEntry.stripe_id)
     )
+    traces = {email, *donation_references, *_stripe_ids(donation_references)}
+    if customer:
+        traces.add(customer)
+    found = db.session.execute(
+        select(StripeEvent).where(or_(*(StripeEvent.payload.contains(t) for t in traces)))
+    ).scalars()
     redacted = 0
-    for reference in donation_references:
-        events = db.session.execute(
-            select(StripeEvent).where(StripeEvent.payload.contains(reference))
-        ).scalars()
-        for event in events:
-            event.payload = json.dumps(_redacted(json.loads(event.payload)))
-            redacted += 1
+    for event in found:
+        event.payload = json.dumps(without_personal_data(json.loads(event.payload)))
+        redacted += 1
+    gateway().forget_customer(email)
     db.session.flush()
     return redacted
+
+
+def _stripe_ids(donation_references: list[str]) -> set[str]:
+    """Every Stripe id the ledger knows for these donations' payments."""
+    if not donation_references:
+        return set()
+    rows = db.session.execute(
+        select(
+            ProviderPayment.payment_intent_id,
+            ProviderPayment.charge_id,
+            ProviderPayment.invoice_id,
+        )
+        .join(LedgerEntry, LedgerEntry.source_ref == ProviderPayment.source_ref)
+        .join(Donation, Donation.id == LedgerEntry.donation_id)
+        .where(Donation.reference.in_(donation_references))
+    )
+    return {value for row in rows for value in row if value}

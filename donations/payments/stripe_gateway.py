@@ -2,10 +2,28 @@
 
 from collections.abc import Iterator
 from datetime import datetime
+from decimal import Decimal
 
 import stripe
 
 from donations.payments.gateway import API_VERSION, CheckoutSession, GatewayError
+
+
+def as_sent(obj: stripe.StripeObject) -> dict:
+    """An object as Stripe sent it: stripe-python reads Stripe's decimal strings
+    (`fx_rate`, `unit_amount_decimal`, …) as Decimal, which are given back as the strings
+    they were, so the object can be stored and read again as JSON."""
+    return _undecimal(obj.to_dict())
+
+
+def _undecimal(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _undecimal(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_undecimal(item) for item in value]
+    return value
 
 
 def _unix(moment: datetime) -> int:
@@ -34,7 +52,7 @@ class StripeGateway:
 
     def retrieve_checkout_session(self, session_id: str) -> dict:
         try:
-            return self.client.v1.checkout.sessions.retrieve(session_id).to_dict()
+            return as_sent(self.client.v1.checkout.sessions.retrieve(session_id))
         except stripe.StripeError as error:
             raise GatewayError(str(error)) from error
 
@@ -68,7 +86,7 @@ class StripeGateway:
     def _all(self, lister, params: dict) -> Iterator[dict]:
         try:
             for item in lister(params=params).auto_paging_iter():
-                yield item.to_dict()
+                yield as_sent(item)
         except stripe.StripeError as error:
             raise GatewayError(str(error)) from error
 
@@ -79,7 +97,11 @@ class StripeGateway:
             )
         except stripe.StripeError as error:
             raise GatewayError(str(error)) from error
-        return refund.to_dict()
+        return as_sent(refund)
+
+    def forget_customer(self, email: str) -> None:
+        """Stripe's copy is erased through Stripe's dashboard (its privacy tools): deleting the
+        Customer through the API would also cancel their monthly gift at once, unasked."""
 
     def create_portal_session(self, customer_id: str, return_url: str) -> str:
         try:

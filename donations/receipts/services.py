@@ -8,7 +8,7 @@ from email.utils import formatdate, parseaddr
 from pathlib import Path
 
 from flask import current_app, render_template
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from donations import transaction
 from donations.extensions import db, utcnow
@@ -19,6 +19,9 @@ from donations.gifts.schedule import next_monthly_payment, uk_date
 from donations.ledger.models import EntryKind, LedgerEntry
 from donations.receipts.models import OutboxMessage
 from donations.web import absolute_url
+
+#: where an erased donor's messages were addressed
+ERASED_ADDRESS = "erased@invalid"
 
 
 def queue_receipt(donation: Donation, entry: LedgerEntry) -> OutboxMessage:
@@ -163,20 +166,34 @@ def send_queued(limit: int = 100) -> tuple[int, int]:
     return sent, failed
 
 
-def forget_recipient(donation_ids: list[int]) -> int:
-    """A donor asked to be forgotten: their receipts keep only that they were sent, not to
-    whom or what they said."""
-    if not donation_ids:
+def forget_recipient(email: str, donation_ids: list[int]) -> int:
+    """A donor asked to be forgotten: every message to them or about their gifts (receipts,
+    statements, sent or waiting) keeps only that it was queued, never to whom or what it
+    said, and what is still waiting is never sent. The copies written under the outbox
+    folder go once this commits."""
+    aimed_at_them = [func.lower(OutboxMessage.to_address) == email.strip().lower()]
+    if donation_ids:
+        aimed_at_them.append(OutboxMessage.donation_id.in_(donation_ids))
+    ids = list(db.session.execute(select(OutboxMessage.id).where(or_(*aimed_at_them))).scalars())
+    if not ids:
         return 0
-    return db.session.execute(
+    db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.donation_id.in_(donation_ids))
+        .where(OutboxMessage.id.in_(ids))
         .values(
-            to_address="erased@invalid",
+            to_address=ERASED_ADDRESS,
             subject=None,
             body=None,
             html_body=None,
-            # never sent now, if it was still waiting
+            last_error=None,
             claimed_at=func.coalesce(OutboxMessage.claimed_at, utcnow()),
         )
-    ).rowcount
+    )
+    folder = Path(current_app.config["OUTBOX_DIR"])
+    transaction.after_commit(lambda: _remove_copies(folder, ids))
+    return len(ids)
+
+
+def _remove_copies(folder: Path, ids: list[int]) -> None:
+    for message_id in ids:
+        (folder / f"{message_id:08d}.eml").unlink(missing_ok=True)

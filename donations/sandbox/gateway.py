@@ -100,6 +100,9 @@ class SandboxGateway:
         except movements.SandboxError as error:
             raise GatewayError(str(error)) from error
 
+    def forget_customer(self, email: str) -> None:
+        store.forget(email)
+
     def create_portal_session(self, customer_id: str, return_url: str) -> str:
         portal = store.put(
             "billing_portal.session", {"customer": customer_id, "return_url": return_url}

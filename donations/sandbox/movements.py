@@ -12,6 +12,7 @@ from donations.sandbox.store import update_session
 
 #: a dispute costs the charity this, as it does on Stripe in the UK
 DISPUTE_FEE_PENCE = 2000
+CARD, BACS = "card", "bacs_debit"
 #: Stripe holds card money this long before it may be paid out
 SETTLEMENT_SECONDS = 2 * 24 * 3600
 
@@ -20,9 +21,14 @@ class SandboxError(ValueError):
     pass
 
 
-def _fee(amount_pence: int) -> int:
-    """Stripe's fee on a UK card payment, at the charity's configured standard rate."""
+def _fee(amount_pence: int, method: str = CARD) -> int:
+    """Stripe's fee on a UK payment at the charity's configured standard price: a card's rate,
+    or Bacs Direct Debit's (1% + 20p, capped at £4, as Stripe publishes)."""
     config = current_app.config
+    if method == BACS:
+        rate, fixed = config["BACS_FEE_RATE_BASIS_POINTS"], config["BACS_FEE_FIXED_PENCE"]
+        fee = -(-amount_pence * rate // 10_000) + fixed
+        return min(fee, config["BACS_FEE_CAP_PENCE"])
     return -(-amount_pence * config["FEE_RATE_BASIS_POINTS"] // 10_000) + config["FEE_FIXED_PENCE"]
 
 
@@ -57,7 +63,7 @@ def _intent(amount: int, customer: str | None, metadata: dict, status: str) -> d
     )
 
 
-def _charge(payment_intent: dict) -> tuple[dict, dict]:
+def _charge(payment_intent: dict, method: str = CARD) -> tuple[dict, dict]:
     """The PaymentIntent succeeds: its Charge, and the balance transaction Stripe keeps."""
     amount, customer, metadata = (
         payment_intent["amount"],
@@ -78,9 +84,10 @@ def _charge(payment_intent: dict) -> tuple[dict, dict]:
             "refunded": False,
             "disputed": False,
             "refunds": {"object": "list", "data": [], "has_more": False},
+            "payment_method_details": {"type": method},
         },
     )
-    transaction = _transaction("charge", charge["id"], amount, _fee(amount))
+    transaction = _transaction("charge", charge["id"], amount, _fee(amount, method))
     charge = store.update(charge["id"], balance_transaction=transaction["id"])
     payment_intent = store.update(
         payment_intent["id"], status="succeeded", latest_charge=charge["id"]
@@ -152,9 +159,17 @@ def _invoice(subscription: dict, reason: str) -> dict:
     )
 
 
+def _method_of(subscription: dict) -> str:
+    """How a plan is paid: by Direct Debit when it was set up with one, as Stripe's
+    payment_settings say."""
+    types = (subscription.get("payment_settings") or {}).get("payment_method_types") or [CARD]
+    return types[0]
+
+
 def _pay_invoice(invoice: dict, subscription: dict) -> dict:
     payment_intent, _ = _charge(
-        _intent(invoice["amount_due"], invoice["customer"], subscription["metadata"], "processing")
+        _intent(invoice["amount_due"], invoice["customer"], subscription["metadata"], "processing"),
+        _method_of(subscription),
     )
     store.update(subscription["id"], status="active", latest_invoice=invoice["id"])
     return store.update(
@@ -191,6 +206,10 @@ def complete(row: SandboxSession, paid: bool) -> None:
     invoice = None
     if row.data["mode"] == "subscription":
         subscription = _subscription(row, customer)
+        if not paid:
+            subscription = store.update(
+                subscription["id"], payment_settings={"payment_method_types": [BACS]}
+            )
         invoice = _invoice(subscription, "subscription_create")
         if paid:
             invoice = _pay_invoice(invoice, subscription)
@@ -228,7 +247,7 @@ def settle(reference: str) -> None:
         subscription = store.get(row.data["subscription"])
         invoice = _pay_invoice(store.get(row.data["invoice"]), subscription)
     else:
-        _charge(store.get(row.data["payment_intent"]))
+        _charge(store.get(row.data["payment_intent"]), BACS)
     session = update_session(row, payment_status="paid", sandbox_collection="settled")
     emit("checkout.session.async_payment_succeeded", session)
     if invoice is not None:

@@ -3,9 +3,10 @@
 import secrets
 import time
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, or_, select
 
 from donations.extensions import db
+from donations.payments.objects import without_personal_data
 from donations.sandbox.models import SandboxObject, SandboxSession
 
 #: what the sandbox keeps beside a session that Stripe's session object does not carry
@@ -91,3 +92,22 @@ def every(kind: str, **matching) -> list[dict]:
         select(SandboxObject).where(SandboxObject.kind == kind).order_by(SandboxObject.created_at)
     ).scalars()
     return [row.data for row in rows if all(row.data.get(k) == v for k, v in matching.items())]
+
+
+def forget(email: str) -> int:
+    """Every object and session that holds this e-mail loses its personal fields, and a
+    key naming the address is replaced; returns how many were changed."""
+    changed = 0
+    for model in (SandboxObject, SandboxSession):
+        rows = db.session.execute(
+            select(model).where(
+                or_(cast(model.data, Text).contains(email), model.idempotency_key.contains(email))
+            )
+        ).scalars()
+        for row in rows:
+            row.data = without_personal_data(row.data)
+            if row.idempotency_key and email in row.idempotency_key:
+                row.idempotency_key = f"forgotten:{row.id}"
+            changed += 1
+    db.session.flush()
+    return changed

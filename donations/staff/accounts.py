@@ -3,6 +3,7 @@
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from donations.extensions import db
 from donations.staff.models import StaffMember
@@ -11,6 +12,10 @@ from donations.staff.roles import ROLES, Role
 #: NCSC: length over complexity; anything printable, spaces included
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
+#: zxcvbn's 0 to 4: 3 is "safely unguessable: moderate protection from offline attacks"
+MIN_PASSWORD_SCORE = 3
+#: words anyone guessing a password here would try first
+OWN_WORDS = ("donations", "donate", "finance", "charity", "stem cell", "actimus", "gift aid")
 #: checked when no account matches, so an unknown e-mail costs the same time as a known one
 _NOBODY = generate_password_hash("not anyone's password")
 
@@ -26,13 +31,24 @@ def _normal_email(email: str) -> str:
         raise StaffError(f"{email!r} is not an e-mail address") from error
 
 
-def check_password(password: str) -> str:
+def check_password(password: str, email: str = "") -> str:
+    """A password long enough and not easily guessed (NIST SP 800-63B: refuse what is common,
+    repetitive or drawn from the account itself), judged by zxcvbn."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise StaffError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise StaffError(f"A password may have at most {MAX_PASSWORD_LENGTH} characters.")
     if not password.isprintable():
         raise StaffError("A password may not hold control characters.")
+    if not password.strip():
+        raise StaffError("A password needs more than spaces.")
+    judged = zxcvbn(password, user_inputs=[email, email.partition("@")[0], *OWN_WORDS])
+    if judged["score"] < MIN_PASSWORD_SCORE:
+        why = judged["feedback"]["warning"] or "It would be easy to guess."
+        raise StaffError(
+            f"Choose a password that is harder to guess. {why} A few unrelated words make a "
+            "strong one."
+        )
     return password
 
 
@@ -55,7 +71,7 @@ def create(email: str, password: str, role: str) -> StaffMember:
         raise StaffError(f"{address} already has an account")
     member = StaffMember(
         email=address,
-        password_hash=generate_password_hash(check_password(password)),
+        password_hash=generate_password_hash(check_password(password, address)),
         role=_role(role),
     )
     db.session.add(member)
@@ -83,8 +99,14 @@ def set_role(member: StaffMember, role: str) -> StaffMember:
     return member
 
 
+def end_sessions(member: StaffMember) -> None:
+    """Every session made for this account stops working, copied cookies included."""
+    member.session_version += 1
+    db.session.flush()
+
+
 def set_password(member: StaffMember, password: str) -> StaffMember:
-    member.password_hash = generate_password_hash(check_password(password))
+    member.password_hash = generate_password_hash(check_password(password, member.email))
     member.session_version += 1
     db.session.flush()
     return member

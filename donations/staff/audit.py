@@ -5,7 +5,7 @@ import json
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from donations.extensions import db
 from donations.staff.models import AuditEntry, StaffMember
@@ -75,3 +75,39 @@ def latest(*, action: str | None = None, limit: int = 100, before_id: int | None
     if before_id:
         query = query.where(AuditEntry.id < before_id)
     return list(db.session.execute(query).scalars())
+
+
+ERASED = "(erased)"
+
+
+def forget(email: str, subjects: list[str]) -> int:
+    """A donor asked to be forgotten: entries about them keep what was done, by whom and
+    when, but not their details. Entries on these subjects (a declaration's corrections)
+    keep which fields changed, not the values; the e-mail goes from every entry.
+
+    The only change the log ever takes, made by statement, not through the ORM, which refuses
+    any edit to an entry."""
+    conditions = [AuditEntry.detail.contains(email), AuditEntry.actor == email]
+    if subjects:
+        conditions.append(AuditEntry.subject.in_(subjects))
+    entries = list(db.session.execute(select(AuditEntry).where(or_(*conditions))).scalars())
+    for entry in entries:
+        detail = json.loads(entry.detail or "{}")
+        if entry.subject in subjects:
+            for key in ("before", "after"):
+                if isinstance(detail.get(key), dict):
+                    detail[key] = dict.fromkeys(detail[key], ERASED)
+        written = json.dumps(detail, default=str, sort_keys=True).replace(email, ERASED)
+        db.session.execute(
+            update(AuditEntry)
+            .where(AuditEntry.id == entry.id)
+            .values(
+                detail=written,
+                actor=ERASED if entry.actor == email else entry.actor,
+                subject=ERASED if entry.subject == email else entry.subject,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    for entry in entries:
+        db.session.expire(entry)
+    return len(entries)

@@ -10,7 +10,7 @@ from donations.finance.guard import SEEN_KEY
 from donations.staff import accounts, audit
 from donations.staff.models import AuditEntry
 from tests import factories
-from tests.support import STAFF_PASSWORD, csrf_token, sign_in, staff_post
+from tests.support import STAFF_PASSWORD, csrf_token, hidden_value, sign_in, staff_post
 
 
 def finance_rules(app):
@@ -89,6 +89,50 @@ def test_the_sixth_wrong_password_in_a_minute_is_refused_and_every_try_is_logged
     )
 
 
+def sign_in_from(client, address: str, email: str, password: str = STAFF_PASSWORD):
+    """A sign-in from one client address (the page and its token fetched from there too)."""
+    here = {"REMOTE_ADDR": address}
+    page = client.get("/finance/login", environ_base=here).get_data(as_text=True)
+    token = hidden_value(page, "csrf_token")
+    return client.post(
+        "/finance/login",
+        data={"csrf_token": token, "email": email, "password": password},
+        environ_base=here,
+    )
+
+
+def test_a_strangers_wrong_passwords_never_lock_the_owner_out(app, client):
+    factories.staff("finance")
+    stranger, owner = app.test_client(), app.test_client()
+    answers = [
+        sign_in_from(stranger, "203.0.113.7", "finance@example.org", f"guess {n}").status_code
+        for n in range(6)
+    ]
+    assert answers == [401] * 5 + [429]
+    assert sign_in_from(owner, "198.51.100.20", "finance@example.org").status_code == 303
+
+
+def test_past_the_account_wide_limit_only_an_address_known_to_the_account_may_try(app, client):
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT_EVERYWHERE"] = "8 per hour"
+    factories.staff("finance")
+    owner = app.test_client()
+    assert sign_in_from(owner, "198.51.100.20", "finance@example.org").status_code == 303
+    for n in range(8):  # a botnet: every guess from a new address
+        guess = sign_in_from(app.test_client(), f"203.0.113.{n}", "finance@example.org", "x")
+        assert guess.status_code == 401
+    newcomer = sign_in_from(app.test_client(), "192.0.2.1", "finance@example.org")
+    assert newcomer.status_code == 429, "even the right password, from an address never used"
+    again = sign_in_from(app.test_client(), "198.51.100.20", "finance@example.org")
+    assert again.status_code == 303, "the owner's own address still signs in"
+
+
+def test_signing_in_again_and_again_is_never_counted_as_wrong(app, client):
+    factories.staff("finance")
+    for _ in range(8):
+        assert sign_in(client, "finance@example.org").status_code == 303
+        staff_post(client, "/finance/logout")
+
+
 def test_wrong_passwords_for_one_account_do_not_lock_out_another(app, client):
     factories.staff("finance")
     factories.staff("viewer")
@@ -118,6 +162,18 @@ def test_signing_out_ends_the_session(app, client):
     assert client.get("/finance/").status_code == 303
 
 
+def test_a_session_cookie_copied_before_signing_out_opens_nothing_after(app, client):
+    factories.staff("viewer")
+    sign_in(client, "viewer@example.org")
+    copied = client.get_cookie("session").value
+    staff_post(client, "/finance/logout")
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    response = thief.get("/finance/")
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/finance/login")
+
+
 def test_a_changed_role_or_password_ends_every_session_of_the_old_one(app, client):
     member = factories.staff("finance")
     sign_in(client, "finance@example.org")
@@ -145,6 +201,22 @@ def test_after_signing_in_the_next_page_is_only_ever_in_the_finance_area(app, cl
         query_string={"next": target},
         data={"csrf_token": token, "email": "finance@example.org", "password": STAFF_PASSWORD},
     )
+    assert response.headers["Location"] == "/finance/"
+
+
+@pytest.mark.parametrize("target", ["/finance/\r\nSet-Cookie: x=1", "/finance/\n", "/finance/\x00"])
+def test_a_next_page_holding_control_characters_goes_to_the_dashboard(app, client, target):
+    factories.staff("finance")
+    response = client.post(
+        "/finance/login",
+        query_string={"next": target},
+        data={
+            "csrf_token": csrf_token(client),
+            "email": "finance@example.org",
+            "password": STAFF_PASSWORD,
+        },
+    )
+    assert response.status_code == 303
     assert response.headers["Location"] == "/finance/"
 
 

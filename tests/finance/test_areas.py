@@ -215,6 +215,17 @@ def test_a_short_password_or_a_taken_address_is_refused(client, app):
     )
     assert short.status_code == 400
     assert "at least 12 characters" in short.get_data(as_text=True)
+    for weak in ("aaaaaaaaaaaa", " " * 12, "password1234", "finance@example.org"):
+        refused = staff_post(
+            client,
+            "/finance/staff",
+            {"email": "finance@example.org", "role": "viewer", "password": weak},
+            "/finance/staff",
+        )
+        assert refused.status_code == 400, weak
+        assert "harder to guess" in refused.get_data(as_text=True) or "more than spaces" in (
+            refused.get_data(as_text=True)
+        )
     taken = staff_post(
         client,
         "/finance/staff",

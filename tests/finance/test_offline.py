@@ -183,6 +183,9 @@ def test_one_bad_row_imports_nothing_and_names_the_row_and_the_reason(finance):
             "more cells",
         ),
         (good_file(2) + good_file(1).splitlines()[1] + "\r\n", "The same as row 2"),
+        (good_file(1) + 'actimus,5,2026-11-01,cash,"B', "<td>3</td><td>file</td>"),
+        (good_file(1) + "actimus,5," + "x" * 140_000 + "\r\n", "a cell is far too long"),
+        (HEADER + "," + "x" * 140_000 + "\r\n", "<td>1</td><td>file</td>"),
     ],
 )
 def test_a_file_that_cannot_be_read_is_refused_with_the_reason(finance, text, message):
@@ -190,6 +193,17 @@ def test_a_file_that_cannot_be_read_is_refused_with_the_reason(finance, text, me
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert offline_rows() == []
+
+
+def test_an_imported_gift_is_not_marked_as_if_the_donor_had_asked_to_be_anonymous(finance):
+    assert upload(finance, good_file(1)).status_code == 303
+    db.session.rollback()
+    donation = db.session.execute(select(Donation)).scalar_one()
+    assert donation.anonymous is False
+    export = finance.get("/finance/donations/export.csv").get_data().decode("utf-8-sig")
+    assert export.splitlines()[1].split(",")[21] == "no"
+    page = finance.get("/funds/stem-cell-audit").get_data(as_text=True)
+    assert "Joan" not in page, "and, with no display name, it is never listed on the page"
 
 
 def test_a_file_that_is_not_utf8_is_refused(finance):

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from donations.extensions import db
 from donations.gifts import lifecycle
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
+from donations.payments import records
 from donations.staff.models import AuditEntry
 from tests import factories
 from tests.support import sign_in
@@ -44,6 +45,7 @@ COLUMNS = [
     "marketing_consent",
     "source_ref",
     "payout",
+    "net_remaining",
 ]
 
 
@@ -138,9 +140,14 @@ def test_a_filter_that_cannot_be_used_is_named_beside_its_field(client, app, que
 
 
 def test_the_csv_round_trips_to_the_ledger_to_the_penny(client, some_gifts):
+    settled = records.note_payment(factories.payment_entry(some_gifts["refunded"]).source_ref)
+    settled.fee_pence, settled.net_pence = 96, 5000  # Stripe's fee, and what reached us
+    db.session.commit()
     factories.staff("finance")
     sign_in(client, "finance@example.org")
-    rows = csv_rows(client.get("/finance/donations/export.csv", query_string={"status": "paid"}))
+    response = client.get("/finance/donations/export.csv", query_string={"status": "paid"})
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    rows = csv_rows(response)
     by_reference = {row["reference"]: row for row in rows}
     gifts = ledger_gifts()
     assert len(rows) == len(gifts)
@@ -152,6 +159,14 @@ def test_the_csv_round_trips_to_the_ledger_to_the_penny(client, some_gifts):
         assert row["source_ref"] == entry.source_ref
         assert row["email"] == donation.email
     assert by_reference[some_gifts["refunded"].reference]["refunded"] == "12.00"
+    for row in rows:
+        if row["net_received"]:
+            kept = (
+                Decimal(row["net_received"]) - Decimal(row["refunded"]) - Decimal(row["disputed"])
+            )
+            assert Decimal(row["net_remaining"]) == kept, row["reference"]
+    refunded = by_reference[some_gifts["refunded"].reference]
+    assert (refunded["net_received"], refunded["net_remaining"]) == ("50.00", "38.00")
     assert by_reference[some_gifts["aided"].reference]["gift_aid"] == "yes"
     assert by_reference[some_gifts["aided"].reference]["gift_aid_amount"] == "6.25"
     total = sum(Decimal(row["amount"]) for row in rows) * 100
@@ -178,7 +193,20 @@ def test_the_xlsx_round_trips_to_the_ledger_to_the_penny(client, some_gifts):
     assert total == in_ledger
 
 
-NASTY = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "\tTab", "\rReturn"]
+NASTY = [
+    '=HYPERLINK("http://x","y")',
+    "+1",
+    "-2",
+    "@SUM(A1)",
+    "\tTab",
+    "\rReturn",
+    "\uff1dSUM(1)",  # full-width =
+    "\uff0b1",  # full-width +
+    "\uff0d2",  # full-width -
+    "\uff20SUM(A1)",  # full-width @
+    "\u200b=1+1",  # a zero-width space hiding =
+    "\ufeff=1+1",
+]
 KIND = ["Zoë", "Łukasz", "李小龍", "Ólafur", "Ngũgĩ"]
 
 
@@ -226,6 +254,22 @@ def test_a_viewer_sees_no_personal_data_and_cannot_export_or_refund(client, some
     assert client.get("/finance/donations/export.csv").status_code == 403
     assert client.get("/finance/donations/export.xlsx").status_code == 403
     assert "Download CSV" not in listing
+
+
+def test_a_viewers_search_finds_references_only_never_names_or_e_mails(client, some_gifts):
+    """Were names and e-mails searched, a viewer could read them back a letter at a time."""
+    factories.staff("viewer")
+    sign_in(client, "viewer@example.org")
+    aided = some_gifts["aided"].reference
+
+    def found(query: str) -> bool:
+        page = client.get("/finance/donations", query_string={"q": query})
+        assert page.status_code == 200
+        return aided in page.get_data(as_text=True)
+
+    assert found(aided) and found(aided.lower())
+    for probe in ("a@", "a@example.org", "Ada", "ada", some_gifts["aided"].last_name[:2]):
+        assert not found(probe), probe
 
 
 def test_a_donation_page_shows_its_whole_history(client, some_gifts):

@@ -6,6 +6,8 @@ import itertools
 import time
 from dataclasses import dataclass, field
 
+from tests.payments import stripe_shapes as shapes
+
 _ids = itertools.count(1)
 
 
@@ -33,6 +35,7 @@ class History:
 
 def session(donation, **fields) -> dict:
     return {
+        **shapes.checkout_session(),
         "id": donation.checkout_session_id,
         "object": "checkout.session",
         "mode": "subscription" if donation.monthly else "payment",
@@ -59,6 +62,7 @@ def card_gift(history: History, donation) -> str:
 
 def charge(payment_intent: str, amount: int, refunds: list[dict]) -> dict:
     return {
+        **shapes.charge(),
         "id": f"ch_{payment_intent}",
         "object": "charge",
         "amount": amount,
@@ -74,6 +78,7 @@ def partial_refunds(history: History, payment_intent: str, amount: int, parts: l
     refunds = []
     for part in parts:
         refund = {
+            **shapes.refund(),
             "id": _id("re"),
             "object": "refund",
             "amount": part,
@@ -90,6 +95,7 @@ def partial_refunds(history: History, payment_intent: str, amount: int, parts: l
 def dispute(history: History, payment_intent: str, amount: int, won: bool):
     dispute_id = _id("du")
     base = {
+        **shapes.dispute(),
         "id": dispute_id,
         "object": "dispute",
         "amount": amount,
@@ -120,8 +126,18 @@ def dispute(history: History, payment_intent: str, amount: int, won: bool):
 
 
 def invoice(donation, subscription: str, number: int) -> dict:
+    invoice_id = f"in_{subscription}_{number}"
+    # a gift with fee cover has two lines, one for the cover's Product: the tests that need
+    # them write them; here such a month is told by its amount alone
+    lines = (
+        []
+        if donation.fee_cover_pence
+        else [shapes.invoice_line(donation.amount_pence, invoice_id, subscription)]
+    )
     return {
-        "id": f"in_{subscription}_{number}",
+        **shapes.invoice(),
+        "lines": {"object": "list", "data": lines, "has_more": False, "url": "/v1/lines"},
+        "id": invoice_id,
         "object": "invoice",
         "customer": "cus_hist",
         "currency": "gbp",
@@ -164,6 +180,7 @@ def monthly_gift(history: History, donation, months: int, cancel: bool) -> str:
         history.add(
             "customer.subscription.deleted",
             {
+                **shapes.subscription(),
                 "id": subscription,
                 "object": "subscription",
                 "customer": "cus_hist",
@@ -171,7 +188,7 @@ def monthly_gift(history: History, donation, months: int, cancel: bool) -> str:
                 "metadata": {"donation_reference": donation.reference},
                 "items": {
                     "object": "list",
-                    "data": [{"price": {"unit_amount": donation.amount_pence}, "quantity": 1}],
+                    "data": [shapes.subscription_item(donation.amount_pence, subscription)],
                 },
             },
         )

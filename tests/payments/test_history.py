@@ -16,7 +16,7 @@ from donations.ledger.models import FundTotals, LedgerEntry
 from donations.ledger.totals import drift
 from donations.payments.models import StripeEvent
 from tests import factories
-from tests.payments import stripe_history
+from tests.payments import stripe_history, stripe_shapes
 from tests.support import signed_event
 
 
@@ -136,3 +136,37 @@ def test_the_history_shuffled_with_duplicates_ends_the_same(fresh, seed, duplica
         return [json.loads(json.dumps(event)) for event in copies]
 
     assert run(fresh, shuffled) == expected
+
+
+def test_what_is_kept_of_stripes_whole_objects_names_and_reaches_nobody(fresh):
+    """Stripe's objects carry the donor's name, e-mail, address, phone and IP (a dispute's
+    evidence, a charge's billing details, an invoice's customer fields): none is stored."""
+    run(fresh, list)
+    stored = " ".join(db.session.execute(select(StripeEvent.payload)).scalars())
+    assert "charge.dispute.created" in " ".join(
+        db.session.execute(select(StripeEvent.type)).scalars()
+    )
+    for personal in ("Ada Lovelace", "ada@example.org", "SW1Y 4JH", "+447700900123", "203.0.113"):
+        assert personal not in stored
+    assert '"fx_rate": "1.160000"' in stored, "what is not personal is kept as Stripe sent it"
+
+
+def test_an_event_that_is_not_ours_is_kept_as_what_it_was_and_nothing_more(client):
+    customer = {
+        "id": "cus_someone_elses",
+        "object": "customer",
+        "address": stripe_shapes.ADDRESS,
+        **stripe_shapes.DONOR,
+        "shipping": {"address": stripe_shapes.ADDRESS, "name": "Ada Lovelace", "phone": None},
+        "metadata": {},
+    }
+    event = stripe_history.History().add("customer.updated", customer)
+    deliver_all(client, [event])
+    record = db.session.get(StripeEvent, event["id"])
+    assert record.outcome == "ignored"
+    assert json.loads(record.payload) == {
+        "id": event["id"],
+        "type": "customer.updated",
+        "created": event["created"],
+        "data": {"object": {"id": "cus_someone_elses", "object": "customer"}},
+    }

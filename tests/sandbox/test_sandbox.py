@@ -13,6 +13,7 @@ from donations.ledger.models import LedgerEntry
 from donations.ledger.totals import drift
 from donations.payments.webhooks import registry
 from donations.receipts.models import OutboxMessage
+from donations.sandbox.models import SandboxObject
 from tests.support import count, fund_totals, give, sandbox_pay, submit_gift
 
 TODAY = time.strftime("%Y-%m-%d")
@@ -165,3 +166,48 @@ def test_an_event_the_handler_failed_on_is_delivered_again(client, runner, monke
     assert "1 delivered." in sandbox(runner, "deliver")
     assert movements() == [("payment", 1000), ("payment", 1000)]
     assert "0 delivered." in sandbox(runner, "deliver")
+
+
+def stripe_fees() -> list[tuple[int, int]]:
+    """(amount, fee) of every payment's balance transaction the sandbox kept, as Stripe's."""
+    rows = db.session.execute(
+        select(SandboxObject).where(SandboxObject.kind == "balance_transaction")
+    )
+    return [
+        (row.data["amount"], row.data["fee"])
+        for row in rows.scalars()
+        if row.data["type"] == "charge"
+    ]
+
+
+def bacs_gift(client, runner, **fields) -> str:
+    response = submit_gift(client, **fields)
+    location = response.headers["Location"]
+    paid = sandbox_pay(
+        client,
+        location,
+        method="bacs",
+        card_number="",
+        account_holder="Ada Lovelace",
+        sort_code="10-88-00",
+        account_number="00012345",
+    )
+    assert paid.status_code == 303
+    gift = reference()
+    sandbox(runner, "settle", gift)
+    return gift
+
+
+def test_a_direct_debit_costs_stripes_bacs_price_not_the_cards(client, runner):
+    give(client, amount="other", other_amount="30")
+    bacs_gift(client, runner, amount="other", other_amount="30")
+    bacs_gift(client, runner, amount="other", other_amount="1000")
+    monthly = bacs_gift(client, runner, frequency="monthly", amount="10")
+    sandbox(runner, "renew", monthly)
+    assert stripe_fees() == [
+        (3000, 65),  # card: 1.5% + 20p
+        (3000, 50),  # Bacs: 1% + 20p
+        (100000, 400),  # Bacs: capped at £4
+        (1000, 30),  # a monthly Direct Debit's first month
+        (1000, 30),  # and its next
+    ]

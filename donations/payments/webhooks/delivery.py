@@ -10,6 +10,7 @@ from sqlalchemy import update
 
 from donations.extensions import db, insert_new, utcnow
 from donations.payments.models import StripeEvent
+from donations.payments.objects import outline, without_personal_data
 from donations.payments.webhooks.registry import HANDLERS
 
 TOLERANCE_SECONDS = 300
@@ -78,18 +79,21 @@ def receive(payload: bytes, signature: str | None) -> Answer:
         event = _parse(payload)
     except BadEvent as error:
         return Answer(400, {"error": "malformed", "message": str(error)})
-    return take(event, payload.decode("utf-8"))
+    return take(event)
 
 
-def take(event: dict, payload: str) -> Answer:
+def take(event: dict) -> Answer:
     """Record and apply one event already known to be Stripe's (verified, or fetched from
-    Stripe's API by reconcile). The caller commits."""
+    Stripe's API by reconcile). The caller commits.
+
+    What is kept of it has no personal field (a payment record needs ids, amounts, statuses
+    and our own metadata); of an event that is not ours, only what it was."""
     taken = insert_new(
         StripeEvent,
         id=event["id"],
         type=event["type"],
         outcome="received",
-        payload=payload,
+        payload=json.dumps(without_personal_data(event)),
         received_at=utcnow(),
     )
     if not taken:  # delivered before, or by another worker at this moment
@@ -99,9 +103,8 @@ def take(event: dict, payload: str) -> Answer:
         outcome, note, waiting_for = "ignored", "event type not handled", None
     else:
         outcome, note, waiting_for = handler(event["data"]["object"])
-    db.session.execute(
-        update(StripeEvent)
-        .where(StripeEvent.id == event["id"])
-        .values(outcome=outcome, note=note, waiting_for=waiting_for)
-    )
+    kept = {"outcome": outcome, "note": note, "waiting_for": waiting_for}
+    if outcome == "ignored":
+        kept["payload"] = json.dumps(outline(event))
+    db.session.execute(update(StripeEvent).where(StripeEvent.id == event["id"]).values(**kept))
     return Answer(200, {"received": True, "outcome": outcome})
