@@ -1,5 +1,6 @@
 """`flask db upgrade` builds the schema (the fixtures use it); `flask db check` finds nothing."""
 
+import json
 from datetime import UTC, datetime
 
 from flask_migrate import downgrade, upgrade
@@ -18,6 +19,8 @@ from donations.gifts.models import (
 )
 from donations.ledger.models import EntryKind, FundTotals, LedgerEntry, PendingEntry
 from donations.ledger.totals import drift
+from donations.payments.catalogue import customer_key
+from donations.payments.models import CatalogueEntry, StripeEvent
 from donations.staff.models import StaffMember
 from donations.staff.roles import Role
 
@@ -133,3 +136,54 @@ def test_every_status_and_kind_fits_its_column():
         if len(value) > column.type.length
     ]
     assert too_long == []
+
+
+def test_events_kept_before_0016_lose_their_personal_fields_and_customers_their_address(app):
+    downgrade(revision="0015")
+    ours = {
+        "id": "evt_old_1",
+        "type": "charge.refunded",
+        "data": {
+            "object": {
+                "id": "ch_1",
+                "object": "charge",
+                "amount": 2500,
+                "billing_details": {"name": "Ada Lovelace", "email": "ada@example.org"},
+                "metadata": {"donation_reference": "D-1"},
+            }
+        },
+    }
+    theirs = {
+        "id": "evt_old_2",
+        "type": "customer.updated",
+        "created": 1,
+        "data": {"object": {"id": "cus_9", "object": "customer", "email": "bo@example.org"}},
+    }
+    insert = (
+        "INSERT INTO stripe_events (id, type, outcome, payload, received_at)"
+        " VALUES (:id, :type, :outcome, :payload, :now)"
+    )
+    now = datetime.now(UTC)
+    for event, outcome in ((ours, "processed"), (theirs, "ignored")):
+        values = {"id": event["id"], "type": event["type"], "outcome": outcome, "now": now}
+        db.session.execute(text(insert), {**values, "payload": json.dumps(event)})
+    db.session.execute(
+        text(
+            "INSERT INTO stripe_catalogue (key, stripe_id, created_at)"
+            " VALUES ('customer:ada@example.org', 'cus_1', :now)"
+        ),
+        {"now": now},
+    )
+    db.session.commit()
+
+    upgrade()
+    kept = dict(db.session.execute(select(StripeEvent.id, StripeEvent.payload)).all())
+    assert "Ada" not in kept["evt_old_1"]
+    assert "ada@example.org" not in kept["evt_old_1"]
+    assert '"donation_reference": "D-1"' in kept["evt_old_1"]
+    assert json.loads(kept["evt_old_2"])["data"] == {
+        "object": {"id": "cus_9", "object": "customer"}
+    }
+    assert db.session.execute(select(CatalogueEntry.key)).scalar_one() == customer_key(
+        "ada@example.org"
+    )

@@ -2,8 +2,8 @@
 with every bad row named). Both read a row of the same columns through `read_gift`."""
 
 import csv
-import itertools
 import io
+import itertools
 from datetime import date, datetime
 
 from email_validator import EmailNotValidError, validate_email

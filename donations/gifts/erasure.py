@@ -2,8 +2,9 @@
 
 HMRC requires a charity to keep a Gift Aid declaration, and the records of the gifts it
 covers, for six years after the end of the accounting period those gifts fall in. Until then
-only the donor's contact data goes (e-mail address, marketing consent, public name and
-message); afterwards their names and address go too. The charity's accounting period is
+the declaration keeps the donor's names and address (HMRC's claims read them from it, and
+nowhere else); every other copy goes at once, with the e-mail address, marketing consent,
+public name and message. Afterwards the declaration's go too. The charity's accounting period is
 taken to end with the UK tax year (5 April): where it ends on another date, six years from
 the tax year's end is the later of the two, so nothing is erased too early.
 """
@@ -106,19 +107,17 @@ def _forget_declaration(declaration: GiftAidDeclaration) -> None:
 
 def erase(found: ErasurePlan) -> None:
     """Carry out the plan. Money records stay; ledger rows keep a pseudonym for the donor."""
-    keep_identity = found.keep_declaration_until is not None
+    keep_declaration = found.keep_declaration_until is not None
     for donation in found.donations:
         _forget_contact(donation)
-        if not keep_identity:
-            _forget_identity(donation)
-            if donation.declaration is not None:
-                _forget_declaration(donation.declaration)
+        _forget_identity(donation)
+        if donation.declaration is not None and not keep_declaration:
+            _forget_declaration(donation.declaration)
     for donor in found.donors:
         donor.email = None
-        if not keep_identity:
-            donor.title = None
-            donor.first_name = ERASED
-            donor.last_name = ERASED
+        donor.title = None
+        donor.first_name = ERASED
+        donor.last_name = ERASED
     db.session.flush()
     ledger.pseudonymise_donor(found.email, pseudonym(found.email))
 

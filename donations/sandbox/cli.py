@@ -12,9 +12,21 @@ cli = Blueprint("sandbox_cli", __name__, cli_group="sandbox")
 REFERENCE_HELP = "REFERENCE is the donation's reference (D- and ten letters and digits)."
 
 
+DEMO_REFUSED = (
+    "{reference} is one of the demonstration's made-up gifts, written straight into the "
+    "records: the sandbox never took it, so it cannot {verb} it. Make a gift through the form "
+    "(flask --app wsgi run, then /donate) and use the D- reference on its thank-you page."
+)
+
+VERBS = {"settle": "collect", "refund_donation": "refund"}
+
+
 def _run(action, *args, done: str, **kwargs):
     if not current_app.config["SANDBOX"]:
         raise click.ClickException("The sandbox is off: a real Stripe key is set.")
+    if args and isinstance(args[0], str) and args[0].strip().upper().startswith("DEMO-"):
+        verb = VERBS.get(action.__name__, "change")
+        raise click.ClickException(DEMO_REFUSED.format(reference=args[0].strip(), verb=verb))
     with refused_as_click_errors(SandboxError):
         result = action(*args, **kwargs)
     commit()

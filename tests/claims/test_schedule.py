@@ -208,6 +208,25 @@ def test_small_gifts_are_aggregated_when_asked_and_larger_ones_are_not(app):
     assert len(donation_rows(files[0])) == 4
 
 
+def test_a_small_sponsored_gift_is_never_aggregated(app):
+    """HMRC: sponsorship is claimed donor by donor, never in an aggregated row."""
+    for n in range(2):
+        donor(amount_pence=1000, email=f"small{n}@example.org")
+    sponsor = donor(amount_pence=1000, email="sponsor@example.org", last_name="Sponsor")
+    sponsor.sponsored = True
+    db.session.commit()
+    claim = claims.create(TODAY, TODAY, "finance@example.org")
+    _schedule, files = build(claim, aggregate=2000)
+    assert_hmrc_accepts(files[0])
+    rows = donation_rows(files[0])
+    assert [(row[7], row[10]) for row in rows if row[7]] == [
+        ("Small online and offline gifts (2)", "20.00")
+    ]
+    assert [(row[4], row[8], row[10]) for row in rows if not row[7]] == [
+        ("Sponsor", "Yes", "10.00")
+    ]
+
+
 def test_over_a_thousand_gifts_make_two_files_each_numbered_from_one(app):
     for n in range(1001):
         donor(amount_pence=1000 + n, email=f"d{n}@example.org")

@@ -43,6 +43,7 @@ def test_a_statement_lists_the_years_gifts_with_what_stands_and_the_gift_aid(app
         ("2026-04-05", 1000, 0),
     ]
     assert (made.total_pence, made.gift_aid_pence, made.label) == (6500, 1375, "2025\u201326")
+    assert made.with_gift_aid_pence == 5500, "what a tax return asks for: Gift Aided gifts only"
 
     dry = runner.invoke(args=["giftaid", "statement", "--tax-year", "2025"])
     assert "2 donors would be sent" in dry.output
@@ -54,6 +55,7 @@ def test_a_statement_lists_the_years_gifts_with_what_stands_and_the_gift_aid(app
     ada = next(e for e in emails(app, "tax year") if e["To"] == "ada@example.org")
     text = ada.get_body(preferencelist=("plain",)).get_content()
     assert "In all: £65.00, on which we claim £13.75 in Gift Aid" in text
+    assert "give what you paid on them, £55.00" in text
     assert "£99.00" not in text
 
 

@@ -118,7 +118,7 @@ def test_erasure_within_hmrcs_six_years_keeps_the_declaration_and_says_why(clien
     db.session.rollback()
     donation = db.session.execute(select(Donation)).scalar_one()
     assert donation.email is None
-    assert (donation.first_name, donation.house, donation.postcode) == ("Ada", "1", "SW1A 1AA")
+    assert (donation.first_name, donation.house, donation.postcode) == ("Erased", None, None)
     declaration = db.session.execute(select(GiftAidDeclaration)).scalar_one()
     assert (declaration.first_name, declaration.house) == ("Ada", "1")
 

@@ -114,3 +114,35 @@ def test_a_refund_of_another_donations_gift_is_not_found(client, app):
     )
     assert response.status_code == 404
     assert refunds() == []
+
+
+def test_a_refund_of_a_cheque_is_recorded_at_once_and_audited_like_any_other(client, app):
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    cheque = {
+        "fund": "actimus",
+        "amount": "120.50",
+        "received_on": "2026-11-02",
+        "method": "cheque",
+        "receipt_reference": "CHQ-100200",
+        "first_name": "Mary",
+        "last_name": "Seacole",
+        "gift_aid": "no",
+    }
+    assert (
+        staff_post(client, "/finance/offline", cheque, page="/finance/offline").status_code == 303
+    )
+    db.session.rollback()
+    donation = db.session.execute(select(Donation)).scalar_one()
+    entry = db.session.execute(
+        select(LedgerEntry).where(LedgerEntry.kind == EntryKind.OFFLINE)
+    ).scalar_one()
+    response = ask(client, donation, entry, "20.50", reason="Sent back by post")
+    assert response.status_code == 303
+    assert refunds() == [-2050]
+    logged = db.session.execute(
+        select(AuditEntry).where(AuditEntry.action == "refund")
+    ).scalar_one()
+    assert (logged.subject, logged.actor) == (donation.reference, "finance@example.org")
+    assert json.loads(logged.detail) == {"amount_pence": 2050, "reason": "Sent back by post"}
+    assert drift() == []

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from donations.extensions import db
 from donations.gift_aid.models import GiftAidDeclaration
-from donations.gifts.links import GIFT_AID_SALT
+from donations.gifts.links import GIFT_AID_MAX_AGE_SECONDS, GIFT_AID_SALT
 from donations.ledger.totals import drift
 from donations.staff.models import AuditEntry
 from tests import factories
@@ -81,3 +81,30 @@ def test_finance_cancels_a_donors_declarations_from_a_day_never_an_earlier_one(a
     db.session.expire_all()
     assert db.session.get(GiftAidDeclaration, monthly.declaration_id).cancelled_at is not None
     assert db.session.query(AuditEntry).filter_by(action="declaration_cancelled").count() == 1
+
+
+class MadeLongAgo(TimestampSigner):
+    """Signs as if it were this many seconds ago (itsdangerous dates each signature)."""
+
+    age_seconds = 0
+
+    def get_timestamp(self) -> int:
+        return int(datetime.now(UTC).timestamp()) - MadeLongAgo.age_seconds
+
+
+def test_a_gift_aid_link_older_than_two_years_is_refused_and_a_newer_one_is_not(app, client):
+    donation = factories.payment(amount_pence=2000, gift_aid=True)
+    signer = URLSafeTimedSerializer(
+        app.config["SECRET_KEY"], salt=GIFT_AID_SALT, signer=MadeLongAgo
+    )
+    MadeLongAgo.age_seconds = GIFT_AID_MAX_AGE_SECONDS - 3600
+    recent = signer.dumps(donation.reference)
+    assert client.get(f"/gift-aid/stop/{recent}").status_code == 200
+    MadeLongAgo.age_seconds = GIFT_AID_MAX_AGE_SECONDS + 3600
+    old = signer.dumps(donation.reference)
+    expired = client.get(f"/gift-aid/stop/{old}")
+    assert expired.status_code == 410
+    token = csrf_token(client, f"/gift-aid/stop/{recent}")
+    assert client.post(f"/gift-aid/stop/{old}", data={"csrf_token": token}).status_code == 410
+    db.session.expire_all()
+    assert db.session.get(GiftAidDeclaration, donation.declaration_id).cancelled_at is None

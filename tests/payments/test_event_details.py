@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from donations.extensions import db
-from donations.gifts.models import Plan
+from donations.gifts import plans
+from donations.gifts.models import Plan, PlanStatus
 from donations.ledger.models import EntryKind, LedgerEntry
 from donations.payments import catalogue
 from donations.payments.models import StripeEvent
 from tests import factories
-from tests.payments import stripe_history
+from tests.payments import stripe_history, stripe_shapes
 from tests.support import signed_event
 
 
@@ -469,3 +470,29 @@ def test_a_failed_refund_and_its_return_are_dated_as_stripe_dated_the_refund(cli
     )
     stripe_day = datetime.fromtimestamp(1_790_000_000, UTC)
     assert dated == {EntryKind.REFUND: stripe_day, EntryKind.REFUND_FAILED: stripe_day}
+
+
+def test_a_cancelled_plan_stays_cancelled_whatever_stripe_says_of_it_later(client, app):
+    donation, subscription = monthly(client)
+    cancelled = {
+        **stripe_shapes.subscription(),
+        "id": subscription,
+        "status": "canceled",
+        "ended_at": 1796000000,
+        "metadata": {"donation_reference": donation.reference},
+        "items": {
+            "object": "list",
+            "data": [stripe_shapes.subscription_item(donation.amount_pence, subscription)],
+        },
+    }
+    deliver(client, event("customer.subscription.deleted", cancelled))
+    later = {**cancelled, "status": "active", "ended_at": None}
+    deliver(
+        client,
+        event("customer.subscription.updated", later),
+        event("invoice.payment_failed", stripe_history.invoice(donation, subscription, 2)),
+    )
+    db.session.expire_all()
+    plan = db.session.execute(select(Plan)).scalar_one()
+    assert plan.status == PlanStatus.CANCELLED
+    assert [change.status for change in plans.plan_history(plan)][-1] == PlanStatus.CANCELLED

@@ -211,3 +211,11 @@ def test_a_direct_debit_costs_stripes_bacs_price_not_the_cards(client, runner):
         (1000, 30),  # a monthly Direct Debit's first month
         (1000, 30),  # and its next
     ]
+
+
+def test_a_demonstration_gift_is_refused_in_words_that_say_which_reference_to_use(runner):
+    for command in (["refund", "DEMO-000000001"], ["settle", "demo-000000002"]):
+        result = runner.invoke(args=["sandbox", *command])
+        assert result.exit_code != 0
+        assert "demonstration's made-up gifts" in result.output
+        assert "use the D- reference on its thank-you page" in result.output
