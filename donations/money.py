@@ -64,13 +64,3 @@ def fee_cover(gift_pence: int, rate_basis_points: int, fixed_pence: int) -> int:
     numerator = (gift_pence + fixed_pence) * 10_000
     denominator = 10_000 - rate_basis_points
     return -(-numerator // denominator) - gift_pence
-
-
-def gift_aid_at(net_pence: int, basic_rate_percent: int) -> int:
-    """Gift Aid on a net gift: net x rate / (100 - rate), rounded down to whole pence.
-
-    The arithmetic only; whether money carries Gift Aid is decided in donations.gift_aid.
-    """
-    if net_pence <= 0:
-        return 0
-    return net_pence * basic_rate_percent // (100 - basic_rate_percent)

@@ -1,41 +1,67 @@
-"""Fixtures: the real schema (built by the migrations) on SQLite or PostgreSQL, wiped per test.
+"""Fixtures: the real schema (built by the migrations, once per run) on SQLite or PostgreSQL,
+emptied per test.
 
-TEST_DATABASE_URL chooses the database; unset, a throwaway SQLite file. Each test sees a
-database holding just the reference data that `flask db upgrade` puts there. Helpers for
-driving the journey are in tests/support.py, test data in tests/factories.py.
+TEST_DATABASE_URL chooses the database server; unset, a throwaway SQLite file. On PostgreSQL
+the run makes a database of its own beside the one named (which it only connects to), and
+drops it at the end: two runs on one machine never meet, and nobody's data is touched. Each
+test sees a database holding just the reference data that `flask db upgrade` puts there,
+put back from a copy taken once after migrating. Helpers for driving the journey are in
+tests/support.py, test data in tests/factories.py.
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import pytest
-from flask_migrate import stamp, upgrade
-from sqlalchemy import text
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from donations import create_app
 from donations.extensions import db
 from tests.support import WEBHOOK_SECRET
 
-#: the revisions that write reference data (the funds), each after the one before it
-DATA_REVISIONS = (("0001", "0002"), ("0006", "0007"))
+#: what `flask db upgrade` left in each table, as (table, rows), copied once per run
+REFERENCE_DATA: list[tuple] = []
 
 
-def _database_url(tmp_root: Path) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_root / 'test.db'}"
+def _server_engine(url: str):
+    return create_engine(url, isolation_level="AUTOCOMMIT")
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    url = _database_url(tmp_path_factory.mktemp("db"))
+    named = os.environ.get("TEST_DATABASE_URL")
+    if named and named.startswith("postgres"):
+        server = make_url(named)
+        own = f"donations_test_{os.getpid()}_{secrets.token_hex(4)}"
+        admin = _server_engine(named)
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{own}"'))
+        url = server.set(database=own).render_as_string(hide_password=False)
+    else:
+        admin, own = None, None
+        url = named or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     app = create_app(_config(url, tmp_path_factory.mktemp("instance")))
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
         upgrade()
+        REFERENCE_DATA[:] = _reference_data()
         db.engine.dispose()
-    return url
+    yield url
+    if admin is not None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _reference_data() -> list[tuple]:
+    with db.engine.connect() as connection:
+        found = [
+            (table, [dict(row) for row in connection.execute(table.select()).mappings()])
+            for table in db.metadata.sorted_tables
+        ]
+    return [(table, rows) for table, rows in found if rows]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -80,10 +106,8 @@ def reset_database():
             with db.engine.begin() as connection:
                 for table in reversed(db.metadata.sorted_tables):
                     connection.execute(table.delete())
-            for before, data in DATA_REVISIONS:
-                stamp(revision=before)
-                upgrade(revision=data)
-            stamp(revision="head")
+                for table, rows in REFERENCE_DATA:
+                    connection.execute(table.insert(), rows)
             db.session.remove()
 
     return reset

@@ -4,6 +4,7 @@ Every import counts: at the top of a module, inside a function, or under TYPE_CH
 """
 
 import ast
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -189,3 +190,18 @@ def test_no_test_module_imports_another():
             assert not (module.startswith("tests.") and name.startswith(("test_", "conftest"))), (
                 f"{path.relative_to(ROOT)} imports {module}"
             )
+
+
+def test_the_gift_aid_formula_and_what_stands_are_each_written_once():
+    """ledger/standing.py holds both; totals check (ledger/totals.py) keeps its own Gift Aid
+    arithmetic on purpose, as the independent proof of the running totals."""
+    rate_readers, subtractors = set(), set()
+    for path in PACKAGE.rglob("*.py"):
+        source = path.read_text()
+        name = str(path.relative_to(PACKAGE))
+        if 'config["GIFT_AID_BASIC_RATE"]' in source:
+            rate_readers.add(name)
+        if re.search(r"refunded\w*\s*-\s*\w*disputed", source):
+            subtractors.add(name)
+    assert rate_readers == {"ledger/standing.py", "ledger/totals.py"}
+    assert subtractors == {"ledger/standing.py"}

@@ -2,12 +2,14 @@ from decimal import Decimal
 
 import babel.numbers
 import pytest
+from sqlalchemy import Integer, literal, select
 
+from donations.extensions import db
+from donations.ledger.standing import gift_aid_due
 from donations.money import (
     AmountError,
     fee_cover,
     format_gbp,
-    gift_aid_at,
     parse_gift,
     parse_pounds,
     pounds,
@@ -116,9 +118,13 @@ def test_money_reads_the_uk_way_whatever_the_servers_own_locale(monkeypatch):
 @pytest.mark.parametrize(
     ("net", "gift_aid"), [(1235, 308), (1236, 309), (100, 25), (3, 0), (4, 1), (0, 0), (-500, 0)]
 )
-def test_gift_aid_is_a_quarter_rounded_down_to_whole_pence(net, gift_aid):
-    assert gift_aid_at(net, 20) == gift_aid
+def test_gift_aid_is_a_quarter_rounded_down_to_whole_pence(app, net, gift_aid):
+    assert gift_aid_due(net) == gift_aid
+    as_sql = db.session.execute(select(gift_aid_due(literal(net, Integer)))).scalar_one()
+    assert as_sql == gift_aid, "the database does the same arithmetic"
 
 
-def test_gift_aid_follows_the_basic_rate():
-    assert gift_aid_at(10_000, 25) == 3333
+def test_gift_aid_follows_the_basic_rate(app):
+    app.config["GIFT_AID_BASIC_RATE"] = 25
+    assert gift_aid_due(10_000) == 3333
+    assert db.session.execute(select(gift_aid_due(literal(10_000, Integer)))).scalar_one() == 3333

@@ -19,10 +19,10 @@ from sqlalchemy import Select, func, select
 from donations.claims.models import ClaimItem, GiftAidClaim
 from donations.extensions import db
 from donations.gift_aid.models import GiftAidDeclaration
-from donations.gift_aid.rules import gift_aid_on
 from donations.gifts.models import Donation
 from donations.gifts.schedule import uk_date, uk_midnight
-from donations.ledger.models import GIFT_KINDS, EntryKind, LedgerEntry
+from donations.ledger import standing
+from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.money import format_gbp
 
 WINDOW_YEARS = 4
@@ -102,7 +102,7 @@ def _declaration_refusal(facts: GiftFacts) -> str | None:
 
 def assess(facts: GiftFacts, today: date) -> Assessment:
     given_on = uk_date(facts.occurred_at)
-    remaining = facts.gift_pence - facts.refunded_pence - facts.disputed_pence
+    remaining = standing.what_stands(facts.gift_pence, facts.refunded_pence, facts.disputed_pence)
     found = Assessment(given_on, facts.gift_pence, remaining)
     if (refusal := _declaration_refusal(facts)) is not None:
         found.refusals.append(refusal)
@@ -122,43 +122,28 @@ def assess(facts: GiftFacts, today: date) -> Assessment:
         )
     found.claimed_in = facts.claimed_in
     if not found.refusals:
-        found.gift_aid_pence = gift_aid_on(remaining)
+        found.gift_aid_pence = standing.gift_aid_due(remaining)
         if found.claimed_in is None:
             found.claimable_pence = remaining
     return found
 
 
-def _reversed(kinds) -> Select:
-    """Per payment row, what rows of these kinds took from it (positive pence)."""
-    return (
-        select(
-            LedgerEntry.payment_entry_id.label("payment_id"),
-            (-func.sum(LedgerEntry.amount_pence)).label("pence"),
-        )
-        .where(LedgerEntry.kind.in_(kinds))
-        .group_by(LedgerEntry.payment_entry_id)
-        .subquery()
-    )
-
-
 def facts_query(conditions) -> Select:
     """Each gift matching the conditions, with what its eligibility depends on:
     (LedgerEntry, Donation, declaration or None, refunded, disputed, claim reference)."""
-    refunds = _reversed((EntryKind.REFUND, EntryKind.REFUND_FAILED))
-    disputes = _reversed((EntryKind.DISPUTE, EntryKind.DISPUTE_WON))
+    taken = standing.reversals()
     return (
         select(
             LedgerEntry,
             Donation,
             GiftAidDeclaration,
-            func.coalesce(refunds.c.pence, 0),
-            func.coalesce(disputes.c.pence, 0),
+            func.coalesce(taken.c.refunded, 0),
+            func.coalesce(taken.c.disputed, 0),
             GiftAidClaim.reference,
         )
         .join(Donation, Donation.id == LedgerEntry.donation_id)
         .outerjoin(GiftAidDeclaration, GiftAidDeclaration.id == Donation.declaration_id)
-        .outerjoin(refunds, refunds.c.payment_id == LedgerEntry.id)
-        .outerjoin(disputes, disputes.c.payment_id == LedgerEntry.id)
+        .outerjoin(taken, taken.c.payment_id == LedgerEntry.id)
         .outerjoin(ClaimItem, ClaimItem.entry_id == LedgerEntry.id)
         .outerjoin(GiftAidClaim, GiftAidClaim.id == ClaimItem.claim_id)
         .where(LedgerEntry.kind.in_(GIFT_KINDS), *conditions)

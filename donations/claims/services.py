@@ -6,7 +6,6 @@ import dataclasses
 import secrets
 from datetime import UTC, date, datetime
 
-from flask import current_app
 from sqlalchemy import delete, func, select, text
 
 from donations.claims import eligibility
@@ -14,7 +13,7 @@ from donations.claims.models import ClaimItem, ClaimStatus, GiftAidClaim, OverCl
 from donations.extensions import db
 from donations.gifts.schedule import uk_date
 from donations.ledger.models import OUTGOING_KINDS, LedgerEntry
-from donations.money import gift_aid_at
+from donations.ledger.standing import gift_aid_due
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -173,11 +172,10 @@ def over_claimed() -> list[tuple[ClaimItem, int]]:
             .group_by(OverClaim.item_id)
         ).all()
     )
-    rate = current_app.config["GIFT_AID_BASIC_RATE"]
     owed = []
     for gift in eligibility.gifts([LedgerEntry.id.in_(items)]):
         item = items[gift.entry.id]
-        due = gift_aid_at(min(item.amount_pence, gift.assessment.remaining_pence), rate)
+        due = gift_aid_due(min(item.amount_pence, gift.assessment.remaining_pence))
         pence = item.gift_aid_pence - due - int(reported.get(item.id, 0))
         if pence > 0:
             owed.append((item, pence))

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import current_app, render_template
+from flask import render_template
 from sqlalchemy import and_, case, func, select
 
 from donations.extensions import db
@@ -13,11 +13,11 @@ from donations.funds.models import Fund
 from donations.gifts.models import Donation, Plan, PlanStatus
 from donations.gifts.schedule import UK
 from donations.ledger import services as ledger
-from donations.ledger.models import GIFT_KINDS, EntryKind, LedgerEntry
+from donations.ledger import standing
+from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.staff.roles import Permission
 
 WEEKS = 12
-REFUND_KINDS = (EntryKind.REFUND, EntryKind.REFUND_FAILED)
 
 
 @dataclass(frozen=True)
@@ -52,34 +52,25 @@ def _period(fund_id: int, start: date, end: date) -> Period:
         select(
             func.coalesce(func.sum(LedgerEntry.amount_pence), 0),
             func.coalesce(
-                func.sum(case((LedgerEntry.kind.in_(REFUND_KINDS), LedgerEntry.amount_pence))), 0
+                func.sum(
+                    case((LedgerEntry.kind.in_(standing.REFUND_KINDS), LedgerEntry.amount_pence))
+                ),
+                0,
             ),
         ).where(within)
     ).one()
-    rate = current_app.config["GIFT_AID_BASIC_RATE"]
-    kept = (
-        select(
-            (LedgerEntry.amount_pence + func.coalesce(_reversed(), 0)).label("kept"),
-        )
-        .where(within, LedgerEntry.kind.in_(GIFT_KINDS), LedgerEntry.gift_aid.is_(True))
-        .subquery()
+    taken = standing.reversals()
+    kept = standing.what_stands(
+        LedgerEntry.amount_pence,
+        func.coalesce(taken.c.refunded, 0),
+        func.coalesce(taken.c.disputed, 0),
     )
     gift_aid = db.session.execute(
-        select(func.coalesce(func.sum(kept.c.kept * rate // (100 - rate)), 0)).where(
-            kept.c.kept > 0
-        )
+        select(func.coalesce(func.sum(standing.gift_aid_due(kept)), 0))
+        .outerjoin(taken, taken.c.payment_id == LedgerEntry.id)
+        .where(within, LedgerEntry.kind.in_(GIFT_KINDS), LedgerEntry.gift_aid.is_(True))
     ).scalar_one()
     return Period(int(raised), int(gift_aid), -int(refunds))
-
-
-def _reversed():
-    """What has come back off a gift since (refunds and disputes, net of those undone)."""
-    reversal = LedgerEntry.__table__.alias("reversal")
-    return (
-        select(func.sum(reversal.c.amount_pence))
-        .where(reversal.c.payment_entry_id == LedgerEntry.id)
-        .scalar_subquery()
-    )
 
 
 def _plans(fund_id: int) -> tuple[int, int]:

@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import xlsxwriter
-from flask import current_app
 from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, select, type_coerce
 
 from donations.extensions import db
 from donations.finance.records import ONLINE, Filters, records_subquery
+from donations.ledger import standing
 
 COLUMNS = (
     "reference",
@@ -136,16 +136,14 @@ def _columns(filters: Filters):
     and whether each may hold text a CSV must quote (typed text, ids)."""
     r = records_subquery(filters)
     received = r.c.entry_id.is_not(None)
-    kept = type_coerce(r.c.amount - r.c.refunded - r.c.disputed, Integer)
-    rate = current_app.config["GIFT_AID_BASIC_RATE"]
+    kept = type_coerce(standing.what_stands(r.c.amount, r.c.refunded, r.c.disputed), Integer)
     gift_aid_amount = case(
-        (and_(received, r.c.gift_aid == literal(True), kept > 0), kept * rate // (100 - rate)),
-        else_=0,
+        (and_(received, r.c.gift_aid == literal(True)), standing.gift_aid_due(kept)), else_=0
     )
     # an offline gift arrives whole; an online one is what Stripe paid in, once known
     net = case((r.c.channel == ONLINE, r.c.net_received), else_=r.c.amount)
     # what the charity keeps: what reached it, less what went back (refunds, disputes lost)
-    remaining = net - r.c.refunded - r.c.disputed
+    remaining = standing.what_stands(net, r.c.refunded, r.c.disputed)
     plain, typed = False, True
     columns = [
         (r.c.reference, plain),

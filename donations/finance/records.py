@@ -7,12 +7,10 @@ import re
 from dataclasses import asdict, dataclass, fields
 from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import (
     Integer,
     Select,
     String,
-    and_,
     case,
     cast,
     func,
@@ -29,7 +27,8 @@ from donations.extensions import db
 from donations.funds.models import Fund
 from donations.gifts.models import STATUSES, Donation, DonationStatus, Frequency
 from donations.gifts.schedule import uk_midnight
-from donations.ledger.models import GIFT_KINDS, EntryKind, LedgerEntry
+from donations.ledger import standing
+from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.payments.models import ProviderPayment
 
 #: the channel filter; a donation's own channel is "online" or how an offline gift came
@@ -124,23 +123,6 @@ def parse_filters(args, fund_slugs, *, personal: bool = True) -> Filters:
     )
 
 
-def _reversals():
-    """Per gift: its refunds (less refunds that failed) and its disputes (less those won)."""
-    refunds = (EntryKind.REFUND, EntryKind.REFUND_FAILED)
-    disputes = (EntryKind.DISPUTE, EntryKind.DISPUTE_WON)
-    amount = LedgerEntry.amount_pence
-    return (
-        select(
-            LedgerEntry.payment_entry_id.label("payment_id"),
-            func.sum(case((LedgerEntry.kind.in_(refunds), amount), else_=0)).label("refunds"),
-            func.sum(case((LedgerEntry.kind.in_(disputes), amount), else_=0)).label("disputes"),
-        )
-        .where(LedgerEntry.payment_entry_id.is_not(None))
-        .group_by(LedgerEntry.payment_entry_id)
-        .subquery("reversals")
-    )
-
-
 PERSONAL = (
     Donation.title,
     Donation.first_name,
@@ -195,7 +177,7 @@ def _conditions(filters: Filters, at, gift_aid, fund_id):
 
 def _received(filters: Filters) -> Select:
     gift = LedgerEntry
-    reversals = _reversals()
+    taken = standing.reversals()
     conditions = _conditions(filters, gift.occurred_at, gift.gift_aid, gift.fund_id)
     return (
         select(
@@ -208,8 +190,8 @@ def _received(filters: Filters) -> Select:
             Donation.channel,
             gift.amount_pence.label("amount"),
             gift.fee_cover_pence.label("fees_covered"),
-            (-func.coalesce(reversals.c.refunds, 0)).label("refunded"),
-            (-func.coalesce(reversals.c.disputes, 0)).label("disputed"),
+            func.coalesce(taken.c.refunded, 0).label("refunded"),
+            func.coalesce(taken.c.disputed, 0).label("disputed"),
             ProviderPayment.fee_pence.label("stripe_fee"),
             ProviderPayment.net_pence.label("net_received"),
             gift.gift_aid.label("gift_aid"),
@@ -221,7 +203,7 @@ def _received(filters: Filters) -> Select:
         .select_from(gift)
         .join(Donation, Donation.id == gift.donation_id)
         .join(Fund, Fund.id == gift.fund_id)
-        .outerjoin(reversals, reversals.c.payment_id == gift.id)
+        .outerjoin(taken, taken.c.payment_id == gift.id)
         .outerjoin(ProviderPayment, ProviderPayment.source_ref == gift.source_ref)
         .outerjoin(ClaimItem, ClaimItem.entry_id == gift.id)
         .outerjoin(GiftAidClaim, GiftAidClaim.id == ClaimItem.claim_id)
@@ -288,7 +270,7 @@ class Totals:
 
     @property
     def kept_pence(self) -> int:
-        return self.received_pence - self.refunded_pence - self.disputed_pence
+        return standing.what_stands(self.received_pence, self.refunded_pence, self.disputed_pence)
 
 
 def totals(filters: Filters) -> Totals:
@@ -301,11 +283,8 @@ def totals(filters: Filters) -> Totals:
     ).scalar_one()
     if received is None:
         return Totals(rows, 0, 0, 0, 0, 0)
-    rate = current_app.config["GIFT_AID_BASIC_RATE"]
-    kept = received.c.amount - received.c.refunded - received.c.disputed
-    gift_aid = case(
-        (and_(received.c.gift_aid == true(), kept > 0), kept * rate // (100 - rate)), else_=0
-    )
+    kept = standing.what_stands(received.c.amount, received.c.refunded, received.c.disputed)
+    gift_aid = case((received.c.gift_aid == true(), standing.gift_aid_due(kept)), else_=0)
     money = db.session.execute(
         select(
             func.coalesce(func.sum(received.c.amount), 0),

@@ -2,15 +2,13 @@
 
 from datetime import datetime
 
-from flask import current_app
-
 from donations.gift_aid.models import GiftAidDeclaration
-from donations.money import gift_aid_at
+from donations.ledger.standing import gift_aid_due
 
 
 def gift_aid_on(net_pence: int) -> int:
-    """Gift Aid reclaimable on a gift's net amount: basic_rate / (100 - basic_rate), whole pence."""
-    return gift_aid_at(net_pence, current_app.config["GIFT_AID_BASIC_RATE"])
+    """Gift Aid reclaimable on what stands of a gift (`ledger.standing.gift_aid_due`)."""
+    return gift_aid_due(net_pence)
 
 
 def carries_gift_aid(declaration: GiftAidDeclaration | None, on: datetime) -> bool:

@@ -7,7 +7,6 @@ that its totals need, so they can be recomputed from rows alone.
 
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -21,7 +20,7 @@ from donations.ledger.models import (
     LedgerEntry,
     PendingEntry,
 )
-from donations.money import gift_aid_at
+from donations.ledger.standing import gift_aid_due
 
 
 class LedgerError(ValueError):
@@ -134,10 +133,7 @@ def record(
     payment_after = payment_before + amount_pence
     totals.raised_pence += amount_pence
     if gift_aid:
-        rate = current_app.config["GIFT_AID_BASIC_RATE"]
-        totals.gift_aid_pence += gift_aid_at(payment_after, rate) - gift_aid_at(
-            payment_before, rate
-        )
+        totals.gift_aid_pence += gift_aid_due(payment_after) - gift_aid_due(payment_before)
     totals.donor_count += _crossing(donor_before, donor_before + amount_pence)
     totals.donation_count += _crossing(payment_before, payment_after)
     totals.updated_at = utcnow()
