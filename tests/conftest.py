@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 from donations import create_app
 from donations.extensions import db
-from tests.support import WEBHOOK_SECRET
+from tests.support import RUN_KEY_PREFIX, WEBHOOK_SECRET
 
 #: what `flask db upgrade` left in each table, as (table, rows), copied once per run
 REFERENCE_DATA: list[tuple] = []
@@ -92,6 +92,7 @@ def _config(url: str, instance: Path, **overrides) -> dict:
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
         "DONATE_RATE_LIMIT": "1000 per minute",
+        "RATELIMIT_KEY_PREFIX": RUN_KEY_PREFIX,
         **overrides,
     }
 

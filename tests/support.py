@@ -2,7 +2,9 @@
 and reading what the database holds. Not a test module; test modules import from here."""
 
 import json
+import os
 import re
+import secrets
 import time
 from email import message_from_bytes, policy
 
@@ -138,6 +140,10 @@ def plain_text(raw: bytes) -> str:
     """The plain-text part of an e-mail as a donor's mail program would show it."""
     email = message_from_bytes(raw, policy=policy.default)
     return email.get_body(preferencelist=("plain",)).get_content()
+
+
+#: this run's rate-limit keys in a shared Redis, so two runs at once never count together
+RUN_KEY_PREFIX = f"test-{os.getpid()}-{secrets.token_hex(4)}"
 
 
 # --- the finance area ----------------------------------------------------------------------

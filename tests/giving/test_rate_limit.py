@@ -6,16 +6,19 @@ import pytest
 import redis
 
 from donations.gifts.models import Donation
-from tests.support import GOOD_GIFT, count, form_tokens, sandbox_pay, submit_gift
+from tests.support import GOOD_GIFT, RUN_KEY_PREFIX, count, form_tokens, sandbox_pay, submit_gift
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture
 def empty_redis():
-    """The tests' own Redis database, emptied: Flask-Limiter keeps the first key prefix it
-    is given for the life of the process, so counts must not carry over between tests."""
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    """This run's counts in the tests' Redis database, emptied: Flask-Limiter keeps the first
+    key prefix it is given for the life of the process, so counts must not carry over between
+    tests; another run's keys (another prefix) are left alone."""
+    store = redis.Redis.from_url(REDIS_URL)
+    for key in store.scan_iter(f"*{RUN_KEY_PREFIX}*"):
+        store.delete(key)
 
 
 def limited_app(make_app, reset_database, storage: str):
