@@ -13,6 +13,7 @@ from donations.cli_support import refused_as_click_errors, visible
 from donations.gifts import donors
 from donations.money import format_gbp
 from donations.staff import audit
+from donations.staff.audit import Action
 from donations.transaction import commit
 
 cli = Blueprint("giftaid_cli", __name__, cli_group="giftaid")
@@ -34,14 +35,6 @@ def claim(start: date, end: date):
     with refused_as_click_errors(services.ClaimRefused):
         made = services.create(start, end, audit.COMMAND_LINE)
     gift_aid = sum(item.gift_aid_pence for item in made.items)
-    audit.record(
-        "claim_created",
-        subject=made.reference,
-        period_from=start,
-        period_to=end,
-        gifts=len(made.items),
-        gift_aid_pence=gift_aid,
-    )
     commit()
     click.echo(made.reference)
     click.echo(
@@ -81,7 +74,9 @@ def schedule(reference: str, output: Path, aggregate: bool):
     for row, change in made.changes:
         click.echo(f"{' '.join(row.references)}: {change}", err=True)
     paths = _write(made, output)
-    audit.record("claim_schedule", subject=found.reference, rows=len(made.rows), files=len(paths))
+    audit.record(
+        Action.CLAIM_SCHEDULE, subject=found.reference, rows=len(made.rows), files=len(paths)
+    )
     commit()
     for path in paths:
         click.echo(str(path))
@@ -125,6 +120,5 @@ def statement(year: int, email: str | None, yes: bool):
         click.echo(f"{len(found)} donors would be sent their {label} statement; add --yes.")
         return
     queued = sum(statements.queue(donor, year) for donor in found)
-    audit.record("statement_sent", subject=label, donors=queued)
     commit()
     click.echo(f"{queued} statements for {label} queued; `outbox work` sends them.")

@@ -14,6 +14,8 @@ from donations.extensions import db
 from donations.gifts.schedule import uk_date
 from donations.ledger.models import OUTGOING_KINDS, LedgerEntry
 from donations.ledger.standing import gift_aid_due
+from donations.staff import audit
+from donations.staff.audit import Action
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -81,6 +83,14 @@ def create(period_from: date, period_to: date, created_by: str) -> GiftAidClaim:
     for item, pence in owed:
         db.session.add(OverClaim(item_id=item.id, claim_id=claim.id, gift_aid_pence=pence))
     db.session.flush()
+    audit.record(
+        Action.CLAIM_CREATED,
+        subject=claim.reference,
+        period_from=period_from,
+        period_to=period_to,
+        gifts=len(eligible),
+        gift_aid_pence=sum(gift.assessment.gift_aid_pence for gift in eligible),
+    )
     return claim
 
 
@@ -134,6 +144,7 @@ def discard(claim: GiftAidClaim) -> int:
     claim.status = ClaimStatus.DISCARDED
     claim.discarded_at = datetime.now(UTC)
     db.session.flush()
+    audit.record(Action.CLAIM_DISCARDED, subject=claim.reference, released=released)
     return released
 
 
@@ -144,6 +155,7 @@ def mark_submitted(claim: GiftAidClaim, submitted_by: str) -> None:
     claim.submitted_by = submitted_by
     claim.submitted_at = datetime.now(UTC)
     db.session.flush()
+    audit.record(Action.CLAIM_SUBMITTED, subject=claim.reference)
 
 
 def over_claimed() -> list[tuple[ClaimItem, int]]:

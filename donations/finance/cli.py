@@ -6,6 +6,7 @@ from flask import Blueprint
 from donations.finance import exports, records
 from donations.funds import services as funds
 from donations.staff import audit
+from donations.staff.audit import Action
 from donations.transaction import commit
 
 cli = Blueprint("exports_cli", __name__, cli_group="exports")
@@ -54,6 +55,8 @@ def export_donations(output: Path, **given):
             rows = exports.write_csv(filters, out)
     else:
         rows = exports.write_xlsx(filters, str(output))
-    audit.record("export", format=kind, filters=filters.as_query(), rows=rows, file=str(output))
+    audit.record(
+        Action.EXPORT, format=kind, filters=filters.as_query(), rows=rows, file=str(output)
+    )
     commit()
     click.echo(f"{rows:,} record{'s' if rows != 1 else ''} written to {output}.")

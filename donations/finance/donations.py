@@ -28,6 +28,7 @@ from donations.gifts.schedule import uk_date
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.money import AmountError, parse_pounds
 from donations.staff import audit
+from donations.staff.audit import Action
 from donations.staff.roles import Permission
 from donations.transaction import commit, rollback
 from donations.web import Form, found_or_404
@@ -98,7 +99,7 @@ def export(kind: str):
     if problem is not None:
         abort(400, description=f"{problem.field}: {problem}")
     rows = records.totals(filters).rows
-    audit.record("export", format=kind, filters=filters.as_query(), rows=rows)
+    audit.record(Action.EXPORT, format=kind, filters=filters.as_query(), rows=rows)
     commit()
     mimetype, chunks = EXPORT_TYPES[kind]
     stamp = datetime.now(UTC).strftime("%Y-%m-%d-%H%M")

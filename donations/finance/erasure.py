@@ -12,6 +12,7 @@ from donations.gifts.erasure import declaration_subjects
 from donations.payments.records import forget_customer
 from donations.receipts.services import forget_recipient
 from donations.staff import audit
+from donations.staff.audit import Action
 from donations.staff.roles import Permission
 from donations.transaction import commit
 from donations.web import Form
@@ -69,7 +70,7 @@ def erasure_carry_out():
     forget_customer(found.email, references)
     audit.forget(found.email, declaration_subjects(found))
     audit.record(
-        "erasure",
+        Action.ERASURE,
         subject=f"{len(references)} donation(s): {', '.join(references[:20])}",
         reason=form.reason.data.strip(),
         kept_for_hmrc_until=found.keep_declaration_until,

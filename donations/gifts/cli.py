@@ -3,7 +3,6 @@ from flask import Blueprint
 
 from donations.cli_support import refused_as_click_errors, visible
 from donations.gifts import moderation
-from donations.staff import audit
 from donations.transaction import commit
 
 cli = Blueprint("messages_cli", __name__, cli_group="messages")
@@ -26,7 +25,6 @@ def pending():
 def _decide(reference: str, approve: bool) -> None:
     with refused_as_click_errors(moderation.ModerationError):
         moderation.moderate(reference, approve)
-    audit.record("moderation", subject=reference, decision="approved" if approve else "rejected")
     commit()
     click.echo(f"{reference}: {'approved' if approve else 'rejected'}.")
 

@@ -6,6 +6,8 @@ from sqlalchemy import select
 
 from donations.extensions import db
 from donations.gifts.models import Donation, DonationStatus, Moderation
+from donations.staff import audit
+from donations.staff.audit import Action
 
 
 class ModerationError(ValueError):
@@ -34,4 +36,6 @@ def moderate(reference: str, approve: bool) -> Donation:
         raise ModerationError(f"Nothing to moderate with the reference {reference!r}.")
     donation.moderation = Moderation.APPROVED if approve else Moderation.REJECTED
     db.session.flush()
+    decision = "approved" if approve else "rejected"
+    audit.record(Action.MODERATION, subject=donation.reference, decision=decision)
     return donation

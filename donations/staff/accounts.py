@@ -1,4 +1,5 @@
-"""Staff accounts: made from the command line (or by an admin), signed in with a password."""
+"""Staff accounts: made from the command line (or by an admin), signed in with a password.
+Each change is written to the audit log here, whoever asked for it."""
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
@@ -6,6 +7,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from donations.extensions import db
+from donations.staff import audit
+from donations.staff.audit import Action
 from donations.staff.models import StaffMember
 from donations.staff.roles import ROLES, Role
 
@@ -76,6 +79,7 @@ def create(email: str, password: str, role: str) -> StaffMember:
     )
     db.session.add(member)
     db.session.flush()
+    audit.record(Action.STAFF_CREATED, subject=member.email, role=member.role)
     return member
 
 
@@ -93,9 +97,11 @@ def set_role(member: StaffMember, role: str) -> StaffMember:
     new_role = _role(role)
     if member.role == Role.ADMIN and new_role != Role.ADMIN and _admins() == 1:
         raise StaffError("the last admin cannot stop being one")
+    before = member.role
     member.role = new_role
     member.session_version += 1
     db.session.flush()
+    audit.record(Action.ROLE_CHANGED, subject=member.email, before=before, after=new_role)
     return member
 
 
@@ -109,6 +115,7 @@ def set_password(member: StaffMember, password: str) -> StaffMember:
     member.password_hash = generate_password_hash(check_password(password, member.email))
     member.session_version += 1
     db.session.flush()
+    audit.record(Action.PASSWORD_CHANGED, subject=member.email)
     return member
 
 
@@ -118,6 +125,8 @@ def set_active(member: StaffMember, active: bool) -> StaffMember:
     member.active = active
     member.session_version += 1
     db.session.flush()
+    closed = Action.ACCOUNT_REOPENED if active else Action.ACCOUNT_CLOSED
+    audit.record(closed, subject=member.email)
     return member
 
 

@@ -4,7 +4,7 @@ import click
 from flask import Blueprint
 
 from donations.cli_support import refused_as_click_errors
-from donations.staff import accounts, audit
+from donations.staff import accounts
 from donations.staff.roles import ROLES
 from donations.transaction import commit
 
@@ -32,7 +32,6 @@ def create(email: str, role: str):
     """Make a staff account. The password is asked for (or read from standard input)."""
     with refused_as_click_errors(accounts.StaffError):
         member = accounts.create(email, _password(), role)
-    audit.record("staff_created", subject=member.email, role=role)
     commit()
     click.echo(f"{member.email} can now sign in at /finance/login as {role}.")
 
@@ -51,10 +50,8 @@ def list_staff():
 def set_role(email: str, role: str):
     """Change an account's role; its sessions end."""
     member = _member(email)
-    before = member.role
     with refused_as_click_errors(accounts.StaffError):
         accounts.set_role(member, role)
-    audit.record("role_changed", subject=member.email, before=before, after=role)
     commit()
     click.echo(f"{member.email} is now {role}.")
 
@@ -66,7 +63,6 @@ def set_password(email: str):
     member = _member(email)
     with refused_as_click_errors(accounts.StaffError):
         accounts.set_password(member, _password())
-    audit.record("password_changed", subject=member.email)
     commit()
     click.echo(f"{member.email} has a new password; their sessions have ended.")
 
@@ -78,6 +74,5 @@ def close(email: str):
     member = _member(email)
     with refused_as_click_errors(accounts.StaffError):
         accounts.set_active(member, False)
-    audit.record("account_closed", subject=member.email)
     commit()
     click.echo(f"{member.email} can no longer sign in.")

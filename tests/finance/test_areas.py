@@ -1,6 +1,7 @@
 """The rest of the finance area: messages, erasure, the audit log, staff accounts, payouts
 and the dashboard."""
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -14,6 +15,7 @@ from donations.gifts.schedule import tax_year_bounds, tax_year_of
 from donations.ledger.models import LedgerEntry
 from donations.ledger.totals import drift
 from donations.receipts.models import OutboxMessage
+from donations.staff import audit
 from donations.staff.models import AuditEntry, StaffMember
 from tests import factories
 from tests.support import STAFF_PASSWORD, give, sign_in, staff_post
@@ -281,3 +283,31 @@ def test_the_dashboard_shows_this_months_money_and_the_weeks(client, app):
     assert 'Active monthly gifts <span class="figure__value">1</span>' in page
     assert '<svg class="chart"' in page
     assert "Raised each week (weeks start on Monday)" in page
+
+
+def test_each_audited_change_is_written_once_whoever_asks_for_it(client, app, runner):
+    """The service that makes a change writes its entry: the staff page and the command line
+    leave the same one, and the log refuses an action it does not know."""
+    signed_in(client, "admin")
+    staff_post(
+        client,
+        "/finance/staff",
+        {"email": "web@example.org", "role": "viewer", "password": "a brand new passphrase"},
+        "/finance/staff",
+    )
+    created = runner.invoke(
+        args=["staff", "create", "cli@example.org", "--role", "viewer"],
+        input="another brand new passphrase\n",
+    )
+    assert created.exit_code == 0, created.output
+    db.session.rollback()
+    entries = db.session.execute(
+        select(AuditEntry).where(AuditEntry.action == "staff_created").order_by(AuditEntry.id)
+    ).scalars()
+    made = [(e.actor, e.subject, json.loads(e.detail)) for e in entries][-2:]
+    assert made == [
+        ("admin@example.org", "web@example.org", {"role": "viewer"}),
+        ("command line", "cli@example.org", {"role": "viewer"}),
+    ]
+    with pytest.raises(ValueError, match="not_an_action"):
+        audit.record("not_an_action")

@@ -307,7 +307,7 @@ def test_the_command_line_export_writes_the_same_rows_and_is_audited(
         assert list(csv.DictReader(written)) == online
     db.session.rollback()
     logged = db.session.execute(
-        select(AuditEntry).where(AuditEntry.actor == "command line")
+        select(AuditEntry).where(AuditEntry.actor == "command line", AuditEntry.action == "export")
     ).scalar_one()
     assert json.loads(logged.detail)["rows"] == 3
     xlsx = tmp_path / "all.xlsx"
