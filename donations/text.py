@@ -17,3 +17,20 @@ def line_problem(value: str, what: str) -> str | None:
     if MARKUP.search(value) or CONTROL.search(value):
         return f"{what} cannot contain HTML or control characters."
     return None
+
+
+#: what a spreadsheet would read as the start of a formula: the ASCII signs, their full-width
+#: forms (typed with an East Asian keyboard, read as formulas by some spreadsheets), and the
+#: invisible characters that could hide one (zero-width spaces and joiners, the BOM)
+FORMULA_STARTS = (
+    *("=", "+", "-", "@", "\t", "\r"),
+    *("\uff1d", "\uff0b", "\uff0d", "\uff20"),
+    *("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"),
+)
+
+
+def neutralised(value) -> str:
+    """Text no spreadsheet will run: one that starts like a formula gets a leading '. (The
+    exports do the same in SQL, from FORMULA_STARTS.)"""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -22,13 +22,12 @@ from donations.gift_aid.models import GiftAidDeclaration
 from donations.gifts.models import Donation
 from donations.gifts.schedule import uk_date
 from donations.money import pounds
+from donations.text import neutralised
 
 SHEET = "R68GAD_V1_00_0_EN"
 ROWS_PER_FILE = 1000
 HEADER_ROW = 23  # 0-based: row 24
 FIRST_ROW = 24  # 0-based: row 25
-EARLIEST_DATE_CELL = (12, 3)  # D13
-OVER_CLAIMED_CELL = (16, 3)  # D17
 HEADERS = (
     "Item",
     "Title",
@@ -253,7 +252,7 @@ def csv_text(schedule: Schedule) -> str:
                     file_number,
                     number,
                     *(
-                        _money(cells[c]) if c == 10 else _guarded(cells.get(c, ""))
+                        _money(cells[c]) if c == 10 else neutralised(cells.get(c, ""))
                         for c in range(2, 11)
                     ),
                     " ".join(found.references),
@@ -261,8 +260,3 @@ def csv_text(schedule: Schedule) -> str:
                 ]
             )
     return out.getvalue()
-
-
-def _guarded(value) -> str:
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -18,6 +18,7 @@ from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, s
 from donations.extensions import db
 from donations.finance.records import ONLINE, Filters, records_subquery
 from donations.ledger import standing
+from donations.text import FORMULA_STARTS
 
 COLUMNS = (
     "reference",
@@ -58,24 +59,9 @@ MONEY = (
     "net_remaining",
 )
 MONEY_AT = tuple(COLUMNS.index(name) for name in MONEY)
-#: what a spreadsheet would read as the start of a formula: the ASCII signs, their full-width
-#: forms (typed with an East Asian keyboard, read as formulas by some spreadsheets), and the
-#: invisible characters that could hide one (zero-width spaces and joiners, the BOM)
-FORMULA_STARTS = (
-    *("=", "+", "-", "@", "\t", "\r"),
-    *("\uff1d", "\uff0b", "\uff0d", "\uff20"),
-    *("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"),
-)
 BATCH = 5000
 #: XLSX's last row; past it the records go on in another sheet
 XLSX_ROWS = 1_048_576
-
-
-def neutralised(text: str | None) -> str:
-    """Text no spreadsheet will run: one that starts like a formula gets a leading '."""
-    if not text:
-        return ""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def pounds_text(pence: int | None) -> str:

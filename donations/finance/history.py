@@ -79,10 +79,6 @@ def _pending(donation: Donation) -> list[Happening]:
     ]
 
 
-def _outcome(event: StripeEvent) -> str:
-    return f"{event.outcome}: {event.note}" if event.note else event.outcome
-
-
 def _events(donation: Donation) -> list[Happening]:
     """Stripe's events that name this donation or its payments."""
     names = {donation.reference, donation.checkout_session_id, donation.payment_intent_id}

@@ -18,8 +18,6 @@ from donations.staff import audit
 from donations.staff.audit import Action
 from donations.staff.models import StaffMember
 
-MAX_REASON = 300
-
 
 class RefundRefused(ValueError):
     pass

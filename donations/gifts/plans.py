@@ -67,11 +67,3 @@ def change_plan(plan: Plan, status: PlanStatus, note: str, amount_pence: int | N
     db.session.add(PlanChange(plan=plan, status=status, amount_pence=amount, note=note))
     db.session.flush()
     return True
-
-
-def plan_history(plan: Plan) -> list[PlanChange]:
-    return list(
-        db.session.execute(
-            select(PlanChange).where(PlanChange.plan_id == plan.id).order_by(PlanChange.id)
-        ).scalars()
-    )

@@ -5,8 +5,6 @@ from donations.giving.forms import DonationForm, choice_values
 from donations.giving.tiles import default_amount
 from donations.money import AmountError, parse_pounds
 
-PREFILL_KEYS = ("fund", "amount", "other_amount", "frequency")
-
 
 def from_query(form: DonationForm, args, fund) -> None:
     """Only fund, amount, other_amount and frequency come from a link; never consent or Gift Aid."""

@@ -2,6 +2,7 @@
 (python-calamine for the cells' values, the file's own XML for their displayed text), held
 to every rule of GIFT_AID.md's table."""
 
+import csv
 import io
 import re
 import zipfile
@@ -310,3 +311,44 @@ def hmrc_validator_rows(table) -> list:
     for row in table.findall("table:table-row", ODS_NS):
         rows.extend([row] * int(row.get(f"{{{ODS_NS['table']}}}number-rows-repeated", "1")))
     return rows
+
+
+def test_the_checking_csv_has_every_row_as_hmrc_reads_it_with_the_gifts_behind_it(app):
+    plain = donor(title="Mr.", first_name="Seán", last_name="O'Brien", postcode="sw1a1aa")
+    sneaky = donor(first_name="=HYPERLINK(1)", last_name="+Plus", email="s@example.org")
+    for n in range(2):
+        donor(amount_pence=1000, email=f"small{n}@example.org")
+    db.session.commit()
+    claim = claims.create(TODAY, TODAY, "finance@example.org")
+    schedule, files = build(claim, aggregate=1000)
+    rows = list(csv.reader(io.StringIO(schedules.csv_text(schedule))))
+    assert rows[0] == [
+        "file",
+        "item",
+        *schedules.HEADERS[1:],
+        "donations",
+        "changes made for HMRC",
+    ]
+    by_name = {row[4]: row for row in rows[1:]}
+    assert by_name["O'Brien"][:8] == [
+        "1",
+        by_name["O'Brien"][1],
+        "Mr",
+        "Seán",
+        "O'Brien",
+        "1",
+        "SW1A 1AA",
+        "",
+    ]
+    assert by_name["O'Brien"][10:] == ["25.00", plain.reference, by_name["O'Brien"][12]]
+    assert '"Mr." written as "Mr"' in by_name["O'Brien"][12]
+    assert by_name["'+Plus"][3] == "'=HYPERLINK(1)", (
+        "a name that starts like a formula is neutralised"
+    )
+    assert by_name["'+Plus"][11] == sneaky.reference
+    [aggregated] = [row for row in rows[1:] if row[7]]
+    assert (aggregated[7], aggregated[10]) == ("Small online and offline gifts (2)", "20.00")
+    assert len(aggregated[11].split()) == 2, "both gifts behind the aggregated row"
+    items = [row[1] for row in rows[1:]]
+    assert items == [str(n) for n in range(1, len(rows))], "numbered as in the file"
+    assert len(rows) - 1 == len(donation_rows(files[0]))

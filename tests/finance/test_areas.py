@@ -15,7 +15,7 @@ from donations.gifts.schedule import tax_year_bounds, tax_year_of
 from donations.ledger.models import LedgerEntry
 from donations.ledger.totals import drift
 from donations.receipts.models import OutboxMessage
-from donations.staff import audit
+from donations.staff import accounts, audit
 from donations.staff.models import AuditEntry, StaffMember
 from tests import factories
 from tests.support import STAFF_PASSWORD, give, sign_in, staff_post
@@ -136,6 +136,28 @@ def test_the_six_years_run_from_the_end_of_the_uk_tax_year_of_the_last_gift_aide
     plan = erasure.plan("late@example.org", date(2026, 11, 26))
     assert plan.keep_declaration_until == date(2028, 4, 5)
     assert erasure.plan("late@example.org", date(2028, 4, 6)).keep_declaration_until is None
+
+
+def test_past_hmrcs_six_years_the_declaration_forgets_the_donor_too(client, app):
+    factories.payment(
+        amount_pence=1000,
+        gift_aid=True,
+        email="old@example.org",
+        title="Dr",
+        house="7 Old Road",
+        postcode="M1 1AE",
+        paid_at=datetime(2018, 6, 1, 12, tzinfo=UTC),
+    )
+    signed_in(client, "admin")
+    assert erase(client, "old@example.org").status_code == 303
+    db.session.rollback()
+    declaration = db.session.execute(select(GiftAidDeclaration)).scalar_one()
+    assert (declaration.title, declaration.first_name, declaration.last_name) == (
+        None,
+        "Erased",
+        "Erased",
+    )
+    assert (declaration.house, declaration.address, declaration.postcode) == ("Erased", None, None)
 
 
 def test_a_uk_tax_year_runs_from_6_april_to_5_april(app):
@@ -311,3 +333,57 @@ def test_each_audited_change_is_written_once_whoever_asks_for_it(client, app, ru
     ]
     with pytest.raises(ValueError, match="not_an_action"):
         audit.record("not_an_action")
+
+
+def test_the_command_line_changes_a_role_a_password_and_closes_an_account(app, runner):
+    member = factories.staff("finance")
+    assert runner.invoke(args=["staff", "set-role", "finance@example.org", "viewer"]).exit_code == 0
+    changed = runner.invoke(
+        args=["staff", "set-password", "finance@example.org"], input="a fresh long passphrase\n"
+    )
+    assert changed.exit_code == 0, changed.output
+    assert "their sessions have ended" in changed.output
+    weak = runner.invoke(
+        args=["staff", "set-password", "finance@example.org"], input="aaaaaaaaaaaa\n"
+    )
+    assert weak.exit_code != 0
+    assert "harder to guess" in weak.output
+    assert runner.invoke(args=["staff", "close", "finance@example.org"]).exit_code == 0
+    unknown = runner.invoke(args=["staff", "close", "nobody@example.org"])
+    assert unknown.exit_code != 0
+    assert "No staff account for nobody@example.org" in unknown.output
+    db.session.rollback()
+    member = db.session.get(StaffMember, member.id)
+    assert (member.role, member.active) == ("viewer", False)
+    assert accounts.authenticate("finance@example.org", "a fresh long passphrase") is None
+    member.active = True
+    assert accounts.authenticate("finance@example.org", "a fresh long passphrase") is member
+    assert accounts.authenticate("finance@example.org", STAFF_PASSWORD) is None
+    db.session.rollback()
+    assert audit_actions()[-3:] == ["role_changed", "password_changed", "account_closed"]
+
+
+def test_messages_are_approved_and_rejected_from_the_command_line_too(client, app, runner):
+    give(client, amount="other", other_amount="30", message="Go well", display_name="Jo")
+    reference = db.session.execute(select(Donation.reference)).scalar_one()
+    waiting = runner.invoke(args=["messages", "pending"])
+    assert f'{reference}  name: "Jo"  message: "Go well"' in waiting.output
+    assert "1 waiting." in waiting.output
+    approved = runner.invoke(args=["messages", "approve", reference])
+    assert approved.output.strip() == f"{reference}: approved."
+    db.session.rollback()
+    assert db.session.execute(select(Donation.moderation)).scalar_one() == Moderation.APPROVED
+    rejected = runner.invoke(args=["messages", "reject", reference])
+    assert rejected.output.strip() == f"{reference}: rejected."
+    db.session.rollback()
+    assert db.session.execute(select(Donation.moderation)).scalar_one() == Moderation.REJECTED
+    nothing = runner.invoke(args=["messages", "approve", "D-NOSUCHGIFT"])
+    assert nothing.exit_code != 0
+    assert "Nothing to moderate" in nothing.output
+    logged = db.session.execute(
+        select(AuditEntry).where(AuditEntry.action == "moderation").order_by(AuditEntry.id)
+    ).scalars()
+    assert [(e.actor, json.loads(e.detail)["decision"]) for e in logged] == [
+        ("command line", "approved"),
+        ("command line", "rejected"),
+    ]
