@@ -14,6 +14,8 @@ from donations.gifts.models import Donation, Donor, Moderation
 from donations.gifts.schedule import tax_year_bounds, tax_year_of
 from donations.ledger.models import LedgerEntry
 from donations.ledger.totals import drift
+from donations.payments import payouts
+from donations.payments.gateway import GatewayError
 from donations.receipts.models import OutboxMessage
 from donations.staff import accounts, audit
 from donations.staff.models import AuditEntry, StaffMember
@@ -387,3 +389,64 @@ def test_messages_are_approved_and_rejected_from_the_command_line_too(client, ap
         ("command line", "approved"),
         ("command line", "rejected"),
     ]
+
+
+def test_an_admin_changes_a_role_closes_and_reopens_an_account_each_said_and_audited(client, app):
+    signed_in(client, "admin")
+    member = factories.staff("viewer")
+    me = accounts.by_email("admin@example.org")
+
+    def change(member_id: int, to: str):
+        response = staff_post(
+            client, f"/finance/staff/{member_id}", {"change": to}, "/finance/staff"
+        )
+        return response.status_code, client.get("/finance/staff").get_data(as_text=True)
+
+    assert change(member.id, "finance")[0] == 303
+    _, page = change(member.id, "admin")
+    assert "viewer@example.org is now admin." in page
+    _, page = change(member.id, "close")
+    assert "viewer@example.org can no longer sign in." in page
+    _, page = change(member.id, "reopen")
+    assert "viewer@example.org can again sign in." in page
+    _, page = change(me.id, "close")
+    assert "Not changed: you cannot close your own account." in page
+    assert change(member.id, "promote")[0] == 400
+    assert change(99999, "close")[0] == 404
+    db.session.rollback()
+    member = db.session.get(StaffMember, member.id)
+    assert (member.role, member.active) == ("admin", True)
+    assert db.session.get(StaffMember, me.id).active
+    entries = db.session.execute(
+        select(AuditEntry).where(AuditEntry.subject == "viewer@example.org").order_by(AuditEntry.id)
+    ).scalars()
+    assert [(e.action, e.actor, json.loads(e.detail)) for e in entries] == [
+        ("staff_created", "command line", {"role": "viewer"}),
+        ("role_changed", "admin@example.org", {"before": "viewer", "after": "finance"}),
+        ("role_changed", "admin@example.org", {"before": "finance", "after": "admin"}),
+        ("account_closed", "admin@example.org", {}),
+        ("account_reopened", "admin@example.org", {}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("asked", "shown"), [(None, 30), ("90", 90), ("365", 365), ("7", 30), ("ninety", 30)]
+)
+def test_the_payouts_page_looks_back_as_far_as_asked_among_its_choices(client, app, asked, shown):
+    signed_in(client, "viewer")
+    query = {"days": asked} if asked else {}
+    page = client.get("/finance/payouts", query_string=query).get_data(as_text=True)
+    assert f'<option value="{shown}" selected>' in page
+    assert page.count(" selected>") == 1
+    assert f"/finance/payouts.csv?days={shown}" in page
+
+
+def test_the_payouts_page_says_when_stripe_cannot_be_reached(client, app, monkeypatch):
+    def unreachable(since):
+        assert since < datetime.now(UTC), "it looks back from now"
+        raise GatewayError("Stripe is away")
+
+    monkeypatch.setattr(payouts, "reports", unreachable)
+    signed_in(client, "viewer")
+    response = client.get("/finance/payouts")
+    assert response.status_code == 503

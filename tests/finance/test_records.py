@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -350,3 +351,43 @@ def test_each_record_is_dated_by_the_uk_calendar(client, app, moment, uk_day):
     sign_in(client, "finance@example.org")
     (row,) = csv_rows(client.get("/finance/donations/export.csv"))
     assert row["date"] == uk_day
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--fund", "stem-cell-audit"], {"audit"}),
+        (["--status", "pending"], {"pending"}),
+        (["--gift-aid", "yes"], {"aided"}),
+        (["--q", "c@example"], {"refunded"}),
+        (["--channel", "online", "--frequency", "one-off", "--status", "failed"], {"failed"}),
+        (["--from", "2000-01-01", "--to", "2000-12-31"], set()),
+    ],
+)
+def test_each_command_line_filter_narrows_the_export_as_the_page_does(
+    runner, some_gifts, tmp_path, args, expected
+):
+    out = tmp_path / "some.csv"
+    result = runner.invoke(args=["exports", "donations", *args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8-sig", newline="") as written:
+        found = {row["reference"] for row in csv.DictReader(written)}
+    assert found == {some_gifts[name].reference for name in expected}
+
+
+def test_a_search_for_like_wildcards_matches_them_as_typed_not_everything(client, app):
+    factories.payment(first_name="Ann_Marie", email="one@example.org")
+    factories.payment(first_name="Annemarie", email="two@example.org")
+    factories.payment(first_name="100% Jo", email="three@example.org")
+    factories.payment(first_name="Back\\slash", email="four@example.org")
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+
+    def found(query: str) -> int:
+        text = client.get("/finance/donations", query_string={"q": query}).get_data(as_text=True)
+        return int(re.search(r"(\d+) records?", text).group(1))
+
+    assert found("Ann_") == 1, "an underscore is an underscore, not any one letter"
+    assert found("0%") == 1, "a percent sign is a percent sign, not anything"
+    assert found("k\\s") == 1, "a backslash is a backslash"
+    assert found("Ann") == 2
