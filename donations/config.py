@@ -104,6 +104,7 @@ def from_environment(env: dict | None = None) -> dict:
         #: the amounts offered as tiles, the first of the middle pre-selected
         "PRESET_AMOUNTS_PENCE": (1000, 2500, 5000, 10000),
         "PRESET_MONTHLY_PENCE": (500, 1000, 2000, 3000),
+        "PRESET_ANNUAL_PENCE": (5000, 10000, 25000, 50000),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,

@@ -17,7 +17,7 @@ FILTER_OPTIONS = (
     ("--fund", "fund", "A fund's slug."),
     ("--status", "status", "created, pending, paid, failed or expired."),
     ("--channel", "channel", "online or offline."),
-    ("--frequency", "frequency", "one-off or monthly."),
+    ("--frequency", "frequency", "one-off, monthly or annual."),
     ("--gift-aid", "gift_aid", "yes or no."),
     ("--q", "q", "A reference, or part of a name or e-mail address."),
 )

@@ -10,7 +10,7 @@ from donations.extensions import db
 from donations.finance.guard import bp, requires
 from donations.funds import services as funds
 from donations.funds.models import Fund
-from donations.gifts.models import Donation, Plan, PlanStatus
+from donations.gifts.models import INTERVALS, Donation, Plan, PlanStatus
 from donations.gifts.schedule import UK
 from donations.ledger import services as ledger
 from donations.ledger import standing
@@ -34,7 +34,8 @@ class FundFigures:
     year: Period
     pending_pence: int
     active_plans: int
-    monthly_pence: int
+    #: what the active plans bring in, by how often: {"monthly": pence, "annual": pence}
+    plan_value_pence: dict[str, int]
 
 
 def _utc(day: date) -> datetime:
@@ -73,13 +74,17 @@ def _period(fund_id: int, start: date, end: date) -> Period:
     return Period(int(raised), int(gift_aid), -int(refunds))
 
 
-def _plans(fund_id: int) -> tuple[int, int]:
-    count, value = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(Plan.amount_pence), 0))
+def _plans(fund_id: int) -> tuple[int, dict[str, int]]:
+    """How many plans are active, and their value each month and each year."""
+    rows = db.session.execute(
+        select(Donation.frequency, func.count(), func.sum(Plan.amount_pence))
         .join(Donation, Donation.id == Plan.donation_id)
         .where(Donation.fund_id == fund_id, Plan.status == PlanStatus.ACTIVE)
-    ).one()
-    return int(count), int(value)
+        .group_by(Donation.frequency)
+    ).all()
+    value = dict.fromkeys(INTERVALS, 0)
+    value.update({frequency: int(pence) for frequency, _, pence in rows})
+    return sum(int(count) for _, count, _ in rows), value
 
 
 def figures(today: date) -> list[FundFigures]:
@@ -88,7 +93,7 @@ def figures(today: date) -> list[FundFigures]:
     tomorrow = today + timedelta(days=1)
     out = []
     for fund in funds.all_funds():
-        plans, monthly = _plans(fund.id)
+        plans, value = _plans(fund.id)
         out.append(
             FundFigures(
                 fund=fund,
@@ -96,7 +101,7 @@ def figures(today: date) -> list[FundFigures]:
                 year=_period(fund.id, year_start, tomorrow),
                 pending_pence=ledger.totals_for(fund).pending_pence,
                 active_plans=plans,
-                monthly_pence=monthly,
+                plan_value_pence=value,
             )
         )
     return out

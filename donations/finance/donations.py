@@ -24,6 +24,7 @@ from donations.finance.guard import bp, requires
 from donations.finance.refunds import RefundRefused, refund, refundable
 from donations.funds import services as funds
 from donations.gifts import services as gifts
+from donations.gifts.models import Frequency
 from donations.gifts.schedule import uk_date
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.money import AmountError, parse_pounds
@@ -83,6 +84,7 @@ def _list_page(filters, problem, status=200):
             funds=funds.all_funds(),
             statuses=records.STATUSES,
             channels=records.CHANNELS,
+            frequencies=[str(frequency) for frequency in Frequency],
             personal=current_user.may(Permission.VIEW_PERSONAL_DATA),
             can_export=current_user.may(Permission.EXPORT),
         ),

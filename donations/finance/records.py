@@ -116,7 +116,7 @@ def parse_filters(args, fund_slugs, *, personal: bool = True) -> Filters:
         fund=_one_of(args, "fund", fund_slugs, "a fund"),
         status=_one_of(args, "status", STATUSES, "a status"),
         channel=_one_of(args, "channel", CHANNELS, "online or offline"),
-        frequency=_one_of(args, "frequency", tuple(Frequency), "one-off or monthly"),
+        frequency=_one_of(args, "frequency", tuple(Frequency), "one-off, monthly or annual"),
         gift_aid=None if gift_aid is None else gift_aid == "yes",
         q=q,
         q_reaches_people=personal,

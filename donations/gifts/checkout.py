@@ -53,7 +53,7 @@ def apply_checkout(donation: Donation, report: CheckoutReport) -> Outcome:
     if report.currency != "gbp" or report.amount_total != donation.total_charged_pence:
         return held("amount or currency differs from the donation")
     _remember_provider_ids(donation, report)
-    if donation.monthly and report.subscription_id:
+    if donation.recurring and report.subscription_id:
         plans.begin_plan(donation, report.subscription_id, report.customer_id)
     if report.paid:
         return _pay(donation, report)

@@ -33,7 +33,7 @@ def donation_from_token(token: str) -> Donation | None:
     except BadSignature:
         return None
     donation = services.by_reference(reference) if isinstance(reference, str) else None
-    return donation if donation is not None and donation.monthly else None
+    return donation if donation is not None and donation.recurring else None
 
 
 GIFT_AID_SALT = "cancel-gift-aid"

@@ -20,6 +20,11 @@ class DonationStatus(StrEnum):
 class Frequency(StrEnum):
     ONE_OFF = "one-off"
     MONTHLY = "monthly"
+    ANNUAL = "annual"
+
+
+#: how often each recurring frequency is taken: Stripe's `recurring.interval`
+INTERVALS = {Frequency.MONTHLY: "month", Frequency.ANNUAL: "year"}
 
 
 class Moderation(StrEnum):
@@ -124,8 +129,24 @@ class Donation(db.Model):
         return self.amount_pence + self.fee_cover_pence
 
     @property
-    def monthly(self) -> bool:
-        return self.frequency == Frequency.MONTHLY
+    def recurring(self) -> bool:
+        """Taken again and again (a Stripe subscription), not once."""
+        return self.frequency in INTERVALS
+
+    @property
+    def interval(self) -> str | None:
+        """ "month" or "year" for a recurring gift (as Stripe says it), None for one gift."""
+        return INTERVALS.get(self.frequency)
+
+    @property
+    def every(self) -> str:
+        """ " a month" or " a year" after an amount, for a recurring gift; else nothing."""
+        return f" a {self.interval}" if self.interval else ""
+
+    @property
+    def kind_of_gift(self) -> str:
+        """ "monthly gift", "annual gift" or "gift", as a donor reads it."""
+        return f"{self.frequency} gift" if self.recurring else "gift"
 
 
 class PlanStatus(StrEnum):

@@ -27,9 +27,15 @@ def tax_year_bounds(year: int) -> tuple[date, date]:
     return date(year, 4, 6), date(year + 1, 4, 5)
 
 
-def next_monthly_payment(paid_at: datetime) -> date:
-    """A month after the first payment: the same day of the next month, or its last day when
-    the month is shorter (Stripe bills a monthly subscription that way)."""
+def next_payment(paid_at: datetime, interval: str | None = "month") -> date | None:
+    """When a recurring gift is next taken: the same day of the next month (or year), or that
+    month's last day when it is shorter, as Stripe bills a subscription (29 February a year
+    on is 28 February). None for a gift that does not recur."""
+    if interval is None:
+        return None
     day = uk_date(paid_at)
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    if interval == "year":
+        year, month = day.year + 1, day.month
+    else:
+        year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

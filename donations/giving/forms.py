@@ -44,11 +44,17 @@ def _max(length: int, what: str) -> Length:
 
 
 def amount_choices() -> list[SelectChoice]:
-    """Every preset, once- or monthly, and "other" (made once per app, from its settings)."""
+    """Every preset of every frequency, and "other" (made once per app, from its settings)."""
     made = current_app.extensions.get("amount_choices")
     if made is None:
         config = current_app.config
-        presets = sorted({*config["PRESET_AMOUNTS_PENCE"], *config["PRESET_MONTHLY_PENCE"]})
+        presets = sorted(
+            {
+                *config["PRESET_AMOUNTS_PENCE"],
+                *config["PRESET_MONTHLY_PENCE"],
+                *config["PRESET_ANNUAL_PENCE"],
+            }
+        )
         made = current_app.extensions["amount_choices"] = [
             *(SelectChoice(str(p // 100), format_gbp(p, drop_zero_pence=True)) for p in presets),
             SelectChoice("other", "Another amount"),
@@ -63,6 +69,7 @@ class DonationForm(Form):
         choices=[
             SelectChoice(Frequency.ONE_OFF, "Once"),
             SelectChoice(Frequency.MONTHLY, "Every month"),
+            SelectChoice(Frequency.ANNUAL, "Every year"),
         ],
         default=Frequency.ONE_OFF,
         validate_choice=False,

@@ -13,8 +13,23 @@ from donations.money import format_gbp
 DEFAULT_INDEX = 1
 
 #: how the form speaks of each frequency: "the amounts for a monthly gift", "give every month"
-FOR_A = {Frequency.ONE_OFF: "a single gift", Frequency.MONTHLY: "a monthly gift"}
-GIVEN = {Frequency.ONE_OFF: "once", Frequency.MONTHLY: "every month"}
+#: (and, above a recurring gift's tiles, that it is taken until the donor stops it)
+FOR_A = {
+    Frequency.ONE_OFF: "a single gift",
+    Frequency.MONTHLY: "a monthly gift",
+    Frequency.ANNUAL: "a yearly gift",
+}
+GIVEN = {
+    Frequency.ONE_OFF: "once",
+    Frequency.MONTHLY: "every month",
+    Frequency.ANNUAL: "every year",
+}
+
+
+UNTIL_STOPPED = {
+    Frequency.MONTHLY: ", taken on the same day each month until you stop it",
+    Frequency.ANNUAL: ", taken on the same day each year until you stop it",
+}
 
 
 @dataclass(frozen=True)
@@ -48,6 +63,10 @@ def _monthly(pence: int) -> str:
     return f"{_pounds(year)} a year, {_pounds(year + 12 * gift_aid_on(pence))} with Gift Aid"
 
 
+def _annual(pence: int) -> str:
+    return f"{_pounds(pence + gift_aid_on(pence))} a year with Gift Aid"
+
+
 def tiles() -> dict[str, TileSet]:
     """The tiles for each frequency, in the order they are shown (made once per app: they
     follow only its settings)."""
@@ -62,11 +81,12 @@ def _make_tiles() -> dict[str, TileSet]:
     offered = {
         Frequency.ONE_OFF: (config["PRESET_AMOUNTS_PENCE"], "", _one_off),
         Frequency.MONTHLY: (config["PRESET_MONTHLY_PENCE"], "a month", _monthly),
+        Frequency.ANNUAL: (config["PRESET_ANNUAL_PENCE"], "a year", _annual),
     }
     return {
         str(frequency): TileSet(
             str(frequency),
-            f"For {FOR_A[frequency]}",
+            f"For {FOR_A[frequency]}" + UNTIL_STOPPED.get(frequency, ""),
             [
                 Tile(str(pence // 100), _pounds(pence), per, impact(pence), i == DEFAULT_INDEX)
                 for i, pence in enumerate(presets)

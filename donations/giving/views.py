@@ -28,7 +28,7 @@ from donations.gifts.links import (
     manage_token,
 )
 from donations.gifts.models import DonationStatus
-from donations.gifts.schedule import next_monthly_payment
+from donations.gifts.schedule import next_payment
 from donations.giving import prefill
 from donations.giving.forms import DonationForm, new_form_token
 from donations.giving.tiles import tiles
@@ -185,7 +185,10 @@ def donate_submit(slug: str | None = None):
 def _manage_url(donation) -> str | None:
     """A monthly gift set up by card or by Direct Debit (collected or not) can be changed or
     stopped from its first page on."""
-    if not donation.monthly or donation.status not in (DonationStatus.PAID, DonationStatus.PENDING):
+    if not donation.recurring or donation.status not in (
+        DonationStatus.PAID,
+        DonationStatus.PENDING,
+    ):
         return None
     return absolute_url("giving.manage", token=manage_token(donation))
 
@@ -206,7 +209,9 @@ def thanks():
         own=_made_here(donation),
         amount=format_gbp(donation.amount_pence),
         gift_aid=format_gbp(gift_aid_on(donation.amount_pence)) if donation.gift_aid else None,
-        next_payment=next_monthly_payment(donation.paid_at) if donation.paid_at else None,
+        next_payment=next_payment(donation.paid_at, donation.interval)
+        if donation.paid_at
+        else None,
         manage_url=_manage_url(donation),
     )
 

@@ -9,10 +9,10 @@ from donations.payments.webhooks.checkout import apply_checkout_session
 from donations.web import absolute_url
 
 
-def _line(product: str, amount_pence: int, monthly: bool) -> dict:
+def _line(product: str, amount_pence: int, interval: str | None) -> dict:
     price_data = {"currency": "gbp", "unit_amount": amount_pence, "product": product}
-    if monthly:
-        price_data["recurring"] = {"interval": "month"}
+    if interval:
+        price_data["recurring"] = {"interval": interval}
     return {"price_data": price_data, "quantity": 1}
 
 
@@ -20,16 +20,16 @@ def checkout_params(donation: Donation) -> dict:
     """What Stripe is asked for: the gift (and fee cover) as lines of the catalogue's own
     Products, the donor's Customer, and the donation's reference wherever Stripe keeps it."""
     fund = donation.fund
-    monthly = donation.monthly
+    interval = donation.interval
     metadata = {"donation_reference": donation.reference, "fund": fund.slug}
-    description = f"{'Monthly gift' if monthly else 'Gift'} to the {fund.name}"
-    items = [_line(catalogue.fund_product(fund), donation.amount_pence, monthly)]
+    description = f"{donation.kind_of_gift.capitalize()} to the {fund.name}"
+    items = [_line(catalogue.fund_product(fund), donation.amount_pence, interval)]
     if donation.fee_cover_pence:
         cover = catalogue.fee_cover_product_for_checkout()
-        items.append(_line(cover, donation.fee_cover_pence, monthly))
+        items.append(_line(cover, donation.fee_cover_pence, interval))
     success = absolute_url("giving.thanks")
     params = {
-        "mode": "subscription" if monthly else "payment",
+        "mode": "subscription" if interval else "payment",
         "line_items": items,
         "client_reference_id": donation.reference,
         "customer": catalogue.customer_for(donation.email),
@@ -38,7 +38,7 @@ def checkout_params(donation: Donation) -> dict:
         "success_url": success + "?session_id={CHECKOUT_SESSION_ID}",
         "cancel_url": absolute_url("giving.donate", slug=fund.slug, cancelled=1),
     }
-    if monthly:
+    if interval:
         params["subscription_data"] = {"metadata": metadata, "description": description}
     else:
         params["submit_type"] = "donate"

@@ -15,7 +15,7 @@ from donations.extensions import db, utcnow
 from donations.gift_aid.rules import gift_aid_on
 from donations.gifts.links import gift_aid_token, manage_token
 from donations.gifts.models import Donation
-from donations.gifts.schedule import next_monthly_payment, uk_date
+from donations.gifts.schedule import next_payment, uk_date
 from donations.ledger.models import EntryKind, LedgerEntry
 from donations.receipts.models import OutboxMessage
 from donations.web import absolute_url
@@ -80,10 +80,10 @@ def _write(message: OutboxMessage) -> None:
         "donation": donation,
         "entry": entry,
         "date": uk_date(entry.occurred_at),
-        "next_payment": next_monthly_payment(entry.occurred_at),
+        "next_payment": next_payment(entry.occurred_at, donation.interval),
         "gift_aid_pence": gift_aid_on(entry.amount_pence) if entry.gift_aid else 0,
         "manage_url": absolute_url("giving.manage", token=manage_token(donation))
-        if donation.monthly
+        if donation.recurring
         else None,
         "stop_gift_aid_url": absolute_url("giving.stop_gift_aid", token=gift_aid_token(donation))
         if entry.gift_aid

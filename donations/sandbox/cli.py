@@ -57,10 +57,10 @@ def expire(reference: str):
 
 @cli.cli.command("renew", epilog=REFERENCE_HELP)
 @click.argument("reference")
-@click.option("--failing", is_flag=True, help="The month's payment fails instead.")
+@click.option("--failing", is_flag=True, help="The payment fails instead.")
 def renew(reference: str, failing: bool):
-    """Take the next month of a monthly gift."""
-    outcome = "payment failed" if failing else "next month paid"
+    """Take the next payment of a monthly or yearly gift (a month or a year on)."""
+    outcome = "payment failed" if failing else "next payment taken"
     _run(movements.renew, reference, failing=failing, done=f"{reference}: {outcome}.")
 
 

@@ -1,4 +1,4 @@
-"""What the sandbox's Stripe does with money: payments by card and Bacs (one-off or monthly),
+"""What the sandbox's Stripe does with money: payments by card and Bacs (once, monthly or yearly),
 renewals, refunds, disputes, payouts and expiry, each kept as Stripe's objects and told as
 Stripe's events."""
 
@@ -116,7 +116,7 @@ def _subscription(row: SandboxSession, customer: str | None) -> dict:
             "price": {
                 "product": item["price_data"]["product"],
                 "unit_amount": item["price_data"]["unit_amount"],
-                "recurring": {"interval": "month"},
+                "recurring": item["price_data"].get("recurring") or {"interval": "month"},
             },
             "quantity": item["quantity"],
         }
@@ -274,15 +274,16 @@ def _subscription_of(reference: str) -> dict:
     donation = gifts.by_reference(reference)
     subscription = store.get(donation.subscription_id) if donation else None
     if subscription is None:
-        raise SandboxError(f"Donation {reference} is not a monthly gift in the sandbox.")
+        raise SandboxError(f"Donation {reference} is not a monthly or yearly gift in the sandbox.")
     return subscription
 
 
 def renew(reference: str, *, failing: bool = False) -> None:
-    """The next month of a monthly gift: its invoice is paid, or its payment fails."""
+    """The next payment of a recurring gift (a month or a year on, as its price says): its
+    invoice is paid, or its payment fails."""
     subscription = _subscription_of(reference)
     if subscription["status"] == "canceled":
-        raise SandboxError(f"The monthly gift {reference} has been stopped.")
+        raise SandboxError(f"The regular gift {reference} has been stopped.")
     invoice = _invoice(subscription, "subscription_cycle")
     if failing:
         store.update(invoice["id"], attempt_count=1)

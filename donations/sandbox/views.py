@@ -31,11 +31,19 @@ def _page(row, form, problem=None, status=200):
             form=form,
             items=items,
             total=format_gbp(row.data["amount_total"]),
-            monthly=row.data["mode"] == "subscription",
+            interval=_interval(row),
             problem=problem,
         ),
         status,
     )
+
+
+def _interval(row) -> str | None:
+    """ "month" or "year" for a session that sets up a recurring gift; None for one gift."""
+    if row.data["mode"] != "subscription":
+        return None
+    recurring = row.data["line_items"][0]["price_data"].get("recurring") or {}
+    return recurring.get("interval", "month")
 
 
 def _back_to_site(row):
@@ -86,11 +94,19 @@ def _portal(session_id: str) -> dict:
     return portal
 
 
+#: how the practice pages speak of a gift taken every month or every year
+KIND = {"month": "monthly gift", "year": "yearly gift"}
+
+
 def _gift(subscription: dict) -> dict:
+    price = subscription["items"]["data"][0]["price"]
+    interval = (price.get("recurring") or {}).get("interval", "month")
     return {
         "id": subscription["id"],
         "status": subscription["status"],
-        "amount": format_gbp(subscription["items"]["data"][0]["price"]["unit_amount"]),
+        "amount": format_gbp(price["unit_amount"]),
+        "interval": interval,
+        "kind": KIND.get(interval, "regular gift"),
     }
 
 
@@ -126,11 +142,13 @@ def portal_change(session_id: str):
     try:
         if form.action.data == "stop-confirmed":
             movements.change_subscription(form.subscription.data, cancel=True)
-            notice = "Your monthly gift is stopped. Nothing more will be taken."
+            kind = _gift(store.get(form.subscription.data))["kind"]
+            notice = f"Your {kind} is stopped. Nothing more will be taken."
         else:
             gift = parse_gift(form.amount.data or "")
             movements.change_subscription(form.subscription.data, cancel=False, gift_pence=gift)
-            notice = f"Your monthly gift is now {format_gbp(gift)}."
+            changed = _gift(store.get(form.subscription.data))
+            notice = f"Your {changed['kind']} is now {format_gbp(gift)} a {changed['interval']}."
     except (AmountError, movements.SandboxError) as error:
         form.amount.errors = [str(error)]
         return _portal_page(visit, form, status=400)

@@ -113,7 +113,11 @@
     if (event.target.name === "amount" || event.target.name === "frequency") showOther();
     if (event.target === giftAid) showAddress();
   });
-  form.querySelectorAll(".tiles__heading").forEach(function (heading) { heading.hidden = true; });
+  // The tiles follow the frequency chosen, so "For a single gift" says nothing more; a
+  // recurring gift's heading still says it is taken until the donor stops it.
+  form.querySelectorAll(".tiles[data-frequency='one-off'] .tiles__heading").forEach(
+    function (heading) { heading.hidden = true; }
+  );
   showTilesFor(frequency());
   showOther();
   showAddress();

@@ -300,11 +300,14 @@ def test_the_payouts_page_matches_a_sandbox_payout_to_the_penny(client, app, run
 def test_the_dashboard_shows_this_months_money_and_the_weeks(client, app):
     give(client, amount="other", other_amount="30", gift_aid="y", house="1", postcode="SW1A 1AA")
     give(client, amount="10", frequency="monthly", email="monthly@example.org")
+    give(client, amount="100", frequency="annual", email="yearly@example.org")
     signed_in(client, "viewer")
     page = client.get("/finance/").get_data(as_text=True)
-    assert "£40.00" in page, "raised this month"
+    assert "£140.00" in page, "raised this month"
     assert "£7.50" in page, "Gift Aid due on the £30"
-    assert 'Active monthly gifts <span class="figure__value">1</span>' in page
+    assert 'Active regular gifts <span class="figure__value">2</span>' in page
+    assert 'Monthly gifts, each month <span class="figure__value">£10.00</span>' in page
+    assert 'Yearly gifts, each year <span class="figure__value">£100.00</span>' in page
     assert '<svg class="chart"' in page
     assert "Raised each week (weeks start on Monday)" in page
 

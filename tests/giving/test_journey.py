@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from donations.extensions import db
 from donations.gifts.models import Donation
-from donations.gifts.schedule import next_monthly_payment
+from donations.gifts.schedule import next_payment
 from donations.ledger.models import LedgerEntry
 from donations.ledger.totals import drift
 from donations.receipts.models import OutboxMessage
@@ -188,7 +188,7 @@ def test_a_monthly_thank_you_says_when_the_next_gift_is_taken_and_how_to_stop(ap
     thanks = client.get(sandbox_pay(client, checkout_url).headers["Location"])
     html = thanks.get_data(as_text=True)
     assert "monthly gift of £10.00" in html
-    next_date = next_monthly_payment(datetime.now(UTC)).strftime("%-d %B %Y")
+    next_date = next_payment(datetime.now(UTC)).strftime("%-d %B %Y")
     assert f"taken on <strong>{next_date}</strong>" in html
     assert "change or stop it at any time" in html
     assert app.config["CONTACT_EMAIL"] in html

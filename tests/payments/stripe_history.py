@@ -38,7 +38,7 @@ def session(donation, **fields) -> dict:
         **shapes.checkout_session(),
         "id": donation.checkout_session_id,
         "object": "checkout.session",
-        "mode": "subscription" if donation.monthly else "payment",
+        "mode": "subscription" if donation.recurring else "payment",
         "status": "complete",
         "payment_status": "paid",
         "currency": "gbp",

@@ -1,6 +1,9 @@
 """Stripe mode: what the gateway asks Stripe for, checked against a local HTTP server."""
 
+from typing import Literal, get_args, get_origin, get_type_hints
+
 from sqlalchemy import select
+from stripe.params.checkout import SessionCreateParamsLineItemPriceDataRecurring
 
 from donations.extensions import db
 from donations.gifts.models import Donation
@@ -81,6 +84,25 @@ def test_a_monthly_gift_asks_for_a_subscription(stripe_client, fake_stripe):
     assert form["line_items[0][price_data][recurring][interval]"] == "month"
     assert "submit_type" not in form
     assert form["subscription_data[metadata][donation_reference]"]
+
+
+def stripes_intervals() -> set[str]:
+    """The intervals stripe-python's own typed parameters for a Checkout line allow."""
+    hints = get_type_hints(SessionCreateParamsLineItemPriceDataRecurring)
+    literal = next(arg for arg in get_args(hints["interval"]) if get_origin(arg) is Literal)
+    return set(get_args(literal))
+
+
+def test_an_annual_gift_asks_for_a_subscription_paid_every_year(stripe_client, fake_stripe):
+    submit_gift(stripe_client, frequency="annual", amount="100", cover_fees="y")
+    form = fake_stripe.requests[-1]["form"]
+    assert form["mode"] == "subscription"
+    assert form["line_items[0][price_data][unit_amount]"] == "10000"
+    assert form["line_items[0][price_data][recurring][interval]"] == "year"
+    assert form["line_items[1][price_data][recurring][interval]"] == "year", "the fee cover too"
+    assert {"month", "year"} <= stripes_intervals()
+    assert form["subscription_data[description]"] == "Annual gift to the ACTiMuS trial"
+    assert "submit_type" not in form
 
 
 def test_the_thank_you_page_asks_stripe_when_the_webhook_is_late(stripe_client, fake_stripe):

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 
-from donations.gifts.schedule import next_monthly_payment
+from donations.gifts.schedule import next_payment
 from tests import factories
 from tests.support import PRODUCTION
 
@@ -59,7 +59,7 @@ def test_a_monthly_receipt_says_when_the_next_gift_is_taken_and_how_to_stop(app)
     factories.payment(amount_pence=1000, frequency="monthly", source_ref="in_first")
     text, html = parts(sent_email(app))
     assert "monthly gift of £10.00" in text
-    next_date = next_monthly_payment(datetime.now(UTC)).strftime("%-d %B %Y")
+    next_date = next_payment(datetime.now(UTC)).strftime("%-d %B %Y")
     for body in (text, html):
         assert f"taken on {next_date}" in body.replace("<strong>", "").replace("</strong>", "")
         assert "/donate/manage/" in body, "a link to change or stop the gift"
@@ -74,12 +74,36 @@ def test_a_one_off_receipt_says_nothing_of_a_next_gift(app):
     assert "cover the fees" not in text
 
 
-def test_the_next_monthly_payment_is_the_same_day_next_month_or_its_last_day():
+def test_the_next_payment_is_the_same_day_next_month_or_its_last_day():
     def on(*args):
-        return next_monthly_payment(datetime(*args, tzinfo=UTC)).isoformat()
+        return next_payment(datetime(*args, tzinfo=UTC)).isoformat()
 
     assert on(2026, 1, 15, 12) == "2026-02-15"
     assert on(2026, 1, 31, 12) == "2026-02-28"
     assert on(2028, 1, 31, 12) == "2028-02-29"
     assert on(2026, 12, 5, 12) == "2027-01-05"
     assert on(2026, 6, 30, 23, 30) == "2026-08-01", "23:30 UTC is already 1 July in London"
+
+
+def test_a_year_on_is_the_same_day_next_year_or_the_end_of_february():
+    def on(*args):
+        return next_payment(datetime(*args, tzinfo=UTC), "year").isoformat()
+
+    assert on(2026, 3, 15, 12) == "2027-03-15"
+    assert on(2028, 2, 29, 12) == "2029-02-28"
+    assert on(2026, 6, 30, 23, 30) == "2027-07-01", "23:30 UTC is already 1 July in London"
+    assert next_payment(datetime(2026, 3, 15, tzinfo=UTC), None) is None
+
+
+def test_an_annual_receipt_says_a_year_each_year_and_how_to_stop(app):
+    factories.payment(amount_pence=10000, frequency="annual", source_ref="in_first_year")
+    text, html = parts(sent_email(app))
+    assert "annual gift of £100.00" in text
+    next_date = next_payment(datetime.now(UTC), "year").strftime("%-d %B %Y")
+    for body in (text, html):
+        plain = body.replace("<strong>", "").replace("</strong>", "")
+        assert f"taken on {next_date}, and on the same day each year after that" in plain
+        assert "/donate/manage/" in body
+        assert "month" not in plain.replace("two months", ""), "nothing said of months"
+    assert "Total charged: £100.00 (this year)" in text
+    assert "Change or stop your annual gift</a>" in html

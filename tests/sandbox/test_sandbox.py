@@ -219,3 +219,25 @@ def test_a_demonstration_gift_is_refused_in_words_that_say_which_reference_to_us
         assert result.exit_code != 0
         assert "demonstration's made-up gifts" in result.output
         assert "use the D- reference on its thank-you page" in result.output
+
+
+def test_an_annual_gift_is_taken_again_a_year_on_with_its_receipt_and_gift_aid(client, runner):
+    paid = give(
+        client, frequency="annual", amount="100", gift_aid="y", house="1", postcode="M1 1AE"
+    )
+    thanks = client.get(paid.headers["Location"]).get_data(as_text=True)
+    assert "Your annual gift of £100.00 a year to the ACTiMuS trial is confirmed." in thanks
+    assert "and on the same day each year after that" in thanks
+    gift = reference()
+    subscription = db.session.execute(
+        select(SandboxObject).where(SandboxObject.kind == "subscription")
+    ).scalar_one()
+    assert subscription.data["items"]["data"][0]["price"]["recurring"] == {"interval": "year"}
+    assert "next payment taken" in sandbox(runner, "renew", gift)
+    assert movements() == [("payment", 10000)] * 2
+    totals = fund_totals("actimus")
+    assert (totals.raised_pence, totals.gift_aid_pence, totals.donation_count) == (20000, 5000, 2)
+    assert count(OutboxMessage) == 2, "each year gets its receipt"
+    plan = db.session.execute(select(Plan)).scalar_one()
+    assert (plan.status, plan.amount_pence) == (PlanStatus.ACTIVE, 10000)
+    assert drift() == []

@@ -88,7 +88,7 @@ def invoice_paid(invoice: dict) -> Outcome:
     subscription_id = subscription_of(invoice)
     donation = _donation_for(subscription_id, _subscription_details(invoice).get("metadata"))
     invoice_id = id_of(invoice.get("id"))
-    if donation is None or not donation.monthly or invoice_id is None:
+    if donation is None or not donation.recurring or invoice_id is None:
         return ignored(NOT_OURS)
     donation = gifts.lock(donation)
     split = _split(invoice, donation)
@@ -141,7 +141,7 @@ def subscription_changed(subscription: dict) -> Outcome:
     plan = plans.plan_for(id_of(subscription.get("id")))
     if plan is None:
         donation = _donation_for(id_of(subscription.get("id")), subscription.get("metadata"))
-        if donation is None or not donation.monthly:
+        if donation is None or not donation.recurring:
             return ignored(NOT_OURS)
         plan = plans.begin_plan(donation, subscription["id"], id_of(subscription.get("customer")))
     deleted = subscription.get("status") == "canceled" or subscription.get("ended_at")
