@@ -116,7 +116,7 @@ def from_environment(env: dict | None = None) -> dict:
 
 
 ENVIRONMENTS = ("development", "production")
-#: who the charity is: production refuses to start without each (DESIGN.md)
+#: who the charity is: production refuses to start without each (docs/CONTRACT.md)
 CHARITY_IDENTITY = (
     "CHARITY_NAME",
     "CHARITY_NUMBER",

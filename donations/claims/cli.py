@@ -1,4 +1,4 @@
-"""`flask giftaid claim|schedule|statement` (DESIGN.md's command line)."""
+"""`flask giftaid claim|schedule|statement` (docs/CONTRACT.md's command line)."""
 
 from datetime import date
 from pathlib import Path

@@ -1,6 +1,6 @@
 """The records as CSV and XLSX, streamed: rows are read from the database a batch at a time
 and written as they come, so memory stays flat however many there are. Columns, formats and
-formula neutralising are DESIGN.md's contract.
+formula neutralising are docs/CONTRACT.md's contract.
 
 The database writes each row's text itself (pounds with two decimals, UK dates, yes/no,
 neutralised text), in one query: at a million rows the export then costs little more than
@@ -118,7 +118,7 @@ def _uk_day(moment):
 
 
 def _columns(filters: Filters):
-    """DESIGN.md's columns, as SQL giving each one's text; with the order to read them in,
+    """docs/CONTRACT.md's columns, as SQL giving each one's text; with the order to read them in,
     and whether each may hold text a CSV must quote (typed text, ids)."""
     r = records_subquery(filters)
     received = r.c.entry_id.is_not(None)
@@ -163,7 +163,7 @@ def _columns(filters: Filters):
 
 
 def export_query(filters: Filters):
-    """Every record the filters ask for, oldest first, as the text of DESIGN.md's columns."""
+    """Every record the filters ask for, oldest first, as the text of docs/CONTRACT.md's columns."""
     columns, order = _columns(filters)
     return select(*(column for column, _ in columns)).order_by(*order)
 

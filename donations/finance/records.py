@@ -50,7 +50,7 @@ class FilterError(ValueError):
 
 @dataclass(frozen=True)
 class Filters:
-    """What a member of staff asked for, by DESIGN.md's query parameters."""
+    """What a member of staff asked for, by docs/CONTRACT.md's query parameters."""
 
     start: date | None = None
     end: date | None = None

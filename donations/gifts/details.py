@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 
 @dataclass(frozen=True)
 class GiftDetails:
-    """A validated request for a gift; field names are the form's (DESIGN.md), amounts pence."""
+    """A validated request for a gift: the form's field names (docs/CONTRACT.md), in pence."""
 
     amount_pence: int
     fee_cover_pence: int

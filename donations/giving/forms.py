@@ -1,4 +1,4 @@
-"""The donation form: DESIGN.md's field names, every error said beside its field."""
+"""The donation form: docs/CONTRACT.md's field names, every error said beside its field."""
 
 import re
 import secrets

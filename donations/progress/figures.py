@@ -17,7 +17,7 @@ def percent(raised_pence: int, goal_pence: int) -> float:
 
 
 def progress(fund: Fund) -> dict:
-    """The progress JSON of DESIGN.md."""
+    """The progress JSON of docs/CONTRACT.md."""
     totals = totals_for(fund)
     return {
         "slug": fund.slug,

@@ -1,8 +1,8 @@
 """The home page, each fund's campaign page, and the embed builder.
 
 The home page and the fund pages are the same for every visitor (no form, no session), so
-each worker keeps them rendered for the progress family's second (DESIGN.md "Public HTML
-caching"): at any number of donations, a page costs one read of the totals a second.
+each worker keeps them rendered for a second (docs/CONTRACT.md, "Public pages"): at any
+number of donations, a page costs one read of the totals a second.
 """
 
 from flask import Blueprint, Response, current_app, render_template, request
