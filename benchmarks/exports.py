@@ -72,7 +72,7 @@ def export_sql(env: dict, which: str) -> str:
     code = (
         "from donations import create_app\n"
         "from donations.extensions import db\n"
-        "from donations.finance.records import Filters\n"
+        "from donations.finance.listing import Filters\n"
         f"from donations.finance.{module} import {which}\n"
         "app = create_app()\n"
         "with app.app_context():\n"

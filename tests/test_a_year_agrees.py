@@ -13,11 +13,11 @@ from sqlalchemy import select
 
 from donations.claims import services as claims
 from donations.extensions import db
-from donations.finance import dashboard, records
+from donations.finance import dashboard, listing
 from donations.funds.models import Fund
 from donations.gifts.models import Donation
-from donations.gifts.schedule import UK
 from donations.ledger.totals import drift, recompute
+from donations.uk_time import UK
 from tests import factories
 from tests.support import give, sandbox_pay, sign_in, staff_post, submit_gift
 
@@ -113,7 +113,7 @@ def test_a_scripted_year_agrees_to_the_penny_everywhere(client, runner, app):
     assert sum(f.year.gift_aid_pence for f in figures) == gift_aid
     assert sum(f.month.raised_pence for f in figures) == raised, "all of it this month"
 
-    totals = records.totals(records.Filters())
+    totals = listing.totals(listing.Filters())
     assert (totals.kept_pence, totals.gift_aid_pence) == (raised, gift_aid)
     assert totals.refunded_pence == 1250
     assert totals.disputed_pence == 3000

@@ -20,10 +20,10 @@ from donations.claims.models import ClaimItem, GiftAidClaim
 from donations.extensions import db
 from donations.gift_aid.models import GiftAidDeclaration
 from donations.gifts.models import Donation
-from donations.gifts.schedule import uk_date, uk_midnight
 from donations.ledger import standing
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.money import format_gbp
+from donations.uk_time import uk_date, uk_midnight
 
 WINDOW_YEARS = 4
 

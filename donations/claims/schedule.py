@@ -20,9 +20,9 @@ from donations.claims.models import ClaimItem, GiftAidClaim
 from donations.extensions import db
 from donations.gift_aid.models import GiftAidDeclaration
 from donations.gifts.models import Donation
-from donations.gifts.schedule import uk_date
 from donations.money import pounds
 from donations.text import neutralised
+from donations.uk_time import uk_date
 
 SHEET = "R68GAD_V1_00_0_EN"
 ROWS_PER_FILE = 1000

@@ -11,11 +11,11 @@ from sqlalchemy import delete, func, select, text
 from donations.claims import eligibility
 from donations.claims.models import ClaimItem, ClaimStatus, GiftAidClaim, OverClaim
 from donations.extensions import db
-from donations.gifts.schedule import uk_date
 from donations.ledger.models import OUTGOING_KINDS, LedgerEntry
 from donations.ledger.standing import gift_aid_due
 from donations.staff import audit
 from donations.staff.audit import Action
+from donations.uk_time import uk_date
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from donations.claims import eligibility
 from donations.extensions import db
 from donations.funds.models import Fund
+from donations.gifts.dates import tax_year_bounds
 from donations.gifts.models import Donor
-from donations.gifts.schedule import tax_year_bounds
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.receipts import services as outbox
 from donations.staff import audit

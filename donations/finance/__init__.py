@@ -20,9 +20,9 @@ from donations.finance import (  # noqa: F401  (each module adds its views to th
 )
 from donations.finance.cli import cli
 from donations.finance.guard import bp, login_manager
-from donations.gifts.schedule import UK, uk_date
 from donations.money import format_gbp
 from donations.staff.roles import Permission
+from donations.uk_time import UK, uk_date
 
 
 def init_app(app: Flask) -> None:

@@ -3,7 +3,7 @@ from pathlib import Path
 import click
 from flask import Blueprint
 
-from donations.finance import exports, records
+from donations.finance import exports, listing
 from donations.funds import services as funds
 from donations.staff import audit
 from donations.staff.audit import Action
@@ -46,8 +46,8 @@ def export_donations(output: Path, **given):
         raise click.BadParameter("the file must end .csv or .xlsx", param_hint="--output")
     args = {QUERY_NAMES.get(name, name): value for name, value in given.items() if value}
     try:
-        filters = records.parse_filters(args, [fund.slug for fund in funds.all_funds()])
-    except records.FilterError as error:
+        filters = listing.parse_filters(args, [fund.slug for fund in funds.all_funds()])
+    except listing.FilterError as error:
         flag = "--" + {"from": "from", "to": "to"}.get(error.field, error.field.replace("_", "-"))
         raise click.BadParameter(str(error), param_hint=flag) from error
     if kind == "csv":

@@ -1,7 +1,7 @@
 """The dashboard: each fund this month and this year, and money raised week by week."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import render_template
 from sqlalchemy import and_, case, func, select
@@ -11,11 +11,11 @@ from donations.finance.guard import bp, requires
 from donations.funds import services as funds
 from donations.funds.models import Fund
 from donations.gifts.models import INTERVALS, Donation, Plan, PlanStatus
-from donations.gifts.schedule import UK
 from donations.ledger import services as ledger
 from donations.ledger import standing
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.staff.roles import Permission
+from donations.uk_time import UK, uk_midnight
 
 WEEKS = 12
 
@@ -38,16 +38,12 @@ class FundFigures:
     plan_value_pence: dict[str, int]
 
 
-def _utc(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UK).astimezone(UTC)
-
-
 def _period(fund_id: int, start: date, end: date) -> Period:
     """Money in a fund from start (inclusive) to end (exclusive), UK days."""
     within = and_(
         LedgerEntry.fund_id == fund_id,
-        LedgerEntry.occurred_at >= _utc(start),
-        LedgerEntry.occurred_at < _utc(end),
+        LedgerEntry.occurred_at >= uk_midnight(start),
+        LedgerEntry.occurred_at < uk_midnight(end),
     )
     raised, refunds = db.session.execute(
         select(
@@ -115,7 +111,7 @@ def weekly(today: date, weeks: int = WEEKS) -> tuple[list[date], dict[int, list[
     day = func.date(LedgerEntry.occurred_at)
     rows = db.session.execute(
         select(LedgerEntry.fund_id, day, func.sum(LedgerEntry.amount_pence))
-        .where(LedgerEntry.occurred_at >= _utc(first))
+        .where(LedgerEntry.occurred_at >= uk_midnight(first))
         .group_by(LedgerEntry.fund_id, day)
     ).all()
     series: dict[int, list[int]] = {}

@@ -19,19 +19,19 @@ from wtforms.validators import InputRequired, Length
 
 from donations.claims import eligibility
 from donations.extensions import db
-from donations.finance import exports, history, records
+from donations.finance import exports, history, listing
 from donations.finance.guard import bp, requires
 from donations.finance.refunds import RefundRefused, refund, refundable
 from donations.funds import services as funds
 from donations.gifts import services as gifts
 from donations.gifts.models import Frequency
-from donations.gifts.schedule import uk_date
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.money import AmountError, parse_pounds
 from donations.staff import audit
 from donations.staff.audit import Action
 from donations.staff.roles import Permission
 from donations.transaction import commit, rollback
+from donations.uk_time import uk_date
 from donations.web import Form, found_or_404
 
 EXPORT_TYPES = {
@@ -43,13 +43,13 @@ EXPORT_TYPES = {
 }
 
 
-def _filters() -> tuple[records.Filters, records.FilterError | None]:
+def _filters() -> tuple[listing.Filters, listing.FilterError | None]:
     slugs = [fund.slug for fund in funds.all_funds()]
     try:
         personal = current_user.may(Permission.VIEW_PERSONAL_DATA)
-        return records.parse_filters(request.args, slugs, personal=personal), None
-    except records.FilterError as error:
-        return records.Filters(), error
+        return listing.parse_filters(request.args, slugs, personal=personal), None
+    except listing.FilterError as error:
+        return listing.Filters(), error
 
 
 def _page_number() -> int:
@@ -68,9 +68,9 @@ def donations():
 
 def _list_page(filters, problem, status=200):
     number = _page_number()
-    totals = records.totals(filters)
-    pages = max(1, -(-totals.rows // records.PAGE_SIZE))
-    rows = records.page(filters, min(number, pages))
+    totals = listing.totals(filters)
+    pages = max(1, -(-totals.rows // listing.PAGE_SIZE))
+    rows = listing.page(filters, min(number, pages))
     return (
         render_template(
             "finance/donations.html",
@@ -82,8 +82,8 @@ def _list_page(filters, problem, status=200):
             number=min(number, pages),
             pages=pages,
             funds=funds.all_funds(),
-            statuses=records.STATUSES,
-            channels=records.CHANNELS,
+            statuses=listing.STATUSES,
+            channels=listing.CHANNELS,
             frequencies=[str(frequency) for frequency in Frequency],
             personal=current_user.may(Permission.VIEW_PERSONAL_DATA),
             can_export=current_user.may(Permission.EXPORT),
@@ -100,7 +100,7 @@ def export(kind: str):
     filters, problem = _filters()
     if problem is not None:
         abort(400, description=f"{problem.field}: {problem}")
-    rows = records.totals(filters).rows
+    rows = listing.totals(filters).rows
     audit.record(Action.EXPORT, format=kind, filters=filters.as_query(), rows=rows)
     commit()
     mimetype, chunks = EXPORT_TYPES[kind]

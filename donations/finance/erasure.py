@@ -6,15 +6,15 @@ from wtforms import BooleanField, EmailField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from donations.finance.guard import bp, requires
-from donations.finance.offline import uk_today
 from donations.gifts import erasure
 from donations.gifts.erasure import declaration_subjects
-from donations.payments.records import forget_customer
+from donations.payments.provider_payments import forget_customer
 from donations.receipts.services import forget_recipient
 from donations.staff import audit
 from donations.staff.audit import Action
 from donations.staff.roles import Permission
 from donations.transaction import commit
+from donations.uk_time import uk_today
 from donations.web import Form
 
 

@@ -16,7 +16,7 @@ import xlsxwriter
 from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, select, type_coerce
 
 from donations.extensions import db
-from donations.finance.records import ONLINE, Filters, records_subquery
+from donations.finance.listing import ONLINE, Filters, records_subquery
 from donations.ledger import standing
 from donations.text import FORMULA_STARTS
 

@@ -20,12 +20,13 @@ from donations.finance.guard import bp, requires
 from donations.gift_aid import services as declarations
 from donations.gift_aid.address import home_address_problems
 from donations.gift_aid.models import GiftAidDeclaration, audit_subject
-from donations.gifts.schedule import tax_year_of, uk_date, uk_midnight
+from donations.gifts.dates import tax_year_of
 from donations.staff import audit
 from donations.staff.audit import Action
 from donations.staff.roles import Permission
 from donations.text import line_problem
 from donations.transaction import commit
+from donations.uk_time import uk_date, uk_midnight, uk_today
 from donations.web import Form, found_or_404
 
 #: a page of this site's own to go back to: a path, no scheme, host or control characters
@@ -44,12 +45,8 @@ class ClaimForm(Form):
     """Only the CSRF token: the period comes from the page's own fields."""
 
 
-def _today() -> date:
-    return uk_date(datetime.now(UTC))
-
-
 def _period(args) -> tuple[date, date, str | None]:
-    today = _today()
+    today = uk_today()
     try:
         start = date.fromisoformat(args.get("from") or (today - timedelta(days=30)).isoformat())
         end = date.fromisoformat(args.get("to") or today.isoformat())
@@ -59,7 +56,7 @@ def _period(args) -> tuple[date, date, str | None]:
 
 
 def _report(gifts) -> list[tuple[object, hmrc.Row]]:
-    today = _today()
+    today = uk_today()
     return [
         (
             gift,
@@ -325,10 +322,10 @@ def _cancel(declaration: GiftAidDeclaration, effective_text: str) -> str | None:
     """Cancel from the day given (today if none); why not, in words, or None when done."""
     now = datetime.now(UTC)
     try:
-        day = date.fromisoformat(effective_text) if effective_text.strip() else _today()
+        day = date.fromisoformat(effective_text) if effective_text.strip() else uk_today()
     except ValueError:
         return "Write the date the cancellation takes effect as YYYY-MM-DD."
-    effective = now if day == _today() else uk_midnight(day)
+    effective = now if day == uk_today() else uk_midnight(day)
     try:
         count = declarations.cancel_all(declaration.donor_id, effective, now)
     except declarations.CancellationRefused as refused:

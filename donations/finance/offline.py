@@ -4,7 +4,7 @@ with every bad row named). Both read a row of the same columns through `read_gif
 import csv
 import io
 import itertools
-from datetime import date, datetime
+from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -19,6 +19,7 @@ from donations.staff.audit import Action
 from donations.staff.roles import Permission
 from donations.text import line_problem
 from donations.transaction import commit, rollback
+from donations.uk_time import uk_today
 from donations.web import Form
 
 COLUMNS = (
@@ -101,10 +102,6 @@ EXAMPLE = {
     "overseas": "no",
     "marketing_consent": "no",
 }
-
-
-def uk_today() -> date:
-    return datetime.now(offline.UK).date()
 
 
 def _flag(values: dict, name: str, problems: dict) -> bool:

@@ -17,10 +17,11 @@ from sqlalchemy import or_, select
 from donations import keyed
 from donations.extensions import db
 from donations.gift_aid.models import GiftAidDeclaration, audit_subject
+from donations.gifts.dates import tax_year_bounds, tax_year_of
 from donations.gifts.models import Donation, Donor
-from donations.gifts.schedule import tax_year_bounds, tax_year_of, uk_date
 from donations.ledger import services as ledger
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
+from donations.uk_time import uk_date
 
 ERASED = "Erased"
 HMRC_YEARS = 6

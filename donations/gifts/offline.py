@@ -15,9 +15,9 @@ from donations.funds.models import Fund
 from donations.gifts import lifecycle
 from donations.gifts.donors import settle_donor
 from donations.gifts.models import Donation, DonationStatus, Frequency, Moderation
-from donations.gifts.schedule import UK
 from donations.gifts.services import new_reference
 from donations.ledger.models import EntryKind
+from donations.uk_time import UK
 
 METHODS = ("cheque", "cash", "bank_transfer", "event")
 METHOD_WORDS = {

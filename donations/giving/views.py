@@ -21,6 +21,7 @@ from donations.gift_aid import services as declarations
 from donations.gift_aid.rules import gift_aid_on
 from donations.gift_aid.wording import declaration_parts
 from donations.gifts import services as gifts
+from donations.gifts.dates import next_payment
 from donations.gifts.links import (
     LinkExpired,
     donation_from_gift_aid_token,
@@ -28,7 +29,6 @@ from donations.gifts.links import (
     manage_token,
 )
 from donations.gifts.models import DonationStatus
-from donations.gifts.schedule import next_payment
 from donations.giving import prefill
 from donations.giving.forms import DonationForm, new_form_token
 from donations.giving.tiles import tiles

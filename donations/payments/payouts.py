@@ -10,7 +10,7 @@ from datetime import datetime
 from donations.extensions import db
 from donations.ledger import services as ledger
 from donations.money import pounds
-from donations.payments import records
+from donations.payments import provider_payments
 from donations.payments.gateway import gateway
 from donations.payments.objects import id_of
 
@@ -57,7 +57,7 @@ def _ours(transaction: dict, payout_id: str) -> str | None:
     kind = transaction.get("type")
     if kind in ("charge", "payment"):
         charge = source if isinstance(source, dict) else {"id": source_id}
-        known = records.provider_payment(
+        known = provider_payments.provider_payment(
             payment_intent_id=id_of(charge.get("payment_intent")), charge_id=source_id
         )
         if known is None:

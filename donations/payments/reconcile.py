@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from donations.extensions import db
-from donations.payments import records
+from donations.payments import provider_payments
 from donations.payments.gateway import gateway
 from donations.payments.models import StripeEvent
 from donations.payments.objects import id_of
@@ -74,7 +74,7 @@ def fees(since: datetime, apply: bool) -> list[Change]:
             continue
         source = transaction.get("source")
         charge = source if isinstance(source, dict) else {"id": source}
-        known = records.provider_payment(
+        known = provider_payments.provider_payment(
             payment_intent_id=id_of(charge.get("payment_intent")), charge_id=id_of(charge)
         )
         if known is None or known.fee_pence is not None:

@@ -13,11 +13,12 @@ from sqlalchemy import func, or_, select, update
 from donations import transaction
 from donations.extensions import db, utcnow
 from donations.gift_aid.rules import gift_aid_on
+from donations.gifts.dates import next_payment
 from donations.gifts.links import gift_aid_token, manage_token
 from donations.gifts.models import Donation
-from donations.gifts.schedule import next_payment, uk_date
 from donations.ledger.models import EntryKind, LedgerEntry
 from donations.receipts.models import OutboxMessage
+from donations.uk_time import uk_date
 from donations.web import absolute_url
 
 #: where an erased donor's messages were addressed

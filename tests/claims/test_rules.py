@@ -11,7 +11,7 @@ from donations.claims import eligibility, hmrc
 from donations.claims import services as claims
 from donations.gift_aid import services as declarations
 from donations.gift_aid.models import GiftAidDeclaration
-from donations.gifts.schedule import uk_date, uk_midnight
+from donations.uk_time import uk_date, uk_midnight
 
 TODAY = date(2026, 11, 26)
 

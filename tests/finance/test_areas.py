@@ -10,8 +10,8 @@ from sqlalchemy import select
 from donations.extensions import db
 from donations.gift_aid.models import GiftAidDeclaration
 from donations.gifts import erasure
+from donations.gifts.dates import tax_year_bounds, tax_year_of
 from donations.gifts.models import Donation, Donor, Moderation
-from donations.gifts.schedule import tax_year_bounds, tax_year_of
 from donations.ledger.models import LedgerEntry
 from donations.ledger.totals import drift
 from donations.payments import payouts

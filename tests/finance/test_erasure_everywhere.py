@@ -8,9 +8,10 @@ from sqlalchemy import JSON, String, Text, select
 from donations.claims import statements
 from donations.extensions import db, utcnow
 from donations.gift_aid.models import GiftAidDeclaration
+from donations.gifts.dates import tax_year_of
 from donations.gifts.models import Donation, Donor
-from donations.gifts.schedule import tax_year_of, uk_date
 from donations.receipts.models import OutboxMessage
+from donations.uk_time import uk_date
 from tests import factories
 from tests.support import give, sandbox_pay, sign_in, staff_post, submit_gift
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from donations.extensions import db
 from donations.gifts import lifecycle
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
-from donations.payments import records
+from donations.payments import provider_payments
 from donations.staff.models import AuditEntry
 from tests import factories
 from tests.support import sign_in
@@ -141,7 +141,9 @@ def test_a_filter_that_cannot_be_used_is_named_beside_its_field(client, app, que
 
 
 def test_the_csv_round_trips_to_the_ledger_to_the_penny(client, some_gifts):
-    settled = records.note_payment(factories.payment_entry(some_gifts["refunded"]).source_ref)
+    settled = provider_payments.note_payment(
+        factories.payment_entry(some_gifts["refunded"]).source_ref
+    )
     settled.fee_pence, settled.net_pence = 96, 5000  # Stripe's fee, and what reached us
     db.session.commit()
     factories.staff("finance")

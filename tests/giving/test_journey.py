@@ -6,8 +6,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from donations.extensions import db
+from donations.gifts.dates import next_payment
 from donations.gifts.models import Donation
-from donations.gifts.schedule import next_payment
 from donations.ledger.models import LedgerEntry
 from donations.ledger.totals import drift
 from donations.receipts.models import OutboxMessage

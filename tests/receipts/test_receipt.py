@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 
-from donations.gifts.schedule import next_payment
+from donations.gifts.dates import next_payment
 from tests import factories
 from tests.support import PRODUCTION
 

@@ -4,7 +4,7 @@ from donations.gifts import services as gifts
 from donations.gifts.checkout import CheckoutReport, apply_checkout, close_unpaid
 from donations.gifts.models import Donation, DonationStatus
 from donations.gifts.outcome import Outcome, ignored
-from donations.payments import records
+from donations.payments import provider_payments
 from donations.payments.objects import id_of
 from donations.payments.webhooks.held import replay_for_payment
 from donations.payments.webhooks.registry import handles
@@ -61,7 +61,7 @@ def apply_checkout_session(session: dict) -> Outcome:
     outcome = apply_checkout(donation, report)
     if report.payment_ref and donation.status == DonationStatus.PAID:
         monthly = session.get("mode") == "subscription"
-        noted = records.note_payment(
+        noted = provider_payments.note_payment(
             report.payment_ref,
             payment_intent_id=None if monthly else report.payment_intent_id,
             invoice_id=report.payment_ref if monthly else None,

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from donations.gifts import reversals
 from donations.gifts.outcome import Outcome, held, ignored
-from donations.payments import records
+from donations.payments import provider_payments
 from donations.payments.objects import id_of
 from donations.payments.webhooks.registry import handles
 
@@ -29,7 +29,7 @@ def _apply(dispute: dict, event_type: str) -> Outcome:
     dispute_id, amount = id_of(dispute.get("id")), dispute.get("amount")
     if dispute_id is None or not isinstance(amount, int):
         return ignored("a dispute without an id or an amount")
-    payment, waiting_for = records.payment_or_wait(dispute, id_of(dispute.get("charge")))
+    payment, waiting_for = provider_payments.payment_or_wait(dispute, id_of(dispute.get("charge")))
     if payment is None:
         if waiting_for is None:
             return ignored("no payment of ours")

@@ -6,7 +6,7 @@ from donations.gifts import lifecycle, plans
 from donations.gifts import services as gifts
 from donations.gifts.models import Donation, DonationStatus, PlanStatus
 from donations.gifts.outcome import Outcome, held, ignored, processed
-from donations.payments import catalogue, records
+from donations.payments import catalogue, provider_payments
 from donations.payments.objects import id_of
 from donations.payments.webhooks.held import replay_for_payment
 from donations.payments.webhooks.registry import handles
@@ -105,7 +105,7 @@ def invoice_paid(invoice: dict) -> Outcome:
         if plan.status == PlanStatus.PAST_DUE:
             plans.change_plan(plan, PlanStatus.ACTIVE, "invoice.paid")
     entry = lifecycle.record_month(donation, invoice_id, gift, cover, _paid_at(invoice))
-    noted = records.note_payment(
+    noted = provider_payments.note_payment(
         invoice_id, invoice_id=invoice_id, payment_intent_id=_payment_intent_of(invoice)
     )
     replay_for_payment(noted)

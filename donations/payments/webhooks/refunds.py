@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from donations.gifts import reversals
 from donations.gifts.outcome import Outcome, held, ignored, processed
-from donations.payments import records
+from donations.payments import provider_payments
 from donations.payments.gateway import gateway
 from donations.payments.objects import id_of
 from donations.payments.webhooks.registry import handles
@@ -37,7 +37,7 @@ def _not_yet(waiting_for: str | None) -> Outcome:
 
 @handles("charge.refunded")
 def charge_refunded(charge: dict) -> Outcome:
-    payment, waiting_for = records.payment_or_wait(charge, id_of(charge.get("id")))
+    payment, waiting_for = provider_payments.payment_or_wait(charge, id_of(charge.get("id")))
     if payment is None:
         return _not_yet(waiting_for)
     listed = (charge.get("refunds") or {}).get("data")
@@ -48,7 +48,7 @@ def charge_refunded(charge: dict) -> Outcome:
 
 @handles("refund.created", "refund.updated", "refund.failed")
 def refund_changed(refund: dict) -> Outcome:
-    payment, waiting_for = records.payment_or_wait(refund, id_of(refund.get("charge")))
+    payment, waiting_for = provider_payments.payment_or_wait(refund, id_of(refund.get("charge")))
     if payment is None:
         return _not_yet(waiting_for)
     return processed(_apply(payment, refund))

@@ -26,10 +26,10 @@ from donations.claims.models import ClaimItem, GiftAidClaim
 from donations.extensions import db
 from donations.funds.models import Fund
 from donations.gifts.models import STATUSES, Donation, DonationStatus, Frequency
-from donations.gifts.schedule import uk_midnight
 from donations.ledger import standing
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.payments.models import ProviderPayment
+from donations.uk_time import uk_midnight
 
 #: the channel filter; a donation's own channel is "online" or how an offline gift came
 #: (cheque, cash, bank_transfer, event)

@@ -1,20 +1,10 @@
-"""When a monthly gift is next taken, and dates as a UK donor reads them: days, midnights and
-the UK tax year."""
+"""The calendar of gifts: the UK tax year a day falls in, and when a recurring gift is next
+taken."""
 
 import calendar
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
-UK = ZoneInfo("Europe/London")
-
-
-def uk_date(moment: datetime) -> date:
-    return moment.astimezone(UK).date()
-
-
-def uk_midnight(day: date) -> datetime:
-    """The moment a UK day begins."""
-    return datetime.combine(day, time.min, tzinfo=UK).astimezone(UTC)
+from donations.uk_time import uk_date
 
 
 def tax_year_of(day: date) -> int:
