@@ -9,7 +9,8 @@ the database's own CSV dump of the same query, instead of several times it in Py
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 
 import xlsxwriter
@@ -20,45 +21,55 @@ from donations.finance.listing import ONLINE, Filters, records_subquery
 from donations.ledger import standing
 from donations.text import FORMULA_STARTS
 
-COLUMNS = (
-    "reference",
-    "date",
-    "fund",
-    "frequency",
-    "status",
-    "channel",
-    "amount",
-    "fees_covered",
-    "refunded",
-    "disputed",
-    "stripe_fee",
-    "net_received",
-    "gift_aid",
-    "gift_aid_amount",
-    "gift_aid_claim",
-    "title",
-    "first_name",
-    "last_name",
-    "email",
-    "house",
-    "postcode",
-    "anonymous",
-    "marketing_consent",
-    "source_ref",
-    "payout",
-    "net_remaining",
+#: how a column is written: plain text, text someone typed (neutralised, always quoted in
+#: CSV), or pounds (a number in XLSX)
+PLAIN, TYPED, MONEY = "plain", "typed", "money"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str
+    #: the SQL giving the cell's text, from the records subquery and the figures worked out
+    #: from it
+    text: Callable
+
+
+def _money_columns(*names: str) -> list[Column]:
+    return [Column(name, MONEY, lambda r, f, n=name: _pounds(r.c[n])) for name in names]
+
+
+#: docs/CONTRACT.md's columns, in order: the one list the CSV, the XLSX and their header read
+COLUMN_SPECS: tuple[Column, ...] = (
+    Column("reference", PLAIN, lambda r, f: r.c.reference),
+    Column("date", PLAIN, lambda r, f: _uk_day(r.c.at)),
+    Column("fund", TYPED, lambda r, f: r.c.fund),
+    Column("frequency", PLAIN, lambda r, f: r.c.frequency),
+    Column("status", PLAIN, lambda r, f: r.c.status),
+    Column("channel", PLAIN, lambda r, f: r.c.channel),
+    *_money_columns("amount", "fees_covered", "refunded", "disputed", "stripe_fee"),
+    Column("net_received", MONEY, lambda r, f: case((f.received, _pounds(f.net)), else_=null())),
+    Column("gift_aid", PLAIN, lambda r, f: _yes(r.c.gift_aid)),
+    Column("gift_aid_amount", MONEY, lambda r, f: _pounds(f.gift_aid)),
+    Column("gift_aid_claim", PLAIN, lambda r, f: r.c.claim),
+    *(
+        Column(name, TYPED, lambda r, f, n=name: _neutralised(r.c[n]))
+        for name in ("title", "first_name", "last_name", "email", "house", "postcode")
+    ),
+    Column("anonymous", PLAIN, lambda r, f: _yes(r.c.anonymous)),
+    Column("marketing_consent", PLAIN, lambda r, f: _yes(r.c.marketing_consent)),
+    Column("source_ref", TYPED, lambda r, f: _neutralised(r.c.source_ref)),
+    Column("payout", TYPED, lambda r, f: _neutralised(r.c.payout)),
+    Column(
+        "net_remaining",
+        MONEY,
+        lambda r, f: case(
+            (and_(f.received, f.net.is_not(None)), _signed_pounds(f.remaining)), else_=null()
+        ),
+    ),
 )
-MONEY = (
-    "amount",
-    "fees_covered",
-    "refunded",
-    "disputed",
-    "stripe_fee",
-    "net_received",
-    "gift_aid_amount",
-    "net_remaining",
-)
-MONEY_AT = tuple(COLUMNS.index(name) for name in MONEY)
+COLUMNS = tuple(column.name for column in COLUMN_SPECS)
+MONEY_AT = tuple(i for i, column in enumerate(COLUMN_SPECS) if column.kind == MONEY)
 BATCH = 5000
 #: XLSX's last row; past it the records go on in another sheet
 XLSX_ROWS = 1_048_576
@@ -117,48 +128,35 @@ def _uk_day(moment):
     return case((summer, func.date(moment, "+1 hour")), else_=func.date(moment))
 
 
-def _columns(filters: Filters):
-    """docs/CONTRACT.md's columns, as SQL giving each one's text; with the order to read them in,
-    and whether each may hold text a CSV must quote (typed text, ids)."""
-    r = records_subquery(filters)
+@dataclass(frozen=True)
+class _Figures:
+    """What some columns are worked out from, once per query."""
+
+    received: object
+    net: object
+    gift_aid: object
+    remaining: object
+
+
+def _figures(r) -> _Figures:
     received = r.c.entry_id.is_not(None)
     kept = type_coerce(standing.what_stands(r.c.amount, r.c.refunded, r.c.disputed), Integer)
-    gift_aid_amount = case(
+    gift_aid = case(
         (and_(received, r.c.gift_aid == literal(True)), standing.gift_aid_due(kept)), else_=0
     )
     # an offline gift arrives whole; an online one is what Stripe paid in, once known
     net = case((r.c.channel == ONLINE, r.c.net_received), else_=r.c.amount)
     # what the charity keeps: what reached it, less what went back (refunds, disputes lost)
     remaining = standing.what_stands(net, r.c.refunded, r.c.disputed)
-    plain, typed = False, True
-    columns = [
-        (r.c.reference, plain),
-        (_uk_day(r.c.at), plain),
-        (r.c.fund, typed),
-        (r.c.frequency, plain),
-        (r.c.status, plain),
-        (r.c.channel, plain),
-        (_pounds(r.c.amount), plain),
-        (_pounds(r.c.fees_covered), plain),
-        (_pounds(r.c.refunded), plain),
-        (_pounds(r.c.disputed), plain),
-        (_pounds(r.c.stripe_fee), plain),
-        (case((received, _pounds(net)), else_=null()), plain),
-        (_yes(r.c.gift_aid), plain),
-        (_pounds(gift_aid_amount), plain),
-        (r.c.claim, plain),
-        (_neutralised(r.c.title), typed),
-        (_neutralised(r.c.first_name), typed),
-        (_neutralised(r.c.last_name), typed),
-        (_neutralised(r.c.email), typed),
-        (_neutralised(r.c.house), typed),
-        (_neutralised(r.c.postcode), typed),
-        (_yes(r.c.anonymous), plain),
-        (_yes(r.c.marketing_consent), plain),
-        (_neutralised(r.c.source_ref), typed),
-        (_neutralised(r.c.payout), typed),
-        (case((and_(received, net.is_not(None)), _signed_pounds(remaining)), else_=null()), plain),
-    ]
+    return _Figures(received, net, gift_aid, remaining)
+
+
+def _columns(filters: Filters):
+    """The columns as SQL giving each one's text, with whether a CSV must quote it; and the
+    order to read the records in."""
+    r = records_subquery(filters)
+    figures = _figures(r)
+    columns = [(column.text(r, figures), column.kind == TYPED) for column in COLUMN_SPECS]
     return columns, (r.c.at, r.c.entry_id)
 
 

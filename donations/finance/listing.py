@@ -175,31 +175,44 @@ def _conditions(filters: Filters, at, gift_aid, fund_id):
     return conditions
 
 
+def _fields(gift: bool, taken=None) -> list:
+    """Each record's fields, in the one order both kinds of record share (they are one
+    UNION): for a gift received, from its ledger row; for a donation not paid, from the
+    donation alone, with nothing received, refunded or known to Stripe."""
+    entry = LedgerEntry
+    nothing_int, nothing_text = cast(null(), Integer), cast(null(), String)
+
+    def either(label: str, received, unpaid):
+        return (received if gift else unpaid).label(label)
+
+    return [
+        either("at", entry.occurred_at, Donation.created_at),
+        either("entry_id", entry.id, nothing_int),
+        Donation.reference,
+        Fund.slug.label("fund"),
+        Donation.frequency,
+        Donation.status,
+        Donation.channel,
+        either("amount", entry.amount_pence, Donation.amount_pence),
+        either("fees_covered", entry.fee_cover_pence, Donation.fee_cover_pence),
+        either("refunded", func.coalesce(taken.c.refunded, 0) if gift else None, literal(0)),
+        either("disputed", func.coalesce(taken.c.disputed, 0) if gift else None, literal(0)),
+        either("stripe_fee", ProviderPayment.fee_pence, nothing_int),
+        either("net_received", ProviderPayment.net_pence, nothing_int),
+        either("gift_aid", entry.gift_aid, Donation.gift_aid),
+        *PERSONAL,
+        either("source_ref", entry.source_ref, nothing_text),
+        either("payout", ProviderPayment.payout_id, nothing_text),
+        either("claim", GiftAidClaim.reference, nothing_text),
+    ]
+
+
 def _received(filters: Filters) -> Select:
     gift = LedgerEntry
     taken = standing.reversals()
     conditions = _conditions(filters, gift.occurred_at, gift.gift_aid, gift.fund_id)
     return (
-        select(
-            gift.occurred_at.label("at"),
-            gift.id.label("entry_id"),
-            Donation.reference,
-            Fund.slug.label("fund"),
-            Donation.frequency,
-            Donation.status,
-            Donation.channel,
-            gift.amount_pence.label("amount"),
-            gift.fee_cover_pence.label("fees_covered"),
-            func.coalesce(taken.c.refunded, 0).label("refunded"),
-            func.coalesce(taken.c.disputed, 0).label("disputed"),
-            ProviderPayment.fee_pence.label("stripe_fee"),
-            ProviderPayment.net_pence.label("net_received"),
-            gift.gift_aid.label("gift_aid"),
-            *PERSONAL,
-            gift.source_ref.label("source_ref"),
-            ProviderPayment.payout_id.label("payout"),
-            GiftAidClaim.reference.label("claim"),
-        )
+        select(*_fields(True, taken))
         .select_from(gift)
         .join(Donation, Donation.id == gift.donation_id)
         .join(Fund, Fund.id == gift.fund_id)
@@ -216,26 +229,7 @@ def _unpaid(filters: Filters) -> Select:
     if filters.status:
         conditions.append(Donation.status == filters.status)
     return (
-        select(
-            Donation.created_at.label("at"),
-            cast(null(), Integer).label("entry_id"),
-            Donation.reference,
-            Fund.slug.label("fund"),
-            Donation.frequency,
-            Donation.status,
-            Donation.channel,
-            Donation.amount_pence.label("amount"),
-            Donation.fee_cover_pence.label("fees_covered"),
-            literal(0).label("refunded"),
-            literal(0).label("disputed"),
-            cast(null(), Integer).label("stripe_fee"),
-            cast(null(), Integer).label("net_received"),
-            Donation.gift_aid.label("gift_aid"),
-            *PERSONAL,
-            cast(null(), String).label("source_ref"),
-            cast(null(), String).label("payout"),
-            cast(null(), String).label("claim"),
-        )
+        select(*_fields(False))
         .select_from(Donation)
         .join(Fund, Fund.id == Donation.fund_id)
         .where(Donation.status != DonationStatus.PAID, *conditions)
