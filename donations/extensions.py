@@ -76,3 +76,9 @@ def insert_new(model, **values) -> bool:
     key = model.__table__.primary_key.columns
     statement = upsert(model).values(**values).on_conflict_do_nothing().returning(*key)
     return db.session.connection().execute(statement).first() is not None
+
+
+def length_of(column) -> int:
+    """The most characters a model's text column holds (`length_of(Donation.house)`): what
+    every form and import allows, so none accepts what the database would refuse."""
+    return column.property.columns[0].type.length

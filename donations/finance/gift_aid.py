@@ -14,11 +14,11 @@ from donations.claims import hmrc, statements
 from donations.claims import schedule as schedules
 from donations.claims import services as claims
 from donations.claims.models import ClaimStatus
-from donations.extensions import db
+from donations.extensions import db, length_of
 from donations.finance.donations import donation_or_404
 from donations.finance.guard import bp, requires
 from donations.gift_aid import services as declarations
-from donations.gift_aid.address import home_address_problems
+from donations.gift_aid.address import POSTCODE_TYPED_MAX, home_address_problems
 from donations.gift_aid.models import GiftAidDeclaration, audit_subject
 from donations.gifts.dates import tax_year_of
 from donations.staff import audit
@@ -214,12 +214,11 @@ def gift_aid_change(reference: str, action: str):
 
 #: every field HMRC prints from a declaration, and its length in the database
 FIXABLE = {
-    "title": 20,
-    "first_name": 35,
-    "last_name": 35,
-    "house": 40,
-    "address": 200,
-    "postcode": 10,
+    **{
+        name: length_of(getattr(GiftAidDeclaration, name))
+        for name in ("title", "first_name", "last_name", "house", "address")
+    },
+    "postcode": POSTCODE_TYPED_MAX,
 }
 FIX_LABELS = {
     "title": "Title",

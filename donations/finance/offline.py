@@ -9,10 +9,12 @@ from datetime import date
 from email_validator import EmailNotValidError, validate_email
 from flask import Response, flash, redirect, render_template, request, url_for
 
+from donations.extensions import length_of
 from donations.finance.guard import bp, requires
 from donations.funds import services as funds
-from donations.gift_aid.address import home_address_problems
+from donations.gift_aid.address import POSTCODE_TYPED_MAX, home_address_problems
 from donations.gifts import offline
+from donations.gifts.models import Donation
 from donations.money import AmountError, parse_pounds
 from donations.staff import audit
 from donations.staff.audit import Action
@@ -50,15 +52,15 @@ REQUIRED = (
     "first_name",
     "last_name",
 )
+#: a receipt reference is kept inside the gift's source reference: "offline:<reference>"
+RECEIPT_REFERENCE_MAX = 40
 LENGTHS = {
-    "receipt_reference": 40,
-    "title": 20,
-    "first_name": 35,
-    "last_name": 35,
-    "email": 254,
-    "house": 40,
-    "address": 200,
-    "postcode": 10,
+    "receipt_reference": RECEIPT_REFERENCE_MAX,
+    **{name: length_of(getattr(Donation, name)) for name in ("title", "first_name", "last_name")},
+    "email": length_of(Donation.email),
+    "house": length_of(Donation.house),
+    "address": length_of(Donation.address),
+    "postcode": POSTCODE_TYPED_MAX,
 }
 LABELS = {
     "fund": "Fund",

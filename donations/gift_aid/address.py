@@ -19,6 +19,8 @@ def normalise_postcode(text: str | None) -> str | None:
 #: HMRC prints a house name or number, or for a donor abroad the whole address, in 40
 #: characters (the schedule's column F)
 PRINTED_MAX = 40
+#: the most a postcode may be as typed (spaces and all); kept as HMRC writes it, in 8
+POSTCODE_TYPED_MAX = 16
 ABROAD_POSTCODE = "X"
 
 

@@ -8,9 +8,10 @@ from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
-from donations.gift_aid.address import home_address_problems
+from donations.extensions import length_of
+from donations.gift_aid.address import POSTCODE_TYPED_MAX, home_address_problems
 from donations.gifts.details import GIFT_AID_ONLY, TYPED, GiftDetails
-from donations.gifts.models import Frequency
+from donations.gifts.models import Donation, Frequency
 from donations.gifts.services import fee_cover_for
 from donations.giving.tiles import FOR_A, GIVEN, tile_values
 from donations.money import AmountError, format_gbp, parse_gift
@@ -79,33 +80,48 @@ class DonationForm(Form):
     #: the frequency whose amount tiles the donor saw (without JavaScript, choosing another
     #: frequency does not change the tiles shown, so a tile may belong to the other one)
     amounts_for = HiddenField()
-    title = StringField("Title (optional)", [Optional(), _max(20, "Your title")])
+    title = StringField(
+        "Title (optional)", [Optional(), _max(length_of(Donation.title), "Your title")]
+    )
     first_name = StringField(
-        "First name", [DataRequired("Enter your first name."), _max(35, "Your first name")]
+        "First name",
+        [
+            DataRequired("Enter your first name."),
+            _max(length_of(Donation.first_name), "Your first name"),
+        ],
     )
     last_name = StringField(
-        "Last name", [DataRequired("Enter your last name."), _max(35, "Your last name")]
+        "Last name",
+        [
+            DataRequired("Enter your last name."),
+            _max(length_of(Donation.last_name), "Your last name"),
+        ],
     )
     email = EmailField(
         "Email address",
         [
             DataRequired("Enter your email address, so we can send your receipt."),
-            _max(254, "Your email address"),
+            _max(length_of(Donation.email), "Your email address"),
             Email("Enter an email address in the right form, like name@example.com."),
         ],
     )
     gift_aid = BooleanField("Yes, I want to Gift Aid my donation")  # the label: the declaration
-    house = StringField("House name or number", [_max(40, "The house name or number")])
-    address = StringField("Street, town and country", [_max(200, "The address")])
-    postcode = StringField("Postcode", [_max(16, "The postcode")])
+    house = StringField(
+        "House name or number", [_max(length_of(Donation.house), "The house name or number")]
+    )
+    address = StringField(
+        "Street, town and country", [_max(length_of(Donation.address), "The address")]
+    )
+    postcode = StringField("Postcode", [_max(POSTCODE_TYPED_MAX, "The postcode")])
     overseas = BooleanField("I live outside the UK")
     anonymous = BooleanField("Keep my gift anonymous on the fund's page")
     display_name = StringField(
-        "Name to show on the fund's page (optional)", [_max(60, "The name to show")]
+        "Name to show on the fund's page (optional)",
+        [_max(length_of(Donation.display_name), "The name to show")],
     )
     message = TextAreaField(
         "A message of support (optional)",
-        [_max(500, "Your message")],
+        [_max(length_of(Donation.message), "Your message")],
         filters=[one_newline_form],
     )
     cover_fees = BooleanField("Add a little to cover the fees")
