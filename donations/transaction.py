@@ -4,7 +4,8 @@ Features register their own after-commit work (receipts ask to be sent); this mo
 none of them. Work registered in a transaction that rolls back is dropped with it.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from donations.extensions import db
 
@@ -22,6 +23,20 @@ def commit() -> None:
     db.session.commit()
     for callback in db.session.info.pop(AFTER_COMMIT, []):
         callback()
+
+
+@contextmanager
+def undone_on(*refusals: type[BaseException]) -> Iterator[None]:
+    """Work that may be refused: when it raises one of these, all it wrote is undone (back to
+    a savepoint) and the refusal goes on to the caller, which answers it. A view never rolls
+    the session back itself."""
+    savepoint = db.session.begin_nested()
+    try:
+        yield
+        savepoint.commit()  # writes what is pending: a refusal there is undone too
+    except refusals:
+        savepoint.rollback()
+        raise
 
 
 def rollback() -> None:

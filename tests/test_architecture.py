@@ -216,3 +216,15 @@ def test_the_gift_aid_formula_and_what_stands_are_each_written_once():
             subtractors.add(name)
     assert rate_readers == {"ledger/standing.py", "ledger/totals.py"}
     assert subtractors == {"ledger/standing.py"}
+
+
+def test_no_view_rolls_the_session_back_itself():
+    """Refused work is undone by `transaction.undone_on` (a savepoint); only the request and
+    command boundaries (the webhook's answer, reconcile) end a transaction themselves."""
+    boundaries = {"transaction.py", "payments/views.py", "payments/cli.py"}
+    rolling = {
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if re.search(r"(?<![\w.])rollback\(\)|session\.rollback\(", path.read_text())
+    }
+    assert rolling <= boundaries

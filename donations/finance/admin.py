@@ -12,7 +12,7 @@ from donations.finance.guard import bp, requires
 from donations.staff import accounts, audit
 from donations.staff.models import StaffMember
 from donations.staff.roles import ROLES, Permission
-from donations.transaction import commit, rollback
+from donations.transaction import commit, undone_on
 from donations.web import Form
 
 AUDIT_PAGE = 100
@@ -85,9 +85,9 @@ def staff_create():
     if not form.validate():
         return _staff_page(form, 400)
     try:
-        member = accounts.create(form.email.data, form.password.data, form.role.data)
+        with undone_on(accounts.StaffError):
+            member = accounts.create(form.email.data, form.password.data, form.role.data)
     except accounts.StaffError as error:
-        rollback()
         target = form.password if "password" in str(error).lower() else form.email
         target.errors = [str(error)]
         return _staff_page(form, 400)
@@ -109,9 +109,9 @@ def staff_change(member_id: int):
     if change not in CHANGES:
         abort(400, description="Choose a change.")
     try:
-        message = _apply(member, change)
+        with undone_on(accounts.StaffError):
+            message = _apply(member, change)
     except accounts.StaffError as error:
-        rollback()
         flash(f"Not changed: {error}.")
         return redirect(url_for("finance.staff"), 303)
     commit()

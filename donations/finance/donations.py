@@ -21,16 +21,16 @@ from donations.claims import eligibility
 from donations.extensions import db
 from donations.finance import exports, history, listing
 from donations.finance.guard import bp, requires
-from donations.finance.refunds import RefundRefused, refund, refundable
 from donations.funds import services as funds
 from donations.gifts import services as gifts
 from donations.gifts.models import Frequency
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.money import AmountError, parse_pounds
+from donations.payments.refunds import RefundRefused, refund, refundable
 from donations.staff import audit
 from donations.staff.audit import Action
 from donations.staff.roles import Permission
-from donations.transaction import commit, rollback
+from donations.transaction import commit, undone_on
 from donations.uk_time import uk_date
 from donations.web import Form, found_or_404
 
@@ -179,9 +179,9 @@ def donation_refund(reference: str, entry_id: int):
             form.amount.errors.append(str(error))
         else:
             try:
-                message = refund(donation, entry, pence, form.reason.data.strip(), current_user)
+                with undone_on(RefundRefused):
+                    message = refund(donation, entry, pence, form.reason.data.strip(), current_user)
             except RefundRefused as error:
-                rollback()
                 form.amount.errors.append(str(error))
             else:
                 commit()

@@ -25,7 +25,7 @@ from donations.staff import audit
 from donations.staff.audit import Action
 from donations.staff.roles import Permission
 from donations.text import line_problem
-from donations.transaction import commit
+from donations.transaction import commit, undone_on
 from donations.uk_time import uk_date, uk_midnight, uk_today
 from donations.web import Form, found_or_404
 
@@ -192,22 +192,25 @@ def gift_aid_change(reference: str, action: str):
         flash("The form had expired; nothing was changed. Please try again.")
         return redirect(url_for("finance.gift_aid_claim", reference=reference), 303)
     try:
-        if action == "submit":
-            made, _, _ = _schedule(claim)
-            if made.problems:
-                raise claims.ClaimRefused("HMRC would refuse some rows: fix them first.")
-            claims.mark_submitted(claim, current_user.email)
-            message = f"Claim {reference} marked as submitted to HMRC."
-        else:
-            released = claims.discard(claim)
-            message = f"Claim {reference} discarded; its {released} gifts may be claimed again."
+        with undone_on(claims.ClaimRefused):
+            message = _submit_or_discard(claim, action)
     except claims.ClaimRefused as refused:
-        db.session.rollback()
         flash(str(refused))
         return redirect(url_for("finance.gift_aid_claim", reference=reference), 303)
     commit()
     flash(message)
     return redirect(url_for("finance.gift_aid_claim", reference=reference), 303)
+
+
+def _submit_or_discard(claim, action: str) -> str:
+    if action == "submit":
+        made, _, _ = _schedule(claim)
+        if made.problems:
+            raise claims.ClaimRefused("HMRC would refuse some rows: fix them first.")
+        claims.mark_submitted(claim, current_user.email)
+        return f"Claim {claim.reference} marked as submitted to HMRC."
+    released = claims.discard(claim)
+    return f"Claim {claim.reference} discarded; its {released} gifts may be claimed again."
 
 
 # --- fixing a donor's details for HMRC -------------------------------------------------------
@@ -305,7 +308,6 @@ def declaration_cancel(declaration_id: int):
     else:
         problem = _cancel(declaration, request.form.get("effective", ""))
     if problem is not None:
-        db.session.rollback()
         flash(problem)
         return redirect(back, 303)
     commit()
@@ -326,7 +328,8 @@ def _cancel(declaration: GiftAidDeclaration, effective_text: str) -> str | None:
         return "Write the date the cancellation takes effect as YYYY-MM-DD."
     effective = now if day == uk_today() else uk_midnight(day)
     try:
-        count = declarations.cancel_all(declaration.donor_id, effective, now)
+        with undone_on(declarations.CancellationRefused):
+            count = declarations.cancel_all(declaration.donor_id, effective, now)
     except declarations.CancellationRefused as refused:
         return str(refused)
     audit.record(

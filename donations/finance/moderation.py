@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from donations.finance.guard import bp, requires
 from donations.gifts import moderation
 from donations.staff.roles import Permission
-from donations.transaction import commit, rollback
+from donations.transaction import commit, undone_on
 from donations.web import Form
 
 DECISIONS = {"approve": True, "reject": False}
@@ -36,9 +36,9 @@ def messages_decide(reference: str):
     if not form.validate():
         abort(400, description="The form had expired; please try again.")
     try:
-        moderation.moderate(reference, DECISIONS[decision])
+        with undone_on(moderation.ModerationError):
+            moderation.moderate(reference, DECISIONS[decision])
     except moderation.ModerationError as error:
-        rollback()
         abort(404, description=str(error))
     commit()
     flash(f"{reference}: {'shown on the fund page' if DECISIONS[decision] else 'never shown'}.")

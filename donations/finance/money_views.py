@@ -9,7 +9,7 @@ from donations.finance.guard import bp, requires
 from donations.payments import payouts
 from donations.payments.gateway import GatewayError
 from donations.staff.roles import Permission
-from donations.transaction import commit, rollback
+from donations.transaction import commit, undone_on
 
 DAYS = (30, 90, 365)
 
@@ -22,9 +22,9 @@ def _days() -> int:
 def _reports(days: int):
     since = datetime.now(UTC) - timedelta(days=days)
     try:
-        found = payouts.reports(since)
+        with undone_on(GatewayError):
+            found = payouts.reports(since)
     except GatewayError:
-        rollback()
         current_app.logger.exception("could not list payouts")
         return None
     commit()  # each matched payment now knows its fee, net and payout

@@ -20,7 +20,7 @@ from donations.staff import audit
 from donations.staff.audit import Action
 from donations.staff.roles import Permission
 from donations.text import line_problem
-from donations.transaction import commit, rollback
+from donations.transaction import commit
 from donations.uk_time import uk_today
 from donations.web import Form
 
@@ -429,13 +429,7 @@ def offline_import_file():
     gifts, problems = read_file(upload.read(), uk_today())
     if problems:
         return _import_page(problems, 400, upload.filename)
-    new = 0
-    try:
-        for gift in gifts:
-            new += offline.record(gift)[1]
-    except Exception:
-        rollback()
-        raise
+    new = sum(offline.record(gift)[1] for gift in gifts)
     audit.record(Action.OFFLINE_IMPORT, file=upload.filename, rows=len(gifts), recorded=new)
     commit()
     skipped = len(gifts) - new

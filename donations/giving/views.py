@@ -36,7 +36,7 @@ from donations.money import format_gbp
 from donations.page_cache import Rendered
 from donations.payments.checkout import confirm_with_gateway, open_checkout, open_portal
 from donations.payments.gateway import GatewayError, gateway
-from donations.transaction import commit, rollback
+from donations.transaction import commit, undone_on
 from donations.web import Form, absolute_url, forms_may_go_to, found_or_404
 
 bp = Blueprint("giving", __name__)
@@ -157,28 +157,26 @@ def donate_submit(slug: str | None = None):
         return render_form(form, status=400)
     fund = funds.by_slug(form.fund.data)
     try:
-        donation = gifts.start_donation(fund, form.details())
-        if donation.status != DonationStatus.CREATED:
-            commit()
-            _remember(donation)
-            return redirect(url_for("giving.thanks", session_id=donation.checkout_session_id), 303)
-        checkout_url = open_checkout(donation)
-        commit()
+        with undone_on(IntegrityError, GatewayError):
+            donation = gifts.start_donation(fund, form.details())
+            started = donation.status == DonationStatus.CREATED
+            checkout_url = open_checkout(donation) if started else None
     except IntegrityError:  # the same form, submitted twice at once: follow the first
-        rollback()
         donation = gifts.by_form_token(form.form_token.data)
         if donation is None or not donation.checkout_url:
             raise
         checkout_url = donation.checkout_url
     except GatewayError:
-        rollback()
         current_app.logger.exception("could not open a checkout session")
         notice = (
             "We could not reach our card payment provider, so nothing has been taken. "
             "Please try again in a minute."
         )
         return render_form(form, status=503, notice=notice)
+    commit()
     _remember(donation)
+    if checkout_url is None:  # given before (paid, or a Direct Debit on its way)
+        return redirect(url_for("giving.thanks", session_id=donation.checkout_session_id), 303)
     return redirect(checkout_url, 303)
 
 
@@ -198,10 +196,10 @@ def thanks():
     donation = found_or_404(gifts.by_checkout_session(request.args.get("session_id")))
     if donation.status in (DonationStatus.CREATED, DonationStatus.PENDING):
         try:
-            confirm_with_gateway(donation)
+            with undone_on(GatewayError):
+                confirm_with_gateway(donation)
             commit()
         except GatewayError:
-            rollback()
             current_app.logger.warning("thank-you page could not ask the gateway")
     return render_template(
         "giving/thanks.html",
@@ -242,10 +240,12 @@ def manage(token: str):
     except LinkExpired:
         return render_template("giving/manage_expired.html"), 410
     try:
-        url = open_portal(donation, return_to=absolute_url("funds.show", slug=donation.fund.slug))
+        with undone_on(GatewayError):
+            url = open_portal(
+                donation, return_to=absolute_url("funds.show", slug=donation.fund.slug)
+            )
         commit()
     except GatewayError:
-        rollback()
         current_app.logger.exception("could not open the customer portal")
         reason = "We could not reach our payment provider just now. Please try again in a minute."
         return render_template("errors/400.html", reason=reason), 503

@@ -2,6 +2,11 @@
 
 from flask import Flask
 
+# each event family registers its handlers (imported so, these bind no names here)
+import donations.payments.webhooks.checkout
+import donations.payments.webhooks.disputes
+import donations.payments.webhooks.invoices
+import donations.payments.webhooks.refunds  # noqa: F401
 from donations.payments.cli import cli
 from donations.payments.stripe_gateway import StripeGateway
 from donations.payments.views import bp

@@ -5,7 +5,7 @@ from donations.gifts.models import Donation
 from donations.gifts.outcome import Outcome
 from donations.payments import catalogue
 from donations.payments.gateway import GatewayError, gateway
-from donations.payments.webhooks.checkout import apply_checkout_session
+from donations.payments.sessions import apply_checkout_session
 from donations.web import absolute_url
 
 

@@ -13,7 +13,7 @@ from donations.payments import provider_payments
 from donations.payments.gateway import gateway
 from donations.payments.models import StripeEvent
 from donations.payments.objects import id_of
-from donations.payments.webhooks.checkout import apply_checkout_session, donation_for_session
+from donations.payments.sessions import apply_checkout_session, donation_for_session
 from donations.payments.webhooks.delivery import take
 from donations.payments.webhooks.held import replay_all
 

@@ -169,15 +169,14 @@ def test_an_event_the_handler_failed_on_is_delivered_again(client, runner, monke
 
 
 def stripe_fees() -> list[tuple[int, int]]:
-    """(amount, fee) of every payment's balance transaction the sandbox kept, as Stripe's."""
+    """(amount, fee) of every payment's balance transaction the sandbox kept, as Stripe's,
+    in the order they were made."""
     rows = db.session.execute(
-        select(SandboxObject).where(SandboxObject.kind == "balance_transaction")
-    )
-    return [
-        (row.data["amount"], row.data["fee"])
-        for row in rows.scalars()
-        if row.data["type"] == "charge"
-    ]
+        select(SandboxObject)
+        .where(SandboxObject.kind == "balance_transaction")
+        .order_by(SandboxObject.created_at)
+    ).scalars()
+    return [(row.data["amount"], row.data["fee"]) for row in rows if row.data["type"] == "charge"]
 
 
 def bacs_gift(client, runner, **fields) -> str:
