@@ -10,13 +10,19 @@ LINE_BREAK = re.compile(r"[\n\r\x0b\x0c\x85\u2028\u2029]")
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def line_problem(value: str, what: str) -> str | None:
-    """Why this cannot be a single line of plain text, or None when it can."""
-    if LINE_BREAK.search(value):
+def text_problem(value: str, what: str, *, single_line: bool = True) -> str | None:
+    """Why this cannot be plain text (on a single line, unless it may have several), or None
+    when it can: the one rule every form and import applies."""
+    if single_line and LINE_BREAK.search(value):
         return f"{what} must be on a single line."
     if MARKUP.search(value) or CONTROL.search(value):
         return f"{what} cannot contain HTML or control characters."
     return None
+
+
+def line_problem(value: str, what: str) -> str | None:
+    """Why this cannot be a single line of plain text, or None when it can."""
+    return text_problem(value, what)
 
 
 #: what a spreadsheet would read as the start of a formula: the ASCII signs, their full-width

@@ -3,7 +3,6 @@ of a monthly gift, each offline gift) and one per donation that has not been pai
 failed, expired or abandoned), with what became of the money. The list, its totals, the
 exports and the command line all read the same query, so they always agree."""
 
-import re
 from dataclasses import asdict, dataclass, fields
 from datetime import date, timedelta
 
@@ -29,6 +28,7 @@ from donations.gifts.models import STATUSES, Donation, DonationStatus, Frequency
 from donations.ledger import standing
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.payments.models import ProviderPayment
+from donations.text import CONTROL
 from donations.uk_time import uk_midnight
 
 #: the channel filter; a donation's own channel is "online" or how an offline gift came
@@ -37,7 +37,6 @@ CHANNELS = ("online", "offline")
 ONLINE = "online"
 PAGE_SIZE = 50
 MAX_QUERY = 100
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class FilterError(ValueError):

@@ -15,7 +15,7 @@ from donations.gifts.models import Donation, Frequency
 from donations.gifts.services import fee_cover_for
 from donations.giving.tiles import FOR_A, GIVEN, tile_values
 from donations.money import AmountError, format_gbp, parse_gift
-from donations.text import CONTROL, LINE_BREAK, MARKUP
+from donations.text import text_problem
 from donations.web import Form
 
 #: what secrets.token_urlsafe writes
@@ -175,10 +175,9 @@ class DonationForm(Form):
             field = getattr(self, name)
             value = field.data or ""
             what = field.label.text.split(" (")[0]
-            if name in self.SINGLE_LINE and LINE_BREAK.search(value):
-                ok = self._fail(field, f"{what} must be on a single line.")
-            elif MARKUP.search(value) or CONTROL.search(value):
-                ok = self._fail(field, f"{what} cannot contain HTML or control characters.")
+            problem = text_problem(value, what, single_line=name in self.SINGLE_LINE)
+            if problem is not None:
+                ok = self._fail(field, problem)
         return ok
 
     def _check_fund(self) -> bool:
