@@ -2,10 +2,10 @@
 
 from datetime import UTC, datetime
 
-from donations.gifts import lifecycle, plans
+from donations.gifts import plans, recurring
 from donations.gifts import services as gifts
-from donations.gifts.models import Donation, DonationStatus, PlanStatus
-from donations.gifts.outcome import Outcome, held, ignored, processed
+from donations.gifts.models import Donation, PlanStatus
+from donations.gifts.outcome import Outcome, ignored, processed
 from donations.payments import catalogue, provider_payments
 from donations.payments.objects import id_of
 from donations.payments.webhooks.held import replay_for_payment
@@ -90,26 +90,21 @@ def invoice_paid(invoice: dict) -> Outcome:
     invoice_id = id_of(invoice.get("id"))
     if donation is None or not donation.recurring or invoice_id is None:
         return ignored(NOT_OURS)
-    donation = gifts.lock(donation)
-    split = _split(invoice, donation)
-    if split is None or split[0] <= 0:
-        return held("amount or currency is not a gift in pounds")
-    gift, cover = split
-    if donation.status != DonationStatus.PAID and gift + cover != donation.total_charged_pence:
-        return held("the first month's amount differs from the donation")
-    if donation.status not in (DonationStatus.CREATED, DonationStatus.PENDING, DonationStatus.PAID):
-        return held(f"a paid invoice for a donation that is {donation.status}")
-    if subscription_id:
-        donation.subscription_id = donation.subscription_id or subscription_id
-        plan = plans.begin_plan(donation, subscription_id, id_of(invoice.get("customer")))
-        if plan.status == PlanStatus.PAST_DUE:
-            plans.change_plan(plan, PlanStatus.ACTIVE, "invoice.paid")
-    entry = lifecycle.record_month(donation, invoice_id, gift, cover, _paid_at(invoice))
+    paid = recurring.PeriodPaid(
+        invoice_id=invoice_id,
+        subscription_id=subscription_id,
+        customer_id=id_of(invoice.get("customer")),
+        split=_split(invoice, donation),
+        paid_at=_paid_at(invoice),
+    )
+    outcome, _ = recurring.period_paid(donation, paid)
+    if outcome.result == "held":
+        return outcome
     noted = provider_payments.note_payment(
         invoice_id, invoice_id=invoice_id, payment_intent_id=_payment_intent_of(invoice)
     )
     replay_for_payment(noted)
-    return processed("month recorded" if entry is not None else "month already recorded")
+    return outcome
 
 
 @handles("invoice.payment_failed")
