@@ -2,6 +2,7 @@
 and the dashboard."""
 
 import json
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -453,3 +454,26 @@ def test_the_payouts_page_says_when_stripe_cannot_be_reached(client, app, monkey
     signed_in(client, "viewer")
     response = client.get("/finance/payouts")
     assert response.status_code == 503
+
+
+def test_the_audit_log_pages_back_a_hundred_at_a_time_newest_first(client, app, monkeypatch):
+    for n in range(5):
+        audit.record("export", actor="command line", subject=f"batch {n}")
+    db.session.commit()
+    monkeypatch.setattr("donations.finance.admin.AUDIT_PAGE", 2)
+    signed_in(client, "admin")
+
+    def subjects(query: dict) -> list[str]:
+        page = client.get("/finance/audit", query_string=query).get_data(as_text=True)
+        return re.findall(r"<td>(batch \d)</td>", page), re.search(r"before=(\d+)", page)
+
+    first, older = subjects({"action": "export"})
+    assert first == ["batch 4", "batch 3"]
+    second, older = subjects({"action": "export", "before": older.group(1)})
+    assert second == ["batch 2", "batch 1"]
+    last, older = subjects({"action": "export", "before": older.group(1)})
+    assert last == ["batch 0"]
+    assert older is None, "no link past the oldest"
+    everything, _ = subjects({})
+    assert everything == [], "unfiltered, the newest two are the admin's account and sign-in"
+    assert subjects({"before": "not-a-number", "action": "export"})[0] == ["batch 4", "batch 3"]

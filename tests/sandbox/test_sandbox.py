@@ -240,3 +240,16 @@ def test_an_annual_gift_is_taken_again_a_year_on_with_its_receipt_and_gift_aid(c
     plan = db.session.execute(select(Plan)).scalar_one()
     assert (plan.status, plan.amount_pence) == (PlanStatus.ACTIVE, 10000)
     assert drift() == []
+
+
+def test_a_manage_link_opens_only_a_recurring_gift(client, app):
+    give(client, amount="25")
+    one_off = db.session.execute(select(Donation)).scalar_one()
+    assert client.get(f"/donate/manage/{links.manage_token(one_off)}").status_code == 404
+    give(client, frequency="annual", amount="100", email="yearly@example.org")
+    yearly = db.session.execute(
+        select(Donation).where(Donation.email == "yearly@example.org")
+    ).scalar_one()
+    opened = client.get(f"/donate/manage/{links.manage_token(yearly)}")
+    assert opened.status_code == 303
+    assert "/sandbox/portal/" in opened.headers["Location"]
