@@ -96,7 +96,11 @@ def forget(email: str, subjects: list[str]) -> int:
 
     The only change the log ever takes, made by statement, not through the ORM, which refuses
     any edit to an entry."""
-    conditions = [AuditEntry.detail.contains(email), AuditEntry.actor == email]
+    conditions = [
+        AuditEntry.detail.contains(email),
+        AuditEntry.actor == email,
+        AuditEntry.subject == email,
+    ]
     if subjects:
         conditions.append(AuditEntry.subject.in_(subjects))
     entries = list(db.session.execute(select(AuditEntry).where(or_(*conditions))).scalars())

@@ -477,3 +477,40 @@ def test_the_audit_log_pages_back_a_hundred_at_a_time_newest_first(client, app, 
     everything, _ = subjects({})
     assert everything == [], "unfiltered, the newest two are the admin's account and sign-in"
     assert subjects({"before": "not-a-number", "action": "export"})[0] == ["batch 4", "batch 3"]
+
+
+def test_forgetting_in_the_audit_log_keeps_what_was_done_and_drops_who_it_was(app):
+    mine = audit.record(
+        "declaration_corrected",
+        actor="finance@example.org",
+        subject="declaration 7",
+        before={"house": "1 Old Road", "postcode": "M1 1AE"},
+        after={"house": "2 New Road", "postcode": "M1 1AE"},
+    )
+    typed = audit.record("sign_in_failed", actor="ada@example.org")
+    named = audit.record("staff_created", actor="command line", subject="ada@example.org")
+    mentioned = audit.record("erasure", actor="x@example.org", reason="from ada@example.org")
+    other = audit.record(
+        "declaration_corrected",
+        actor="finance@example.org",
+        subject="declaration 8",
+        before={"house": "9 Keep Street"},
+        after={"house": "10 Keep Street"},
+    )
+    db.session.commit()
+    assert audit.forget("ada@example.org", ["declaration 7"]) == 4
+    db.session.commit()
+    found = {e.id: e for e in db.session.execute(select(AuditEntry)).scalars()}
+    assert json.loads(found[mine.id].detail) == {
+        "before": {"house": "(erased)", "postcode": "(erased)"},
+        "after": {"house": "(erased)", "postcode": "(erased)"},
+    }
+    assert (found[mine.id].action, found[mine.id].actor) == (
+        "declaration_corrected",
+        "finance@example.org",
+    )
+    assert found[typed.id].actor == "(erased)"
+    assert found[named.id].subject == "(erased)"
+    assert json.loads(found[mentioned.id].detail) == {"reason": "from (erased)"}
+    assert json.loads(found[other.id].detail)["before"] == {"house": "9 Keep Street"}
+    assert found[other.id].subject == "declaration 8"
