@@ -5,7 +5,6 @@ the records' totals, the CSV and XLSX, and the Gift Aid claim preview)."""
 import csv
 import io
 import time
-from datetime import datetime
 from decimal import Decimal
 
 from openpyxl import load_workbook
@@ -17,7 +16,7 @@ from donations.finance import dashboard, listing
 from donations.funds.models import Fund
 from donations.gifts.models import Donation
 from donations.ledger.totals import drift, recompute
-from donations.uk_time import UK
+from donations.uk_time import uk_today
 from tests import factories
 from tests.support import give, sandbox_pay, sign_in, staff_post, submit_gift
 
@@ -63,13 +62,13 @@ def a_year_of_gifts(client, runner) -> None:
     cheque = {
         "fund": "stem-cell-audit",
         "amount": "25.00",
-        "received_on": datetime.now(UK).date().isoformat(),
+        "received_on": uk_today().isoformat(),
         "method": "cheque",
         "receipt_reference": "CHQ-1",
         "first_name": "Mary",
         "last_name": "Seacole",
         "gift_aid": "yes",
-        "declaration_date": datetime.now(UK).date().isoformat(),
+        "declaration_date": uk_today().isoformat(),
         "house": "14",
         "postcode": "SW1A 1AA",
     }
@@ -107,7 +106,7 @@ def test_a_scripted_year_agrees_to_the_penny_everywhere(client, runner, app):
     assert sum(f["raised_pence"] for f in fresh) == raised
     assert sum(f["gift_aid_pence"] for f in fresh) == gift_aid
 
-    today = datetime.now(UK).date()
+    today = uk_today()
     figures = dashboard.figures(today)
     assert sum(f.year.raised_pence for f in figures) == raised
     assert sum(f.year.gift_aid_pence for f in figures) == gift_aid

@@ -11,7 +11,7 @@ take Gift Aid only from a named person declaring they pay UK tax.
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import Select, func, select
@@ -23,7 +23,7 @@ from donations.gifts.models import Donation
 from donations.ledger import standing
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.money import format_gbp
-from donations.uk_time import uk_date, uk_midnight
+from donations.uk_time import uk_date, uk_midnight, uk_today
 
 WINDOW_YEARS = 4
 
@@ -176,7 +176,7 @@ class Gift:
 
 
 def gifts(conditions, today: date | None = None) -> list[Gift]:
-    today = today or uk_date(datetime.now(UTC))
+    today = today or uk_today()
     found = []
     for row in db.session.execute(facts_query(conditions)).all():
         facts = _facts(row)

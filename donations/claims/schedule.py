@@ -6,7 +6,7 @@ file), written with odfpy; and a CSV of the same rows beside it, for checking by
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 
 from odf.number import Number, NumberStyle
 from odf.opendocument import OpenDocumentSpreadsheet
@@ -22,7 +22,7 @@ from donations.gift_aid.models import GiftAidDeclaration
 from donations.gifts.models import Donation
 from donations.money import pounds
 from donations.text import neutralised
-from donations.uk_time import uk_date
+from donations.uk_time import uk_today
 
 SHEET = "R68GAD_V1_00_0_EN"
 ROWS_PER_FILE = 1000
@@ -94,7 +94,7 @@ def _gifts(claim: GiftAidClaim):
 def build(claim: GiftAidClaim, aggregate_up_to_pence: int = 0) -> Schedule:
     """The claim's rows as HMRC will read them. With `aggregate_up_to_pence`, gifts of at
     most that much (and not sponsorship) are added up into rows of at most £1,000."""
-    today = uk_date(datetime.now(UTC))
+    today = uk_today()
     single, small = [], []
     for item, donation, declaration in _gifts(claim):
         row = hmrc.row_for(

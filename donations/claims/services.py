@@ -15,7 +15,7 @@ from donations.ledger.models import OUTGOING_KINDS, LedgerEntry
 from donations.ledger.standing import gift_aid_due
 from donations.staff import audit
 from donations.staff.audit import Action
-from donations.uk_time import uk_date
+from donations.uk_time import uk_today
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -61,7 +61,7 @@ def preview(period_from: date, period_to: date) -> list[eligibility.Gift]:
 def create(period_from: date, period_to: date, created_by: str) -> GiftAidClaim:
     """A draft claim of every eligible gift received in the period (UK days, inclusive), and
     of any Gift Aid over-claimed on gifts refunded since their claim was submitted."""
-    today = uk_date(datetime.now(UTC))
+    today = uk_today()
     _check_period(period_from, period_to, today)
     _one_at_a_time()
     eligible = [gift for gift in preview(period_from, period_to) if gift.assessment.eligible]
@@ -123,7 +123,7 @@ def refresh(claim: GiftAidClaim) -> list[str]:
     for gift in eligibility.gifts([LedgerEntry.id.in_(items)]):
         item = items[gift.entry.id]
         facts = dataclasses.replace(gift.facts, claimed_in=None)
-        now = eligibility.assess(facts, uk_date(datetime.now(UTC)))
+        now = eligibility.assess(facts, uk_today())
         if not now.eligible:
             changed.append(f"{gift.donation.reference}: left out. {now.why}")
             claim.items.remove(item)

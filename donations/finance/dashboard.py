@@ -1,7 +1,7 @@
 """The dashboard: each fund this month and this year, and money raised week by week."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import render_template
 from sqlalchemy import and_, case, func, select
@@ -15,7 +15,7 @@ from donations.ledger import services as ledger
 from donations.ledger import standing
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.staff.roles import Permission
-from donations.uk_time import UK, uk_midnight
+from donations.uk_time import uk_midnight, uk_today
 
 WEEKS = 12
 
@@ -136,7 +136,7 @@ def nice_ceiling(pence: int) -> int:
 @bp.get("/")
 @requires(Permission.VIEW_RECORDS)
 def dashboard():
-    today = datetime.now(UK).date()
+    today = uk_today()
     mondays, series = weekly(today)
     every_fund = funds.all_funds()
     return render_template(

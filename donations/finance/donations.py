@@ -31,7 +31,7 @@ from donations.staff import audit
 from donations.staff.audit import Action
 from donations.staff.roles import Permission
 from donations.transaction import commit, undone_on
-from donations.uk_time import uk_date
+from donations.uk_time import uk_today
 from donations.web import Form, found_or_404
 
 EXPORT_TYPES = {
@@ -151,7 +151,7 @@ def _detail_page(donation, forms: dict | None = None, status: int = 200):
                 gift.entry.id: gift.assessment for gift in eligibility.for_donation(donation.id)
             },
             can_cancel_declaration=current_user.may(Permission.CLAIM_GIFT_AID),
-            today=uk_date(datetime.now(UTC)),
+            today=uk_today(),
             status_error=status >= 400,
         ),
         status,

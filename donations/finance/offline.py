@@ -56,10 +56,10 @@ REQUIRED = (
 RECEIPT_REFERENCE_MAX = 40
 LENGTHS = {
     "receipt_reference": RECEIPT_REFERENCE_MAX,
-    **{name: length_of(getattr(Donation, name)) for name in ("title", "first_name", "last_name")},
-    "email": length_of(Donation.email),
-    "house": length_of(Donation.house),
-    "address": length_of(Donation.address),
+    **{
+        name: length_of(getattr(Donation, name))
+        for name in ("title", "first_name", "last_name", "email", "house", "address")
+    },
     "postcode": POSTCODE_TYPED_MAX,
 }
 LABELS = {

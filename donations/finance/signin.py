@@ -138,7 +138,7 @@ def login():
         if request.method == "GET" and current_user.is_authenticated:
             return redirect(safe_next(request.args.get("next")), 303)
         return _page(form, 400 if form.errors else 200)
-    email = form.email.data.strip().lower()[:254]
+    email = _typed_email()
     if _everywhere_exceeded(email) and not _signed_in_from_here_before(email):
         audit.record(
             Action.SIGN_IN_REFUSED, actor=email, reason="too many wrong passwords everywhere"
@@ -162,7 +162,7 @@ def login():
 @bp.errorhandler(RateLimitExceeded)
 def refused(error):
     if request.endpoint == "finance.login":
-        typed = request.form.get("email", "").strip().lower()[:254] or "(none)"
+        typed = _typed_email() or "(none)"
         audit.record(Action.SIGN_IN_REFUSED, actor=typed, reason="too many tries")
         commit()
         return _page(SignInForm(), 429, problem=TOO_MANY)
