@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from donations.gift_aid.rules import gift_aid_on
 from donations.gifts.models import Frequency
+from donations.ledger.standing import gift_aid_due
 from donations.money import format_gbp
 
 #: which preset is chosen before the donor chooses (the second: not the smallest)
@@ -55,16 +55,16 @@ def _pounds(pence: int) -> str:
 
 
 def _one_off(pence: int) -> str:
-    return f"{format_gbp(pence + gift_aid_on(pence), drop_zero_pence=True)} with Gift Aid"
+    return f"{format_gbp(pence + gift_aid_due(pence), drop_zero_pence=True)} with Gift Aid"
 
 
 def _monthly(pence: int) -> str:
     year = 12 * pence
-    return f"{_pounds(year)} a year, {_pounds(year + 12 * gift_aid_on(pence))} with Gift Aid"
+    return f"{_pounds(year)} a year, {_pounds(year + 12 * gift_aid_due(pence))} with Gift Aid"
 
 
 def _annual(pence: int) -> str:
-    return f"{_pounds(pence + gift_aid_on(pence))} a year with Gift Aid"
+    return f"{_pounds(pence + gift_aid_due(pence))} a year with Gift Aid"
 
 
 def tiles() -> dict[str, TileSet]:

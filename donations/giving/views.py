@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 from donations.extensions import limiter
 from donations.funds import services as funds
 from donations.gift_aid import services as declarations
-from donations.gift_aid.rules import gift_aid_on
 from donations.gift_aid.wording import declaration_parts
 from donations.gifts import services as gifts
 from donations.gifts.dates import next_payment
@@ -32,6 +31,7 @@ from donations.gifts.models import DonationStatus
 from donations.giving import prefill
 from donations.giving.forms import DonationForm, new_form_token
 from donations.giving.tiles import tiles
+from donations.ledger.standing import gift_aid_due
 from donations.money import format_gbp
 from donations.page_cache import Rendered
 from donations.payments.checkout import confirm_with_gateway, open_checkout, open_portal
@@ -206,7 +206,7 @@ def thanks():
         donation=donation,
         own=_made_here(donation),
         amount=format_gbp(donation.amount_pence),
-        gift_aid=format_gbp(gift_aid_on(donation.amount_pence)) if donation.gift_aid else None,
+        gift_aid=format_gbp(gift_aid_due(donation.amount_pence)) if donation.gift_aid else None,
         next_payment=next_payment(donation.paid_at, donation.interval)
         if donation.paid_at
         else None,

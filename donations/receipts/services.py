@@ -12,11 +12,11 @@ from sqlalchemy import func, or_, select, update
 
 from donations import transaction
 from donations.extensions import db, utcnow
-from donations.gift_aid.rules import gift_aid_on
 from donations.gifts.dates import next_payment
 from donations.gifts.links import gift_aid_token, manage_token
 from donations.gifts.models import Donation
 from donations.ledger.models import EntryKind, LedgerEntry
+from donations.ledger.standing import gift_aid_due
 from donations.receipts.models import OutboxMessage
 from donations.uk_time import uk_date
 from donations.web import absolute_url
@@ -82,7 +82,7 @@ def _write(message: OutboxMessage) -> None:
         "entry": entry,
         "date": uk_date(entry.occurred_at),
         "next_payment": next_payment(entry.occurred_at, donation.interval),
-        "gift_aid_pence": gift_aid_on(entry.amount_pence) if entry.gift_aid else 0,
+        "gift_aid_pence": gift_aid_due(entry.amount_pence) if entry.gift_aid else 0,
         "manage_url": absolute_url("giving.manage", token=manage_token(donation))
         if donation.recurring
         else None,

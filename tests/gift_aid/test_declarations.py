@@ -7,9 +7,10 @@ from flask import current_app
 
 from donations.gift_aid.address import normalise_postcode
 from donations.gift_aid.models import GiftAidDeclaration
-from donations.gift_aid.rules import carries_gift_aid, gift_aid_on
+from donations.gift_aid.rules import carries_gift_aid
 from donations.gift_aid.services import new_declaration
 from donations.gift_aid.wording import WORDING_VERSION, declaration_wording
+from donations.ledger.standing import gift_aid_due
 from tests import factories
 from tests.support import count
 
@@ -87,9 +88,9 @@ def test_a_cancelled_declaration_covers_gifts_before_the_moment_it_ends_only(app
 
 
 def test_gift_aid_follows_the_configured_rate(app):
-    assert gift_aid_on(1235) == 308
+    assert gift_aid_due(1235) == 308
     app.config["GIFT_AID_BASIC_RATE"] = 25
-    assert gift_aid_on(1200) == 400
+    assert gift_aid_due(1200) == 400
 
 
 @pytest.mark.parametrize(
