@@ -19,7 +19,9 @@ from donations import (
     funds,
     gifts,
     giving,
+    images,
     ledger,
+    markup,
     models,  # noqa: F401  (the whole schema, for Alembic)
     payments,
     progress,
@@ -38,8 +40,10 @@ ROOT = settings.ROOT
 
 #: each package's init_app, bottom layer first (docs/ARCHITECTURE.md)
 PACKAGES = (
-    funds,
+    markup,
     staff,
+    images,
+    funds,
     ledger,
     gifts,
     receipts,

@@ -2,16 +2,19 @@
 (the sandbox's tables included, whichever gateway runs)."""
 
 from donations.claims.models import ClaimItem, GiftAidClaim, OverClaim
-from donations.funds.models import Fund
+from donations.funds.models import Appeal, Fund
 from donations.gift_aid.models import GiftAidDeclaration
 from donations.gifts.models import Donation, Donor, Plan, PlanChange
-from donations.ledger.models import FundTotals, LedgerEntry, PendingEntry
+from donations.images.models import ImageVariant, StoredImage
+from donations.ledger.models import AppealTotals, FundTotals, LedgerEntry, PendingEntry
 from donations.payments.models import CatalogueEntry, ProviderPayment, StripeEvent
 from donations.receipts.models import OutboxMessage
 from donations.sandbox.models import SandboxObject, SandboxSession
 from donations.staff.models import AuditEntry, StaffMember
 
 __all__ = [
+    "Appeal",
+    "AppealTotals",
     "AuditEntry",
     "CatalogueEntry",
     "ClaimItem",
@@ -21,6 +24,7 @@ __all__ = [
     "FundTotals",
     "GiftAidClaim",
     "GiftAidDeclaration",
+    "ImageVariant",
     "LedgerEntry",
     "OutboxMessage",
     "OverClaim",
@@ -31,5 +35,6 @@ __all__ = [
     "SandboxObject",
     "SandboxSession",
     "StaffMember",
+    "StoredImage",
     "StripeEvent",
 ]

@@ -20,6 +20,7 @@ ROLE_WORDS = {
     "admin": "Admin: everything, and staff accounts",
     "finance": "Finance: records, exports, refunds, offline gifts, messages, Gift Aid",
     "viewer": "Viewer: the records without donors' personal details; no exports",
+    "editor": "Editor: funds' and appeals' pages only; no donors, no money",
 }
 
 

@@ -1,45 +1,218 @@
-"""The fund catalogue: which funds there are, and their goals. Services flush; callers commit."""
+"""The fund catalogue and its appeals: which there are, whether each takes gifts today, and
+staff's changes to them, each audited with what it replaced. Services flush; callers commit."""
+
+import re
+from datetime import date
+from enum import StrEnum
 
 from sqlalchemy import select
 
-from donations.extensions import db
-from donations.funds.models import Fund
+from donations.extensions import db, utcnow
+from donations.funds.models import Appeal, Campaign, Fund
+from donations.staff import audit
+from donations.staff.audit import Action
+from donations.uk_time import uk_today
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII)
+SLUG_LENGTH = (3, 60)
+#: words a page's address may not be: they name the site's own pages, or could pass for them
+RESERVED = frozenset(
+    [
+        "admin",
+        "administrator",
+        "api",
+        "appeals",
+        "donate",
+        "embed",
+        "finance",
+        "fundraising",
+        "funds",
+        "gift-aid",
+        "healthz",
+        "images",
+        "login",
+        "logout",
+        "manage",
+        "new",
+        "sandbox",
+        "start",
+        "static",
+        "stripe",
+        "support",
+        "unsubscribe",
+        "updates",
+        "www",
+    ]
+)
 
 
 class FundError(ValueError):
     pass
 
 
+class Status(StrEnum):
+    """Whether a fund or appeal takes gifts today (the progress JSON's `status`)."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    #: its opening day has not come
+    UPCOMING = "upcoming"
+
+
+def status_of(campaign: Campaign, today: date | None = None) -> Status:
+    """Closed by staff, or past the end of its closing day (UK time); an appeal also closes
+    with its fund. Upcoming before its opening day."""
+    today = today or uk_today()
+    if campaign.closed_at is not None or (campaign.closes_on and today > campaign.closes_on):
+        return Status.CLOSED
+    if isinstance(campaign, Appeal) and status_of(campaign.fund, today) is Status.CLOSED:
+        return Status.CLOSED
+    if campaign.opens_on and today < campaign.opens_on:
+        return Status.UPCOMING
+    return Status.OPEN
+
+
+def is_public(campaign: Campaign) -> bool:
+    """Shown on the site: not hidden (nor, for an appeal, its fund)."""
+    if isinstance(campaign, Appeal) and campaign.fund.hidden:
+        return False
+    return not campaign.hidden
+
+
 def all_funds() -> list[Fund]:
     return list(db.session.execute(select(Fund).order_by(Fund.position, Fund.id)).scalars())
 
 
+def public_funds() -> list[Fund]:
+    return [fund for fund in all_funds() if not fund.hidden]
+
+
+def open_funds() -> list[Fund]:
+    """The funds a donor may choose today."""
+    return [fund for fund in public_funds() if status_of(fund) is Status.OPEN]
+
+
 def by_slug(slug: str | None) -> Fund | None:
-    if not slug or len(slug) > 60:
+    if not slug or len(slug) > SLUG_LENGTH[1]:
         return None
     return db.session.execute(select(Fund).where(Fund.slug == slug)).scalar_one_or_none()
 
 
-def _check_goal(goal_pence: int) -> None:
-    if goal_pence <= 0:
-        raise FundError("A fund's goal must be more than £0.")
+def appeal_by_slug(slug: str | None) -> Appeal | None:
+    if not slug or len(slug) > SLUG_LENGTH[1]:
+        return None
+    return db.session.execute(select(Appeal).where(Appeal.slug == slug)).scalar_one_or_none()
+
+
+def public_by_slug(kind: str, slug: str | None) -> Campaign | None:
+    """The fund or appeal a public address names, unless it is hidden."""
+    found = appeal_by_slug(slug) if kind == "appeal" else by_slug(slug)
+    return found if found is not None and is_public(found) else None
+
+
+def all_appeals() -> list[Appeal]:
+    return list(db.session.execute(select(Appeal).order_by(Appeal.position, Appeal.id)).scalars())
+
+
+def open_appeals(fund: Fund | None = None) -> list[Appeal]:
+    """The appeals taking gifts today, shown on the home page (and a fund's page)."""
+    return [
+        appeal
+        for appeal in all_appeals()
+        if (fund is None or appeal.fund_id == fund.id)
+        and is_public(appeal)
+        and status_of(appeal) is Status.OPEN
+    ]
+
+
+def slug_problem(slug: str, model: type[Campaign]) -> str | None:
+    """Why a web address cannot be used, in words; None when it can."""
+    low, high = SLUG_LENGTH
+    if not low <= len(slug) <= high:
+        return f"Use {low} to {high} characters."
+    if not SLUG.fullmatch(slug):
+        return "Use lower-case letters a to z, digits and single hyphens between words."
+    if slug in RESERVED:
+        return f"'{slug}' is one of the site's own words: choose another."
+    taken = db.session.execute(select(model.id).where(model.slug == slug)).first()
+    if taken is not None:
+        return "That address is taken: choose another."
+    return None
+
+
+def _check(campaign: Campaign, values: dict) -> None:
+    """Refuse values that make no sense together, before any is set."""
+
+    def value(name):
+        return values[name] if name in values else getattr(campaign, name)
+
+    if value("goal_pence") is None or value("goal_pence") <= 0:
+        raise FundError(f"A {campaign.kind}'s goal must be more than £0.")
+    if value("opens_on") and value("closes_on") and value("closes_on") < value("opens_on"):
+        raise FundError("The closing day must not be before the opening day.")
+    if value("image_id") and not (value("image_alt") or "").strip():
+        raise FundError("Say what the image shows, for people who cannot see it.")
+
+
+def _audited_values(campaign: Campaign, names) -> dict:
+    return {name: getattr(campaign, name) for name in names}
+
+
+def _action(campaign: Campaign, created: bool) -> Action:
+    if isinstance(campaign, Appeal):
+        return Action.APPEAL_CREATED if created else Action.APPEAL_CHANGED
+    return Action.FUND_CREATED if created else Action.FUND_CHANGED
+
+
+def create(model: type[Campaign], slug: str, **values) -> Campaign:
+    """A new fund or appeal; FundError when it cannot be."""
+    problem = slug_problem(slug, model)
+    if problem:
+        raise FundError(problem)
+    campaign = model(slug=slug, **values)
+    _check(campaign, values)
+    db.session.add(campaign)
+    db.session.flush()
+    audit.record(_action(campaign, created=True), subject=slug, after=values)
+    return campaign
+
+
+def change(campaign: Campaign, **values) -> dict:
+    """Set what changed, audited with what it replaced; the changed fields' old values."""
+    before = _audited_values(campaign, values)
+    changed = {name: value for name, value in values.items() if before[name] != value}
+    if not changed:
+        return {}
+    _check(campaign, changed)
+    for name, value in changed.items():
+        setattr(campaign, name, value)
+    db.session.flush()
+    replaced = {name: before[name] for name in changed}
+    audit.record(_action(campaign, created=False), subject=campaign.slug, before=replaced,
+                 after=changed)  # fmt: skip
+    return replaced
+
+
+def close(campaign: Campaign) -> dict:
+    """Stop taking gifts now; the page keeps its figures and says it has closed."""
+    return change(campaign, closed_at=campaign.closed_at or utcnow())
+
+
+def reopen(campaign: Campaign) -> dict:
+    return change(campaign, closed_at=None)
+
+
+def set_hidden(campaign: Campaign, hidden: bool) -> dict:
+    return change(campaign, hidden=hidden)
 
 
 def add_fund(slug: str, name: str, goal_pence: int, summary: str = "", story: str = "") -> Fund:
-    _check_goal(goal_pence)
-    if by_slug(slug) is not None:
-        raise FundError(f"A fund with the slug {slug!r} already exists.")
-    fund = Fund(slug=slug, name=name, goal_pence=goal_pence, summary=summary, story=story)
-    db.session.add(fund)
-    db.session.flush()
-    return fund
+    return create(Fund, slug, name=name, goal_pence=goal_pence, summary=summary, story=story)
 
 
 def set_goal(slug: str, goal_pence: int) -> Fund:
     fund = by_slug(slug)
     if fund is None:
         raise FundError(f"No fund with the slug {slug!r}.")
-    _check_goal(goal_pence)
-    fund.goal_pence = goal_pence
-    db.session.flush()
+    change(fund, goal_pence=goal_pence)
     return fund

@@ -19,7 +19,11 @@ def mark_pending(donation: Donation) -> None:
     """Money promised but not yet collected (Bacs): counted as pending, not raised."""
     states.move(donation, DonationStatus.PENDING)
     ledger.open_pending(
-        donation.fund_id, donation.id, donation.amount_pence, key=donation.reference
+        donation.fund_id,
+        donation.id,
+        donation.amount_pence,
+        key=donation.reference,
+        appeal_id=donation.appeal_id,
     )
 
 
@@ -49,6 +53,7 @@ def mark_paid(
         gift_aid=carries_gift_aid(donation.declaration, donation.paid_at),
         fee_cover_pence=donation.fee_cover_pence,
         occurred_at=donation.paid_at,
+        appeal_id=donation.appeal_id,
     )
     if entry is not None:
         gift_paid.send(donation, entry=entry)
@@ -91,6 +96,7 @@ def record_month(
         gift_aid=carries_gift_aid(donation.declaration, when),
         fee_cover_pence=fee_cover_pence,
         occurred_at=when,
+        appeal_id=donation.appeal_id,
     )
     if entry is not None:
         gift_paid.send(donation, entry=entry)

@@ -5,7 +5,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from donations.extensions import UTCDateTime, db, one_of, utcnow
-from donations.funds.models import Fund
+from donations.funds.models import Appeal, Fund
 from donations.gift_aid.models import GiftAidDeclaration
 
 
@@ -72,12 +72,16 @@ class Donation(db.Model):
         #: the fund page's recent supporters: newest paid gifts of one fund, in the query's
         #: own order (paid_at, then id), so the database reads the newest few and stops
         Index("ix_donations_fund_status_paid_at_id", "fund_id", "status", "paid_at", "id"),
+        #: and an appeal's page's
+        Index("ix_donations_appeal_status_paid_at_id", "appeal_id", "status", "paid_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: the public reference that travels to Stripe in metadata
     reference: Mapped[str] = mapped_column(String(20), unique=True)
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
+    #: the appeal it was given through, if any (its fund is the appeal's)
+    appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"))
     #: set once the gift is paid: until then it touches no donor's stored details
     donor_id: Mapped[int | None] = mapped_column(ForeignKey("donors.id"), index=True)
     #: made from the details below once the gift is paid, when Gift Aid was asked for
@@ -121,6 +125,7 @@ class Donation(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     fund: Mapped[Fund] = relationship()
+    appeal: Mapped[Appeal | None] = relationship()
     donor: Mapped[Donor | None] = relationship()
     declaration: Mapped[GiftAidDeclaration | None] = relationship()
 

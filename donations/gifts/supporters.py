@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from donations.extensions import db
-from donations.funds.models import Fund
+from donations.funds.models import Appeal, Fund
 from donations.gifts.models import Donation, DonationStatus, Moderation
 
 ANONYMOUS = "Anonymous"
@@ -31,10 +31,16 @@ def shown_name(donation: Donation) -> str:
     return donation.display_name
 
 
-def recent(fund: Fund, limit: int = 10) -> list[Supporter]:
+def recent(campaign: Fund | Appeal, limit: int = 10) -> list[Supporter]:
+    """The newest paid gifts to a fund, or through an appeal."""
+    given_to = (
+        Donation.appeal_id == campaign.id
+        if isinstance(campaign, Appeal)
+        else Donation.fund_id == campaign.id
+    )
     donations = db.session.execute(
         select(Donation)
-        .where(Donation.fund_id == fund.id, Donation.status == DonationStatus.PAID)
+        .where(given_to, Donation.status == DonationStatus.PAID)
         .order_by(Donation.paid_at.desc(), Donation.id.desc())
         .limit(limit)
     ).scalars()

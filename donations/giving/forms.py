@@ -80,6 +80,8 @@ class DonationForm(Form):
     #: the frequency whose amount tiles the donor saw (without JavaScript, choosing another
     #: frequency does not change the tiles shown, so a tile may belong to the other one)
     amounts_for = HiddenField()
+    #: the appeal the gift is given through, if any; the fund follows from it
+    appeal = HiddenField()
     title = StringField(
         "Title (optional)", [Optional(), _max(length_of(Donation.title), "Your title")]
     )

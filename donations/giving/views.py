@@ -57,11 +57,46 @@ def _made_here(donation) -> bool:
 
 
 def _catalogue_and_fund(slug: str | None):
-    """Every fund (for the form's choices) and the one the path names, if it names one."""
-    catalogue = funds.all_funds()
+    """The open funds (the form's choices) and the one the path names, if it names one."""
+    catalogue = funds.open_funds()
     if slug is None:
         return catalogue, None
-    return catalogue, found_or_404(next((f for f in catalogue if f.slug == slug), None))
+    return catalogue, found_or_404(funds.public_by_slug("fund", slug))
+
+
+class GiftsRefused(Exception):
+    """A gift asked for a fund or appeal that does not take gifts today."""
+
+    def __init__(self, campaign):
+        self.campaign = campaign
+
+
+@bp.errorhandler(GiftsRefused)
+def gifts_refused(refused: GiftsRefused):
+    """A clear page, pointing to the funds that are open; nothing is recorded."""
+    campaign = refused.campaign
+    status = funds.status_of(campaign)
+    page = render_template(
+        "giving/closed.html",
+        campaign=campaign,
+        status=status,
+        open_funds=funds.open_funds(),
+        appeals=funds.open_appeals(),
+    )
+    return page, 410 if status is funds.Status.CLOSED else 403
+
+
+def _taking_gifts(campaign):
+    if campaign is not None and funds.status_of(campaign) is not funds.Status.OPEN:
+        raise GiftsRefused(campaign)
+    return campaign
+
+
+def _appeal_named(slug: str | None):
+    """The open appeal a link or form names; None when it names none (404 if unknown)."""
+    if not slug:
+        return None
+    return _taking_gifts(found_or_404(funds.public_by_slug("appeal", slug)))
 
 
 def _cover_examples() -> list[tuple[str, str]]:
@@ -77,6 +112,7 @@ def _cover_examples() -> list[tuple[str, str]]:
 
 def render_form(form: DonationForm, status: int = 200, notice: str | None = None):
     config = current_app.config
+    appeal = funds.public_by_slug("appeal", form.appeal.data) if form.appeal.data else None
     declaration, tax_statement = declaration_parts(config["CHARITY_NAME"])
     return (
         render_template(
@@ -89,6 +125,7 @@ def render_form(form: DonationForm, status: int = 200, notice: str | None = None
             fee_fixed=config["FEE_FIXED_PENCE"],
             declaration=declaration,
             tax_statement=tax_statement,
+            appeal=appeal,
         ),
         status,
     )
@@ -125,6 +162,7 @@ def _blank_form(form: DonationForm) -> str:
     key = (
         "donate",
         form.fund.data,
+        form.appeal.data,
         form.frequency.data,
         form.amount.data,
         form.other_amount.data,
@@ -137,13 +175,19 @@ def _blank_form(form: DonationForm) -> str:
 @bp.get("/donate/<slug>", endpoint="donate")
 def donate(slug: str | None = None):
     catalogue, fund = _catalogue_and_fund(slug)
+    _taking_gifts(fund)
     form = DonationForm(formdata=None, funds=catalogue)
     if (resumed := _cancelled_donation()) is not None:
         prefill.from_details(form, resumed.fund.slug, gifts.details_of(resumed))
+        if resumed.appeal is not None and funds.status_of(resumed.appeal) is funds.Status.OPEN:
+            form.appeal.data = resumed.appeal.slug
         form.form_token.data = new_form_token()
         notice = "You cancelled the payment and nothing was taken. Your details are below."
         return render_form(form, notice=notice)
-    prefill.from_query(form, request.args, fund)
+    appeal = _appeal_named(request.args.get("appeal"))
+    prefill.from_query(form, request.args, appeal.fund if appeal else fund)
+    if appeal is not None:
+        form.fund.data, form.appeal.data = appeal.fund.slug, appeal.slug
     return _blank_form(form)
 
 
@@ -153,12 +197,17 @@ def donate(slug: str | None = None):
 def donate_submit(slug: str | None = None):
     catalogue, _ = _catalogue_and_fund(slug)
     form = DonationForm(funds=catalogue)
+    appeal = _appeal_named(form.appeal.data)
+    if appeal is not None:  # the fund follows from the appeal, whatever else was sent
+        form.fund.data = appeal.fund.slug
+    else:
+        _taking_gifts(funds.public_by_slug("fund", form.fund.data))
     if not form.validate():
         return render_form(form, status=400)
     fund = funds.by_slug(form.fund.data)
     try:
         with undone_on(IntegrityError, GatewayError):
-            donation = gifts.start_donation(fund, form.details())
+            donation = gifts.start_donation(fund, form.details(), appeal)
             started = donation.status == DonationStatus.CREATED
             checkout_url = open_checkout(donation) if started else None
     except IntegrityError:  # the same form, submitted twice at once: follow the first
@@ -220,8 +269,10 @@ def csrf_refused(error: CSRFError):
     fresh form, with nothing of what was sent in it."""
     if request.endpoint != "giving.donate_submit":
         return render_template("errors/400.html", reason=error.description), 400
-    form = DonationForm(formdata=None, funds=funds.all_funds())
-    prefill.from_query(form, {}, funds.by_slug((request.view_args or {}).get("slug")))
+    form = DonationForm(formdata=None, funds=funds.open_funds())
+    prefill.from_query(
+        form, {}, funds.public_by_slug("fund", (request.view_args or {}).get("slug"))
+    )
     form.form_token.data = new_form_token()
     notice = (
         "For your security we could not accept that form, and nothing has been taken. "

@@ -42,6 +42,7 @@ class LedgerEntry(db.Model):
         ),
         CheckConstraint("fee_cover_pence >= 0", name="fee_cover_not_negative"),
         Index("ix_ledger_entries_fund_donor", "fund_id", "donor_key"),
+        Index("ix_ledger_entries_appeal_donor", "appeal_id", "donor_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,6 +57,8 @@ class LedgerEntry(db.Model):
     source_ref: Mapped[str] = mapped_column(String(255), unique=True)
     #: the payment row a refund or dispute reduces
     payment_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
+    #: the appeal the money was given through, if any: it counts toward it and its fund
+    appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"))
     #: lower-cased e-mail, or a per-donor key for an offline gift without one
     donor_key: Mapped[str] = mapped_column(String(254))
     #: the payment carries a valid Gift Aid declaration (a reversal shares its payment's)
@@ -76,6 +79,7 @@ class PendingEntry(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
+    appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"), index=True)
     donation_id: Mapped[int] = mapped_column(ForeignKey("donations.id"), index=True)
     #: positive when opened, the same amount negative when closed (collected or failed)
     amount_pence: Mapped[int]
@@ -84,21 +88,31 @@ class PendingEntry(db.Model):
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class FundTotals(db.Model):
-    """Running totals kept current in the transaction that writes each ledger row."""
+class Totals:
+    """Running totals kept current in the transaction that writes each ledger row: one row
+    per fund (`FundTotals`) and per appeal (`AppealTotals`), moved alike."""
 
-    __tablename__ = "fund_totals"
     __table_args__ = (
         CheckConstraint("pending_pence >= 0", name="pending_not_negative"),
         CheckConstraint("donor_count >= 0", name="donors_not_negative"),
         CheckConstraint("donation_count >= 0", name="donations_not_negative"),
     )
 
+    raised_pence: Mapped[int] = mapped_column(BigInteger, default=0)
+    gift_aid_pence: Mapped[int] = mapped_column(BigInteger, default=0)
+    pending_pence: Mapped[int] = mapped_column(BigInteger, default=0)
+    donor_count: Mapped[int] = mapped_column(default=0)
+    donation_count: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    #: the ledger's (and pending rows') column naming what these totals count
+    KEY = "fund_id"
+
     @classmethod
-    def empty(cls, fund_id: int, since: datetime | None = None) -> "FundTotals":
-        """Totals of a fund that has had no movement yet."""
+    def empty(cls, key: int, since: datetime | None = None) -> "Totals":
+        """Totals of a fund or appeal that has had no movement yet."""
         return cls(
-            fund_id=fund_id,
+            **{cls.KEY: key},
             raised_pence=0,
             gift_aid_pence=0,
             pending_pence=0,
@@ -107,13 +121,18 @@ class FundTotals(db.Model):
             updated_at=since or utcnow(),
         )
 
+
+class FundTotals(Totals, db.Model):
+    __tablename__ = "fund_totals"
+
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), primary_key=True)
-    raised_pence: Mapped[int] = mapped_column(BigInteger, default=0)
-    gift_aid_pence: Mapped[int] = mapped_column(BigInteger, default=0)
-    pending_pence: Mapped[int] = mapped_column(BigInteger, default=0)
-    donor_count: Mapped[int] = mapped_column(default=0)
-    donation_count: Mapped[int] = mapped_column(default=0)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AppealTotals(Totals, db.Model):
+    __tablename__ = "appeal_totals"
+    KEY = "appeal_id"
+
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id"), primary_key=True)
 
 
 APPEND_ONLY = (LedgerEntry, PendingEntry)

@@ -11,14 +11,16 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from donations.extensions import db, upsert, utcnow
-from donations.funds.models import Fund
+from donations.funds.models import Appeal, Fund
 from donations.ledger.models import (
     GIFT_KINDS,
     RETURNING_KINDS,
+    AppealTotals,
     EntryKind,
     FundTotals,
     LedgerEntry,
     PendingEntry,
+    Totals,
 )
 from donations.ledger.standing import gift_aid_due
 
@@ -27,23 +29,38 @@ class LedgerError(ValueError):
     """A movement the ledger refuses: it would not make sense as money."""
 
 
-def totals_for(fund: Fund) -> FundTotals:
-    """A fund's running totals; all zero for a fund that has had no movement yet."""
-    return db.session.get(FundTotals, fund.id) or FundTotals.empty(fund.id, fund.created_at)
+def totals_for(campaign: Fund | Appeal) -> Totals:
+    """A fund's or an appeal's running totals; all zero before its first movement."""
+    model = AppealTotals if isinstance(campaign, Appeal) else FundTotals
+    return db.session.get(model, campaign.id) or model.empty(campaign.id, campaign.created_at)
 
 
-def lock_totals(fund_id: int) -> FundTotals:
-    """Take the fund's totals row for update, so concurrent movements apply one after another."""
-    statement = select(FundTotals).where(FundTotals.fund_id == fund_id).with_for_update()
+def _lock(model: type[Totals], key: int) -> Totals:
+    """Take a totals row for update, so concurrent movements apply one after another."""
+    statement = select(model).where(getattr(model, model.KEY) == key).with_for_update()
     totals = db.session.execute(statement).scalar_one_or_none()
     if totals is None:
         try:
             with db.session.begin_nested():
-                db.session.add(FundTotals.empty(fund_id))
-        except IntegrityError:  # another transaction opened this fund's totals first
+                db.session.add(model.empty(key))
+        except IntegrityError:  # another transaction opened these totals first
             pass
         totals = db.session.execute(statement).scalar_one()
     return totals
+
+
+def lock_totals(fund_id: int) -> FundTotals:
+    """Take the fund's totals row for update, so concurrent movements apply one after another."""
+    return _lock(FundTotals, fund_id)
+
+
+def _counted_toward(fund_id: int, appeal_id: int | None) -> list[tuple[Totals, object]]:
+    """The totals a movement moves, each locked, with the ledger condition for its rows: the
+    fund's always (first, so every transaction locks in the same order), an appeal's too."""
+    counted = [(lock_totals(fund_id), LedgerEntry.fund_id == fund_id)]
+    if appeal_id is not None:
+        counted.append((_lock(AppealTotals, appeal_id), LedgerEntry.appeal_id == appeal_id))
+    return counted
 
 
 def _sum(*conditions) -> int:
@@ -92,16 +109,20 @@ def record(
     fee_cover_pence: int = 0,
     against: LedgerEntry | None = None,
     occurred_at: datetime | None = None,
+    appeal_id: int | None = None,
 ) -> LedgerEntry | None:
-    """Append one movement and move the fund's totals by exactly it.
+    """Append one movement and move the fund's totals (and its appeal's) by exactly it.
 
     `gift_aid` says whether the money carries a valid Gift Aid declaration; `against` is the
-    payment a refund or dispute moves. Returns None when this source reference is already in
-    the ledger: the same movement is never recorded twice, whichever path brings it.
+    payment a refund or dispute moves (and the appeal it counts toward is that payment's).
+    Returns None when this source reference is already in the ledger: the same movement is
+    never recorded twice, whichever path brings it.
     """
     _check(kind, amount_pence, against, gift_aid)
-    totals = lock_totals(fund_id)
-    donor_before = _sum(LedgerEntry.fund_id == fund_id, LedgerEntry.donor_key == donor_key)
+    if against is not None:
+        appeal_id = against.appeal_id
+    counted = _counted_toward(fund_id, appeal_id)
+    donors_before = [_sum(where, LedgerEntry.donor_key == donor_key) for _, where in counted]
     payment_before = payment_net(against) if against is not None else 0
     if against is not None and not 0 <= payment_before + amount_pence <= against.amount_pence:
         if already_recorded(source_ref) is not None:
@@ -123,6 +144,7 @@ def record(
             donor_key=donor_key,
             gift_aid=gift_aid,
             occurred_at=occurred_at or utcnow(),
+            appeal_id=appeal_id,
         )
         .on_conflict_do_nothing()
         .returning(LedgerEntry)
@@ -131,12 +153,13 @@ def record(
         return None
 
     payment_after = payment_before + amount_pence
-    totals.raised_pence += amount_pence
-    if gift_aid:
-        totals.gift_aid_pence += gift_aid_due(payment_after) - gift_aid_due(payment_before)
-    totals.donor_count += _crossing(donor_before, donor_before + amount_pence)
-    totals.donation_count += _crossing(payment_before, payment_after)
-    totals.updated_at = utcnow()
+    gift_aid_moved = gift_aid_due(payment_after) - gift_aid_due(payment_before) if gift_aid else 0
+    for (totals, _), donor_before in zip(counted, donors_before, strict=True):
+        totals.raised_pence += amount_pence
+        totals.gift_aid_pence += gift_aid_moved
+        totals.donor_count += _crossing(donor_before, donor_before + amount_pence)
+        totals.donation_count += _crossing(payment_before, payment_after)
+        totals.updated_at = utcnow()
     return entry
 
 
@@ -149,9 +172,11 @@ def _crossing(before: int, after: int) -> int:
     return 0
 
 
-def open_pending(fund_id: int, donation_id: int, amount_pence: int, key: str) -> bool:
+def open_pending(
+    fund_id: int, donation_id: int, amount_pence: int, key: str, appeal_id: int | None = None
+) -> bool:
     """Count money as pending (promised, not yet collected). False if already opened."""
-    return _pending(fund_id, donation_id, amount_pence, f"{key}:open")
+    return _pending(fund_id, appeal_id, donation_id, amount_pence, f"{key}:open")
 
 
 def close_pending(key: str) -> bool:
@@ -161,11 +186,19 @@ def close_pending(key: str) -> bool:
     ).scalar_one_or_none()
     if opened is None:
         return False
-    return _pending(opened.fund_id, opened.donation_id, -opened.amount_pence, f"{key}:close")
+    return _pending(
+        opened.fund_id,
+        opened.appeal_id,
+        opened.donation_id,
+        -opened.amount_pence,
+        f"{key}:close",
+    )
 
 
-def _pending(fund_id: int, donation_id: int, amount_pence: int, source_ref: str) -> bool:
-    totals = lock_totals(fund_id)
+def _pending(
+    fund_id: int, appeal_id: int | None, donation_id: int, amount_pence: int, source_ref: str
+) -> bool:
+    counted = _counted_toward(fund_id, appeal_id)
     exists = db.session.execute(
         select(PendingEntry.id).where(PendingEntry.source_ref == source_ref)
     ).first()
@@ -174,13 +207,15 @@ def _pending(fund_id: int, donation_id: int, amount_pence: int, source_ref: str)
     db.session.add(
         PendingEntry(
             fund_id=fund_id,
+            appeal_id=appeal_id,
             donation_id=donation_id,
             amount_pence=amount_pence,
             source_ref=source_ref,
         )
     )
-    totals.pending_pence += amount_pence
-    totals.updated_at = utcnow()
+    for totals, _ in counted:
+        totals.pending_pence += amount_pence
+        totals.updated_at = utcnow()
     db.session.flush()
     return True
 

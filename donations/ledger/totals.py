@@ -9,8 +9,8 @@ from flask import current_app
 from sqlalchemy import func, literal, select
 
 from donations.extensions import db
-from donations.funds.models import Fund
-from donations.ledger.models import FundTotals, LedgerEntry, PendingEntry
+from donations.funds.models import Appeal, Fund
+from donations.ledger.models import AppealTotals, FundTotals, LedgerEntry, PendingEntry
 
 COMPARED = ("raised_pence", "gift_aid_pence", "pending_pence", "donor_count", "donation_count")
 
@@ -22,8 +22,10 @@ def _count_positive(grouped) -> int:
     ).scalar_one()
 
 
-def recompute(fund_id: int) -> dict[str, int]:
-    in_fund = LedgerEntry.fund_id == fund_id
+def recompute(owner_id: int, *, appeal: bool = False) -> dict[str, int]:
+    """A fund's figures from its rows (or an appeal's, with `appeal`)."""
+    key = "appeal_id" if appeal else "fund_id"
+    in_fund = getattr(LedgerEntry, key) == owner_id
     net = func.sum(LedgerEntry.amount_pence).label("net")
     payment_key = func.coalesce(LedgerEntry.payment_entry_id, LedgerEntry.id)
 
@@ -44,7 +46,7 @@ def recompute(fund_id: int) -> dict[str, int]:
     standing = _count_positive(select(net).where(in_fund).group_by(payment_key))
     pending = db.session.execute(
         select(func.coalesce(func.sum(PendingEntry.amount_pence), 0)).where(
-            PendingEntry.fund_id == fund_id
+            getattr(PendingEntry, key) == owner_id
         )
     ).scalar_one()
 
@@ -58,12 +60,13 @@ def recompute(fund_id: int) -> dict[str, int]:
 
 
 def drift() -> list[tuple[str, str, int, int]]:
-    """(fund slug, figure, kept, recomputed) for every figure that disagrees."""
+    """(fund or appeal slug, figure, kept, recomputed) for every figure that disagrees."""
     found = []
-    for fund in db.session.execute(select(Fund).order_by(Fund.position, Fund.id)).scalars():
-        kept = db.session.get(FundTotals, fund.id) or FundTotals.empty(fund.id)
-        fresh = recompute(fund.id)
-        for name in COMPARED:
-            if getattr(kept, name) != fresh[name]:
-                found.append((fund.slug, name, getattr(kept, name), fresh[name]))
+    for model, totals in ((Fund, FundTotals), (Appeal, AppealTotals)):
+        for each in db.session.execute(select(model).order_by(model.position, model.id)).scalars():
+            kept = db.session.get(totals, each.id) or totals.empty(each.id)
+            fresh = recompute(each.id, appeal=model is Appeal)
+            for name in COMPARED:
+                if getattr(kept, name) != fresh[name]:
+                    found.append((each.slug, name, getattr(kept, name), fresh[name]))
     return found

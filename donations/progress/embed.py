@@ -45,8 +45,19 @@ def _json(body: dict, status: int = 200) -> Rendered:
     return Rendered.of(data, "application/json", status)
 
 
-def _not_found_json() -> Rendered:
-    return _json({"error": "not_found", "message": "There is no fund with that name."}, 404)
+#: what each kind of page is called, in an answer that did not find one
+NAMED = {"fund": "fund", "appeal": "appeal"}
+#: the same routes for a fund and an appeal, told apart by the `kind` each rule sets
+FUND, APPEAL = {"kind": "fund"}, {"kind": "appeal"}
+
+
+def _not_found_json(kind: str) -> Rendered:
+    message = f"There is no {NAMED[kind]} with that name."
+    return _json({"error": "not_found", "message": message}, 404)
+
+
+def _not_found_text(kind: str) -> Rendered:
+    return Rendered.of(f"There is no {NAMED[kind]} with that name.".encode(), "text/plain", 404)
 
 
 def _base() -> str:
@@ -57,20 +68,21 @@ def _base() -> str:
 @bp.get("/api/funds")
 def api_funds():
     def render() -> Rendered:
-        return _json({"funds": [progress(f) for f in funds.all_funds()]})
+        return _json({"funds": [progress(f) for f in funds.public_funds()]})
 
     return _respond(_cache().get(("api", None, _base()), render))
 
 
-@bp.get("/api/funds/<slug>")
-def api_fund(slug: str):
+@bp.get("/api/funds/<slug>", defaults=FUND)
+@bp.get("/api/appeals/<slug>", defaults=APPEAL)
+def api_fund(kind: str, slug: str):
     def render() -> Rendered:
-        fund = funds.by_slug(slug)
-        if fund is None:
-            return _not_found_json()
-        return _json(progress(fund))
+        found = funds.public_by_slug(kind, slug)
+        if found is None:
+            return _not_found_json(kind)
+        return _json(progress(found))
 
-    return _respond(_cache().get(("api", slug, _base()), render))
+    return _respond(_cache().get(("api", kind, slug, _base()), render))
 
 
 def _svg_width(text: str | None) -> int | None:
@@ -82,8 +94,9 @@ def _svg_width(text: str | None) -> int | None:
     return max(SVG_WIDTH_MIN, min(SVG_WIDTH_MAX, int(text)))
 
 
-@bp.get("/funds/<slug>/progress.svg")
-def progress_svg(slug: str):
+@bp.get("/funds/<slug>/progress.svg", defaults=FUND)
+@bp.get("/appeals/<slug>/progress.svg", defaults=APPEAL)
+def progress_svg(kind: str, slug: str):
     width = _svg_width(request.args.get("width"))
     if width is None:
         message = b"width must be a whole number of pixels (200 to 1200)."
@@ -91,32 +104,33 @@ def progress_svg(slug: str):
     theme = "dark" if request.args.get("theme") == "dark" else "light"
 
     def render() -> Rendered:
-        fund = funds.by_slug(slug)
-        if fund is None:
-            return Rendered.of(b"There is no fund with that name.", "text/plain", 404)
+        found = funds.public_by_slug(kind, slug)
+        if found is None:
+            return _not_found_text(kind)
         svg = render_template(
             "progress/embed/progress.svg",
-            f=figures(fund),
+            f=figures(found),
             width=width,
             height=SVG_HEIGHT,
             theme=theme,
         )
         return Rendered.of(svg.encode(), "image/svg+xml")
 
-    return _respond(_cache().get(("svg", slug, _base(), width, theme), render))
+    return _respond(_cache().get(("svg", kind, slug, _base(), width, theme), render))
 
 
-@bp.get("/embed/funds/<slug>")
-def embed_page(slug: str):
+@bp.get("/embed/funds/<slug>", defaults=FUND)
+@bp.get("/embed/appeals/<slug>", defaults=APPEAL)
+def embed_page(kind: str, slug: str):
     def render() -> Rendered:
-        fund = funds.by_slug(slug)
-        if fund is None:
+        found = funds.public_by_slug(kind, slug)
+        if found is None:
             page = render_template("progress/embed/missing.html")
             return Rendered.of(page.encode(), "text/html", 404)
-        page = render_template("progress/embed/bar.html", f=figures(fund))
+        page = render_template("progress/embed/bar.html", f=figures(found))
         return Rendered.of(page.encode(), "text/html")
 
-    return _respond(_cache().get(("embed", slug, _base()), render))
+    return _respond(_cache().get(("embed", kind, slug, _base()), render))
 
 
 @bp.get("/embed.js")

@@ -1,8 +1,10 @@
-"""A fund's progress, from its kept totals (never a sum of gifts): the JSON and the words."""
+"""A fund's or an appeal's progress, from its kept totals (never a sum of gifts): the JSON
+and the words."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from donations.funds.models import Fund
+from donations.funds.models import Appeal, Campaign
+from donations.funds.services import status_of
 from donations.ledger.services import totals_for
 from donations.money import format_gbp
 from donations.web import absolute_url
@@ -16,29 +18,45 @@ def percent(raised_pence: int, goal_pence: int) -> float:
     return float(value)  # float-ok: a JSON number for display, never money
 
 
-def progress(fund: Fund) -> dict:
-    """The progress JSON of docs/CONTRACT.md."""
-    totals = totals_for(fund)
+def _links(campaign: Campaign) -> dict:
+    if isinstance(campaign, Appeal):
+        return {
+            "url": absolute_url("funds.appeal", slug=campaign.slug),
+            "donate_url": absolute_url("giving.donate", appeal=campaign.slug),
+        }
     return {
-        "slug": fund.slug,
-        "name": fund.name,
+        "url": absolute_url("funds.show", slug=campaign.slug),
+        "donate_url": absolute_url("giving.donate", slug=campaign.slug),
+    }
+
+
+def progress(campaign: Campaign) -> dict:
+    """The progress JSON of docs/CONTRACT.md, for a fund or an appeal."""
+    totals = totals_for(campaign)
+    body = {
+        "slug": campaign.slug,
+        "name": campaign.name,
         "currency": "GBP",
-        "goal_pence": fund.goal_pence,
+        "goal_pence": campaign.goal_pence,
         "raised_pence": totals.raised_pence,
         "gift_aid_pence": totals.gift_aid_pence,
         "pending_pence": totals.pending_pence,
         "donor_count": totals.donor_count,
         "donation_count": totals.donation_count,
-        "percent": percent(totals.raised_pence, fund.goal_pence),
+        "percent": percent(totals.raised_pence, campaign.goal_pence),
         "updated_at": totals.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "url": absolute_url("funds.show", slug=fund.slug),
-        "donate_url": absolute_url("giving.donate", slug=fund.slug),
+        **_links(campaign),
+        "kind": campaign.kind,
+        "status": status_of(campaign).value,
     }
+    if isinstance(campaign, Appeal):
+        body["fund"] = campaign.fund.slug
+    return body
 
 
-def figures(fund: Fund) -> dict:
+def figures(campaign: Campaign) -> dict:
     """The progress JSON plus the words and numbers people read."""
-    progress_json = progress(fund)
+    progress_json = progress(campaign)
     donors = progress_json["donor_count"]
     return {
         **progress_json,
@@ -49,4 +67,9 @@ def figures(fund: Fund) -> dict:
         #: as JavaScript's String(number) writes it, so server and browser say the same
         "percent_text": format(Decimal(str(progress_json["percent"])).normalize(), "f"),
         "donors": f"{donors:,} {'donor' if donors == 1 else 'donors'}",
+        #: the donate button's words ("Give to the ACTiMuS trial", "Give to Winter appeal")
+        "give": f"Give to the {campaign.name}"
+        if campaign.kind == "fund"
+        else f"Give to {campaign.name}",
+        "closed": progress_json["status"] == "closed",
     }

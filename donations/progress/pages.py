@@ -1,16 +1,18 @@
-"""The home page, each fund's campaign page, and the embed builder.
+"""The home page, each fund's and appeal's campaign page, and the embed builder.
 
-The home page and the fund pages are the same for every visitor (no form, no session), so
-each worker keeps them rendered for a second (docs/CONTRACT.md, "Public pages"): at any
-number of donations, a page costs one read of the totals a second.
+The home page and the campaign pages are the same for every visitor (no form, no session),
+so each worker keeps them rendered for a second (docs/CONTRACT.md, "Public pages"): at any
+number of donations, a page costs one read of the totals a second, and an edit by staff
+shows on every worker within that second.
 """
 
 from flask import Blueprint, Response, current_app, render_template, request
 
 from donations.funds import services as funds
 from donations.gifts import supporters
+from donations.images.services import image
 from donations.page_cache import Rendered
-from donations.progress.embed import SVG_HEIGHT
+from donations.progress.embed import APPEAL, FUND, SVG_HEIGHT
 from donations.progress.figures import figures
 from donations.web import found_or_404
 
@@ -28,35 +30,61 @@ def _html(page: str, status: int = 200) -> Rendered:
     return Rendered.of(page.encode(), "text/html", status)
 
 
+def _not_found() -> Rendered:
+    return _html(render_template("errors/404.html"), 404)
+
+
 @bp.get("/")
 def index():
     def render() -> Rendered:
-        shown = [figures(f) for f in funds.all_funds()]
-        return _html(render_template("progress/index.html", funds=shown))
+        shown = [figures(f) for f in funds.public_funds()]
+        appeals = [figures(a) for a in funds.open_appeals()]
+        return _html(render_template("progress/index.html", funds=shown, appeals=appeals))
 
     return _shared_page(("page", "index"), render)
+
+
+def _campaign_page(campaign, **extra) -> Rendered:
+    return _html(
+        render_template(
+            "progress/show.html",
+            fund=campaign,
+            figures=figures(campaign),
+            image=image(campaign.image_id),
+            supporters=supporters.recent(campaign, limit=10),
+            open_funds=funds.open_funds(),
+            **extra,
+        )
+    )
 
 
 @bp.get("/funds/<slug>")
 def show(slug: str):
     def render() -> Rendered:
-        fund = funds.by_slug(slug)
+        fund = funds.public_by_slug("fund", slug)
         if fund is None:
-            return _html(render_template("errors/404.html"), 404)
-        page = render_template(
-            "progress/show.html",
-            fund=fund,
-            figures=figures(fund),
-            supporters=supporters.recent(fund, limit=10),
-        )
-        return _html(page)
+            return _not_found()
+        appeals = [figures(a) for a in funds.open_appeals(fund)]
+        return _campaign_page(fund, appeals=appeals)
 
     return _shared_page(("page", "fund", slug), render)
 
 
-@bp.get("/funds/<slug>/embed")
-def embed_builder(slug: str):
-    fund = found_or_404(funds.by_slug(slug))
+@bp.get("/appeals/<slug>")
+def appeal(slug: str):
+    def render() -> Rendered:
+        found = funds.public_by_slug("appeal", slug)
+        if found is None:
+            return _not_found()
+        return _campaign_page(found, appeals=[])
+
+    return _shared_page(("page", "appeal", slug), render)
+
+
+@bp.get("/funds/<slug>/embed", defaults=FUND)
+@bp.get("/appeals/<slug>/embed", defaults=APPEAL)
+def embed_builder(kind: str, slug: str):
+    found = found_or_404(funds.public_by_slug(kind, slug))
     return render_template(
-        "progress/embed_builder.html", fund=fund, f=figures(fund), svg_height=SVG_HEIGHT
+        "progress/embed_builder.html", fund=found, f=figures(found), svg_height=SVG_HEIGHT
     )

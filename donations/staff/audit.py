@@ -39,6 +39,10 @@ class Action(StrEnum):
     DECLARATION_CORRECTED = "declaration_corrected"
     DECLARATION_CANCELLED = "declaration_cancelled"
     STATEMENT_SENT = "statement_sent"
+    FUND_CREATED = "fund_created"
+    FUND_CHANGED = "fund_changed"
+    APPEAL_CREATED = "appeal_created"
+    APPEAL_CHANGED = "appeal_changed"
 
 
 #: for the audit page's filter

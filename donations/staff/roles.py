@@ -1,4 +1,4 @@
-"""Who may do what in the finance area: three roles, each a set of permissions."""
+"""Who may do what in the finance area: four roles, each a set of permissions."""
 
 from enum import StrEnum
 
@@ -7,6 +7,8 @@ class Role(StrEnum):
     ADMIN = "admin"
     FINANCE = "finance"
     VIEWER = "viewer"
+    #: writes the public pages (funds, appeals); sees no donor and no money screen
+    EDITOR = "editor"
 
 
 class Permission(StrEnum):
@@ -22,6 +24,8 @@ class Permission(StrEnum):
     ERASE_DONORS = "erase donors"
     READ_AUDIT_LOG = "read the audit log"
     MANAGE_STAFF = "manage staff"
+    #: funds' and appeals' pages: stories, images, goals, dates, closing
+    EDIT_PAGES = "edit pages"
 
 
 ROLES = tuple(Role)
@@ -40,6 +44,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.FINANCE: frozenset(_FINANCE),
     Role.VIEWER: frozenset({Permission.VIEW_RECORDS}),
+    Role.EDITOR: frozenset({Permission.EDIT_PAGES}),
 }
 
 

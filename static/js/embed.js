@@ -1,14 +1,13 @@
-/* <donation-progress fund="actimus"></donation-progress>: a live progress bar, no dependencies. */
+/* <donation-progress fund="actimus"> (or appeal=, fundraiser=): live progress, no dependencies. */
 (function () {
   "use strict";
   if (window.donationProgressLoaded) return;
   window.donationProgressLoaded = true;
-  // The site serves this script with true here while it runs its payment sandbox.
-  var TEST_MODE = false;
+  var TEST_MODE = false; // true in sandbox mode
   var script = document.currentScript;
   var origin = script ? new URL(script.src, location.href).origin : location.origin;
 
-  // A framed bar (/embed/funds/…) says how tall it is: fit its frame to it, no fixed height.
+  // fit each framed bar (/embed/…) to the height it says
   window.addEventListener("message", function (event) {
     var data = event.data;
     if (event.origin !== origin || !data || data.type !== "donation-progress:height") return;
@@ -25,7 +24,6 @@
   function goalText(pence) {
     return (pence % 100 ? gbp : whole).format(pence / 100);
   }
-  // The same look as the framed page (embed.css) and the image (progress.svg).
   var css =
     ":host{display:block;font:16px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:#0b0c0c}" +
     ".n{font-weight:700;font-size:1.05em;margin:0 0 .5em}" +
@@ -37,7 +35,6 @@
     "a:focus-visible{outline:3px solid #ffdd00;background:#ffdd00;color:#0b0c0c}" +
     ".m{display:inline-block;margin:0 0 .3em;padding:0 .4em;font-size:.8em;font-weight:700;background:#ffdd00;color:#0b0c0c}" +
     ".h{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap}";
-
 
   function el(tag, cls, parent) {
     var e = document.createElement(tag);
@@ -51,7 +48,7 @@
       if (this.shadowRoot) return;
       var root = this.attachShadow({ mode: "open" });
       if (root.adoptedStyleSheets && window.CSSStyleSheet && CSSStyleSheet.prototype.replaceSync) {
-        var sheet = new CSSStyleSheet(); // constructed sheets pass a page CSP that bars inline styles
+        var sheet = new CSSStyleSheet(); // passes a CSP that bars inline styles
         sheet.replaceSync(css);
         root.adoptedStyleSheets = [sheet];
       } else {
@@ -78,10 +75,15 @@
       clearInterval(this.timer);
     }
 
+    source() {
+      var k = ["appeal", "fundraiser"].filter(this.hasAttribute, this)[0] || "fund";
+      var path = { fund: "funds/", appeal: "appeals/", fundraiser: "fundraising/" }[k];
+      return "/api/" + path + encodeURIComponent(this.getAttribute(k) || "");
+    }
+
     load() {
       var self = this;
-      var fund = encodeURIComponent(this.getAttribute("fund") || "");
-      fetch(origin + "/api/funds/" + fund)
+      fetch(origin + self.source())
         .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
         .then(function (p) { self.show(p); })
         .catch(function () { self.text.textContent = "Progress is not available just now."; });
@@ -100,7 +102,7 @@
       this.text.textContent = words + " + " + gbp.format(p.gift_aid_pence / 100) + " Gift Aid, from " +
         p.donor_count.toLocaleString("en-GB") + (p.donor_count === 1 ? " donor" : " donors");
       this.link.href = p.donate_url;
-      this.link.textContent = "Give to the " + p.name;
+      this.link.textContent = "Give to " + (p.kind === "fund" ? "the " : "") + p.name;
       el("span", "h", this.link).textContent = " (opens in a new tab)";
       this.link.hidden = false;
     }

@@ -33,6 +33,8 @@ def test_progress_json_has_the_contract_fields(client):
         "updated_at": body["updated_at"],
         "url": "http://localhost/funds/actimus",
         "donate_url": "http://localhost/donate/actimus",
+        "kind": "fund",
+        "status": "open",
     }
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", body["updated_at"])
     listing = client.get("/api/funds").json
