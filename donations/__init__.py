@@ -75,6 +75,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    app.before_request(web.allow_uploads)  # before CSRF's hook reads the body
     csrf.init_app(app)
     limiter.init_app(app)
     if app.config["PROXY_COUNT"]:

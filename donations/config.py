@@ -109,6 +109,8 @@ def from_environment(env: dict | None = None) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        #: what a view that takes an image may receive (the image itself may be 10 MB)
+        "UPLOAD_MAX_BYTES": 24 * 1024 * 1024,
         #: how long a worker serves a rendered progress response before reading the totals again
         "PROGRESS_CACHE_SECONDS": float(env.get("PROGRESS_CACHE_SECONDS", "1")),  # float-ok
         "PROGRESS_CACHE_CONTROL": "public, max-age=10, stale-while-revalidate=60",

@@ -20,6 +20,11 @@ def text_problem(value: str, what: str, *, single_line: bool = True) -> str | No
     return None
 
 
+def one_newline_form(text: str | None) -> str | None:
+    """Browsers send a textarea's new lines as CR LF; keep them as LF."""
+    return text.replace("\r\n", "\n") if isinstance(text, str) else text
+
+
 def line_problem(value: str, what: str) -> str | None:
     """Why this cannot be a single line of plain text, or None when it can."""
     return text_problem(value, what)

@@ -62,6 +62,25 @@ class Form(FlaskForm):
             return None
 
 
+# --- uploads -------------------------------------------------------------------------------
+
+UPLOADS = "accepts_uploads"
+
+
+def accepts_uploads(view: Callable) -> Callable:
+    """Let a view take a request as large as UPLOAD_MAX_BYTES (every other stops at
+    MAX_CONTENT_LENGTH), so a file too large for its purpose gets its own clear answer."""
+    setattr(view, UPLOADS, True)
+    return view
+
+
+def allow_uploads() -> None:
+    """Before any other hook reads the body (CSRF does): raise the limit for upload views."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, UPLOADS, False):
+        request.max_content_length = current_app.config["UPLOAD_MAX_BYTES"]
+
+
 # --- headers -------------------------------------------------------------------------------
 
 HEADER_POLICY = "header_policy"

@@ -16,10 +16,12 @@ from donations.finance import (  # noqa: F401  (each module adds its views to th
     moderation,
     money_views,
     offline,
+    pages,
     signin,
 )
 from donations.finance.cli import cli
 from donations.finance.guard import bp, login_manager
+from donations.funds.services import described
 from donations.money import format_gbp
 from donations.staff.roles import Permission
 from donations.uk_time import UK, uk_date
@@ -33,6 +35,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(_uk_time, "uk_time")
     app.add_template_filter(partial(format_gbp, drop_zero_pence=True), "gbp_whole")
     app.add_template_filter(_counted, "counted")
+    app.add_template_filter(described, "described")
 
     @app.context_processor
     def permissions():

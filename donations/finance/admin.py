@@ -121,7 +121,7 @@ def staff_change(member_id: int):
 
 
 def _apply(member: StaffMember, change: str) -> str:
-    if change in ("admin", "finance", "viewer"):
+    if change in {role.value for role in ROLES}:
         accounts.set_role(member, change)
         return f"{member.email} is now {change}."
     if change in ("close", "reopen"):

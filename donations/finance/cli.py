@@ -15,6 +15,7 @@ FILTER_OPTIONS = (
     ("--from", "start", "From this date (YYYY-MM-DD), UK time."),
     ("--to", "end", "To this date (YYYY-MM-DD), inclusive."),
     ("--fund", "fund", "A fund's slug."),
+    ("--appeal", "appeal", "An appeal's slug."),
     ("--status", "status", "created, pending, paid, failed or expired."),
     ("--channel", "channel", "online or offline."),
     ("--frequency", "frequency", "one-off, monthly or annual."),

@@ -146,4 +146,9 @@ def dashboard():
         mondays=mondays,
         series=[(fund, series.get(fund.id, [0] * len(mondays))) for fund in every_fund],
         top=nice_ceiling(max((max(values) for values in series.values()), default=0)),
+        appeals=[
+            (appeal, ledger.totals_for(appeal))
+            for appeal in funds.all_appeals()
+            if funds.status_of(appeal) is funds.Status.OPEN
+        ],
     )

@@ -82,6 +82,7 @@ def _list_page(filters, problem, status=200):
             number=min(number, pages),
             pages=pages,
             funds=funds.all_funds(),
+            appeals=funds.all_appeals(),
             statuses=listing.STATUSES,
             channels=listing.CHANNELS,
             frequencies=[str(frequency) for frequency in Frequency],

@@ -67,6 +67,7 @@ COLUMN_SPECS: tuple[Column, ...] = (
             (and_(f.received, f.net.is_not(None)), _signed_pounds(f.remaining)), else_=null()
         ),
     ),
+    Column("appeal", TYPED, lambda r, f: r.c.appeal),
 )
 COLUMNS = tuple(column.name for column in COLUMN_SPECS)
 MONEY_AT = tuple(i for i, column in enumerate(COLUMN_SPECS) if column.kind == MONEY)

@@ -105,4 +105,11 @@ def safe_next(target: str | None) -> str:
         and len(target) <= MAX_NEXT
     ):
         return target
+    return home()
+
+
+def home() -> str:
+    """Where a signed-in account starts: the dashboard, or the pages for an editor."""
+    if current_user.is_authenticated and not current_user.may(Permission.VIEW_RECORDS):
+        return url_for("finance.funds")
     return url_for("finance.dashboard")

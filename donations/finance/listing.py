@@ -23,7 +23,8 @@ from sqlalchemy import (
 
 from donations.claims.models import ClaimItem, GiftAidClaim
 from donations.extensions import db
-from donations.funds.models import Fund
+from donations.funds.models import Appeal, Fund
+from donations.funds.services import all_appeals
 from donations.gifts.models import STATUSES, Donation, DonationStatus, Frequency
 from donations.ledger import standing
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
@@ -54,6 +55,7 @@ class Filters:
     start: date | None = None
     end: date | None = None
     fund: str | None = None
+    appeal: str | None = None
     status: str | None = None
     channel: str | None = None
     frequency: str | None = None
@@ -113,6 +115,7 @@ def parse_filters(args, fund_slugs, *, personal: bool = True) -> Filters:
         start=start,
         end=end,
         fund=_one_of(args, "fund", fund_slugs, "a fund"),
+        appeal=_one_of(args, "appeal", [a.slug for a in all_appeals()], "an appeal"),
         status=_one_of(args, "status", STATUSES, "a status"),
         channel=_one_of(args, "channel", CHANNELS, "online or offline"),
         frequency=_one_of(args, "frequency", tuple(Frequency), "one-off, monthly or annual"),
@@ -147,6 +150,11 @@ def _conditions(filters: Filters, at, gift_aid, fund_id):
     if filters.fund:
         conditions.append(
             fund_id == select(Fund.id).where(Fund.slug == filters.fund).scalar_subquery()
+        )
+    if filters.appeal:
+        conditions.append(
+            Donation.appeal_id
+            == select(Appeal.id).where(Appeal.slug == filters.appeal).scalar_subquery()
         )
     if filters.channel == "online":
         conditions.append(Donation.channel == ONLINE)
@@ -203,6 +211,7 @@ def _fields(gift: bool, taken=None) -> list:
         either("source_ref", entry.source_ref, nothing_text),
         either("payout", ProviderPayment.payout_id, nothing_text),
         either("claim", GiftAidClaim.reference, nothing_text),
+        Appeal.slug.label("appeal"),
     ]
 
 
@@ -215,6 +224,7 @@ def _received(filters: Filters) -> Select:
         .select_from(gift)
         .join(Donation, Donation.id == gift.donation_id)
         .join(Fund, Fund.id == gift.fund_id)
+        .outerjoin(Appeal, Appeal.id == gift.appeal_id)
         .outerjoin(taken, taken.c.payment_id == gift.id)
         .outerjoin(ProviderPayment, ProviderPayment.source_ref == gift.source_ref)
         .outerjoin(ClaimItem, ClaimItem.entry_id == gift.id)
@@ -231,6 +241,7 @@ def _unpaid(filters: Filters) -> Select:
         select(*_fields(False))
         .select_from(Donation)
         .join(Fund, Fund.id == Donation.fund_id)
+        .outerjoin(Appeal, Appeal.id == Donation.appeal_id)
         .where(Donation.status != DonationStatus.PAID, *conditions)
     )
 

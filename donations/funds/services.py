@@ -72,6 +72,26 @@ def status_of(campaign: Campaign, today: date | None = None) -> Status:
     return Status.OPEN
 
 
+def _day(day: date) -> str:
+    return day.strftime("%-d %b %Y")
+
+
+def described(campaign: Campaign) -> str:
+    """Its state in words, for staff: "open until 31 Dec 2026", "closed, hidden"."""
+    status = status_of(campaign)
+    if status is Status.UPCOMING:
+        words = f"opens on {_day(campaign.opens_on)}"
+    elif status is Status.OPEN:
+        words = f"open until {_day(campaign.closes_on)}" if campaign.closes_on else "open"
+    elif campaign.closed_at is None and campaign.closes_on:
+        words = f"closed after {_day(campaign.closes_on)}"
+    else:
+        words = (
+            "closed" if campaign.closed_at or campaign.kind == "fund" else "closed with its fund"
+        )
+    return f"{words}, hidden" if campaign.hidden else words
+
+
 def is_public(campaign: Campaign) -> bool:
     """Shown on the site: not hidden (nor, for an appeal, its fund)."""
     if isinstance(campaign, Appeal) and campaign.fund.hidden:

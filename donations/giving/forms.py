@@ -15,17 +15,12 @@ from donations.gifts.models import Donation, Frequency
 from donations.gifts.services import fee_cover_for
 from donations.giving.tiles import FOR_A, GIVEN, tile_values
 from donations.money import AmountError, format_gbp, parse_gift
-from donations.text import text_problem
+from donations.text import one_newline_form, text_problem
 from donations.web import Form
 
 #: what secrets.token_urlsafe writes
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,48}\Z")
 RELOAD = "Please reload the page and try again."
-
-
-def one_newline_form(text: str | None) -> str | None:
-    """Browsers send a textarea's new lines as CR LF; keep them as LF."""
-    return text.replace("\r\n", "\n") if isinstance(text, str) else text
 
 
 def choice_values(field) -> set[str]:
