@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from donations.extensions import db
 from donations.funds import services as funds
-from donations.funds.models import Fund
+from donations.funds.models import Appeal, Fund
 from donations.gifts import lifecycle
 from donations.gifts import services as gifts
 from donations.gifts.details import GiftDetails
@@ -31,6 +31,21 @@ def fund(slug: str = "actimus") -> Fund:
     found = funds.by_slug(slug)
     assert found is not None, f"no fund {slug}"
     return found
+
+
+def appeal(slug: str = "winter-appeal", fund_slug: str = "actimus", **fields) -> Appeal:
+    """An open appeal for a fund (made as staff would, audited)."""
+    values = {
+        "name": "Winter appeal",
+        "summary": "A winter push for the trial.",
+        "story": "Help us finish the trial.",
+        "goal_pence": 1_000_000,
+        "fund_id": fund(fund_slug).id,
+        **fields,
+    }
+    made = funds.create(Appeal, slug, **values)
+    commit()
+    return made
 
 
 def details(**fields) -> GiftDetails:
@@ -72,19 +87,25 @@ def payment(
     paid_at: datetime | None = None,
     *,
     commit_now: bool = True,
+    through: Appeal | None = None,
     **fields,
 ) -> Donation:
-    """A donation paid in full, in the ledger and the fund's totals, its receipt sent."""
-    made = gifts.start_donation(fund(fund_slug), details(**fields))
+    """A donation paid in full, in the ledger and the fund's totals, its receipt sent; given
+    `through` an appeal, in the appeal's totals too."""
+    given_to = through.fund if through is not None else fund(fund_slug)
+    made = gifts.start_donation(given_to, details(**fields), through)
     lifecycle.mark_paid(made, source_ref or f"pi_factory_{next(_numbers):06d}", paid_at)
     if commit_now:
         commit()
     return made
 
 
-def pending_payment(fund_slug: str = "actimus", **fields) -> Donation:
+def pending_payment(
+    fund_slug: str = "actimus", through: Appeal | None = None, **fields
+) -> Donation:
     """A Direct Debit set up but not yet collected."""
-    made = gifts.start_donation(fund(fund_slug), details(**fields))
+    given_to = through.fund if through is not None else fund(fund_slug)
+    made = gifts.start_donation(given_to, details(**fields), through)
     lifecycle.mark_pending(made)
     commit()
     return made

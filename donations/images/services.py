@@ -65,7 +65,9 @@ def _encoded(image: Image.Image, width: int) -> ImageVariant:
 
 
 def widths_for(original: int) -> list[int]:
-    return [w for w in WIDTHS if w < original] + [min(original, WIDTHS[-1])]
+    """The widths kept of an image this wide: each of WIDTHS it is wider than, and its own
+    width up to the largest."""
+    return sorted({*(w for w in WIDTHS if w < original), min(original, WIDTHS[-1])})
 
 
 def store(data: bytes) -> StoredImage:
