@@ -47,6 +47,7 @@ COLUMNS = [
     "source_ref",
     "payout",
     "net_remaining",
+    "appeal",
 ]
 
 

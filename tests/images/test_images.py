@@ -42,7 +42,8 @@ def test_a_png_is_kept_as_webp_at_the_widths_the_page_asks_for(app):
     assert (stored.width, stored.height) == (2000, 1000)
     assert [(v.width, v.height) for v in stored.variants] == [(480, 240), (960, 480), (1600, 800)]
     for variant in stored.variants:
-        assert variant.data[:4] == b"RIFF" and variant.data[8:12] == b"WEBP"
+        assert variant.data[:4] == b"RIFF"
+        assert variant.data[8:12] == b"WEBP"
         assert Image.open(io.BytesIO(variant.data)).size == (variant.width, variant.height)
 
 
