@@ -87,6 +87,8 @@ def guard():
         end_session()
         return _to_sign_in(expired=1)
     session[SEEN_KEY] = time.time()
+    if request.endpoint == "finance.dashboard" and not current_user.may(Permission.VIEW_RECORDS):
+        return redirect(home(), 303)  # the area's front door, for an editor: their pages
     view = current_app.view_functions.get(request.endpoint)
     permission = getattr(view, "permission", None)
     if permission is None or not current_user.may(permission):

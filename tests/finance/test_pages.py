@@ -116,7 +116,6 @@ def test_closing_and_hiding_are_audited_and_said(client):
 @pytest.mark.parametrize(
     "path",
     [
-        "/finance/",
         "/finance/donations",
         "/finance/donations/export.csv",
         "/finance/donations/export.xlsx",
@@ -132,6 +131,13 @@ def test_closing_and_hiding_are_audited_and_said(client):
 def test_an_editor_cannot_open_donors_or_money(client, path):
     signed_in_as(client, "editor")
     assert client.get(path).status_code == 403
+
+
+def test_the_areas_front_door_takes_an_editor_to_the_pages_not_the_money(client):
+    signed_in_as(client, "editor")
+    response = client.get("/finance/")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/finance/funds"
 
 
 def test_an_editor_cannot_refund(client):
