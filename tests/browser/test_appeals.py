@@ -161,9 +161,6 @@ def test_every_new_page_fits_and_passes_axe(live_server, browser, appeal_with_im
         page.wait_for_load_state("networkidle")
         assert overflow(page) == 0, path
         assert axe_violations(page) == [], path
-    page.screenshot(path=f"/tmp/appeal-donate-{width}.png", full_page=True)
-    page.goto(f"{live_server}/appeals/winter-appeal")
-    page.screenshot(path=f"/tmp/appeal-{width}.png", full_page=True)
 
     page.goto(f"{live_server}/finance/login")
     page.fill("#email", "editor@example.org")
@@ -174,11 +171,9 @@ def test_every_new_page_fits_and_passes_axe(live_server, browser, appeal_with_im
         page.goto(live_server + path)
         assert overflow(page) == 0, path
         assert axe_violations(page) == [], path
-    page.screenshot(path=f"/tmp/staff-appeal-{width}.png", full_page=True)
     page.goto(f"{live_server}/finance/appeals/new")
     page.click("button[value=save]")
     page.wait_for_selector(".error-summary")
     assert overflow(page) == 0
     assert axe_violations(page) == []
-    page.screenshot(path=f"/tmp/staff-appeal-errors-{width}.png", full_page=True)
     context.close()
