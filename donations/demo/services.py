@@ -1,7 +1,9 @@
 """Synthetic donations for benchmarks: bulk inserted, but kept to the ledger's rules.
 
-Every gift gets its ledger row (refunds too), and the funds' totals are then recomputed from
-the ledger with the same rules `totals check` uses, so a generated database passes it.
+Every gift gets its ledger row (refunds too), and the funds' (and the demo appeal's) totals
+are then recomputed from the ledger with the same rules `totals check` uses, so a generated
+database passes it. A share of one fund's gifts is given through a demo appeal, so the
+appeal's pages are measured at scale too.
 """
 
 import random
@@ -11,13 +13,14 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, text
 
 from donations.extensions import db
-from donations.funds.models import Fund
+from donations.funds import services as funds
+from donations.funds.models import Appeal, Fund
 from donations.gift_aid.models import GiftAidDeclaration
 from donations.gift_aid.wording import WORDING_VERSION, declaration_wording
 from donations.gifts.models import Donation, Donor, donor_key
 from donations.gifts.services import fee_cover_for
-from donations.ledger.models import FundTotals, LedgerEntry, PendingEntry
-from donations.ledger.services import lock_totals
+from donations.ledger.models import AppealTotals, FundTotals, LedgerEntry, PendingEntry
+from donations.ledger.services import locked_totals
 from donations.ledger.totals import recompute
 
 PRESETS = (1000, 2500, 5000, 10000)
@@ -64,6 +67,8 @@ class Generator:
         self.wording = declaration_wording(charity)
         self.now = now
         self.funds = list(db.session.execute(select(Fund.id).order_by(Fund.position)).scalars())
+        #: a share of the last fund's gifts is given through its demo appeal
+        self.appeal = demo_appeal(self.funds[-1]).id
         self.next = {
             model: self._max_id(model) + 1
             for model in (Donor, GiftAidDeclaration, Donation, LedgerEntry, PendingEntry)
@@ -148,6 +153,7 @@ class Generator:
         donor_id, donor_key, declaration_id = donor.id, donor.key, donor.declaration_id
         donation_id = self._id(Donation)
         fund_id = self.funds[0] if self.rng.random() < 0.35 else self.funds[-1]
+        appeal_id = self.appeal if fund_id == self.funds[-1] and self.rng.random() < 0.3 else None
         amount = self._amount()
         pending = not offline and self.rng.random() < 0.01
         cover = 0 if offline or self.rng.random() < 0.6 else fee_cover_for(amount)
@@ -156,6 +162,7 @@ class Generator:
                 "id": donation_id,
                 "reference": f"DEMO-{donation_id:09d}",
                 "fund_id": fund_id,
+                "appeal_id": appeal_id,
                 "donor_id": donor_id,
                 "declaration_id": declaration_id,
                 **donor.typed,
@@ -185,6 +192,7 @@ class Generator:
                 {
                     "id": self._id(PendingEntry),
                     "fund_id": fund_id,
+                    "appeal_id": appeal_id,
                     "donation_id": donation_id,
                     "amount_pence": amount,
                     "source_ref": f"DEMO-{donation_id:09d}:open",
@@ -198,6 +206,7 @@ class Generator:
                 "id": payment_id,
                 "donation_id": donation_id,
                 "fund_id": fund_id,
+                "appeal_id": appeal_id,
                 "kind": "offline" if offline else "payment",
                 "amount_pence": amount,
                 "fee_cover_pence": cover,
@@ -218,6 +227,7 @@ class Generator:
                     "id": self._id(LedgerEntry),
                     "donation_id": donation_id,
                     "fund_id": fund_id,
+                    "appeal_id": appeal_id,
                     "kind": "refund",
                     "amount_pence": -refund,
                     "fee_cover_pence": 0,
@@ -240,14 +250,34 @@ class Generator:
         batch.flush(connection)
 
 
+DEMO_APPEAL = "demo-appeal"
+
+
+def demo_appeal(fund_id: int) -> Appeal:
+    """The appeal the demo's gifts may be given through (made once, as staff would)."""
+    found = funds.appeal_by_slug(DEMO_APPEAL)
+    if found is not None:
+        return found
+    return funds.create(
+        Appeal,
+        DEMO_APPEAL,
+        fund_id=fund_id,
+        name="Demo appeal",
+        summary="Synthetic gifts for benchmarks.",
+        story="Made by `flask demo generate`.",
+        goal_pence=100_000_000,
+    )
+
+
 def refresh_totals() -> None:
-    """Set every fund's totals to what the ledger says (used after a bulk insert only)."""
+    """Set every fund's and appeal's totals to what the ledger says (after a bulk insert only)."""
     now = datetime.now(UTC)
-    for fund_id in db.session.execute(select(Fund.id)).scalars():
-        totals: FundTotals = lock_totals(fund_id)
-        for name, value in recompute(fund_id).items():
-            setattr(totals, name, value)
-        totals.updated_at = now
+    for model, totals_model in ((Fund, FundTotals), (Appeal, AppealTotals)):
+        for owner_id in db.session.execute(select(model.id)).scalars():
+            totals = locked_totals(totals_model, owner_id)
+            for name, value in recompute(owner_id, appeal=model is Appeal).items():
+                setattr(totals, name, value)
+            totals.updated_at = now
 
 
 def _advance_sequences() -> None:

@@ -35,7 +35,7 @@ def totals_for(campaign: Fund | Appeal) -> Totals:
     return db.session.get(model, campaign.id) or model.empty(campaign.id, campaign.created_at)
 
 
-def _lock(model: type[Totals], key: int) -> Totals:
+def locked_totals(model: type[Totals], key: int) -> Totals:
     """Take a totals row for update, so concurrent movements apply one after another."""
     statement = select(model).where(getattr(model, model.KEY) == key).with_for_update()
     totals = db.session.execute(statement).scalar_one_or_none()
@@ -51,7 +51,7 @@ def _lock(model: type[Totals], key: int) -> Totals:
 
 def lock_totals(fund_id: int) -> FundTotals:
     """Take the fund's totals row for update, so concurrent movements apply one after another."""
-    return _lock(FundTotals, fund_id)
+    return locked_totals(FundTotals, fund_id)
 
 
 def _counted_toward(fund_id: int, appeal_id: int | None) -> list[tuple[Totals, object]]:
@@ -59,7 +59,7 @@ def _counted_toward(fund_id: int, appeal_id: int | None) -> list[tuple[Totals, o
     fund's always (first, so every transaction locks in the same order), an appeal's too."""
     counted = [(lock_totals(fund_id), LedgerEntry.fund_id == fund_id)]
     if appeal_id is not None:
-        counted.append((_lock(AppealTotals, appeal_id), LedgerEntry.appeal_id == appeal_id))
+        counted.append((locked_totals(AppealTotals, appeal_id), LedgerEntry.appeal_id == appeal_id))
     return counted
 
 

@@ -46,6 +46,19 @@ def test_generated_donations_are_realistic_and_keep_the_totals_true(client, runn
     assert raised == scalar(select(func.sum(LedgerEntry.amount_pence)))
 
 
+def test_a_share_of_the_generated_gifts_is_given_through_the_demo_appeal(client, runner):
+    assert runner.invoke(args=["demo", "generate", "--donations", "2000"]).exit_code == 0
+    db.session.expire_all()
+    through = scalar(select(func.count()).where(Donation.appeal_id.is_not(None)))
+    assert 200 < through < 700
+    appeal = client.get("/api/appeals/demo-appeal").json
+    assert appeal["raised_pence"] == scalar(
+        select(func.sum(LedgerEntry.amount_pence)).where(LedgerEntry.appeal_id.is_not(None))
+    )
+    assert appeal["fund"] == "actimus"
+    assert drift() == []
+
+
 def test_generation_is_refused_in_production(make_app):
     app = make_app(**PRODUCTION)
     result = app.test_cli_runner().invoke(args=["demo", "generate", "--donations", "10"])
