@@ -16,6 +16,7 @@ from donations import (
     claims,
     demo,
     finance,
+    fundraising,
     funds,
     gifts,
     giving,
@@ -52,6 +53,7 @@ PACKAGES = (
     sandbox,
     progress,
     giving,
+    fundraising,
     finance,
     demo,
 )

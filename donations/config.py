@@ -114,6 +114,14 @@ def from_environment(env: dict | None = None) -> dict:
         #: how long a worker serves a rendered progress response before reading the totals again
         "PROGRESS_CACHE_SECONDS": float(env.get("PROGRESS_CACHE_SECONDS", "1")),  # float-ok
         "PROGRESS_CACHE_CONTROL": "public, max-age=10, stale-while-revalidate=60",
+        #: supporters' pages public as soon as the address is confirmed (staff review after)
+        "FUNDRAISING_LIVE_AT_ONCE": _flag(env.get("FUNDRAISING_LIVE_AT_ONCE")),
+        #: how long a link to edit a supporter's page works
+        "FUNDRAISING_LINK_DAYS": int(env.get("FUNDRAISING_LINK_DAYS", "7")),
+        #: a supporter's page takes gifts this many days after its event, then closes
+        "FUNDRAISER_OPEN_DAYS_AFTER_EVENT": int(env.get("FUNDRAISER_OPEN_DAYS_AFTER_EVENT", "28")),
+        #: pages started (and fresh links asked for) from one address
+        "FUNDRAISING_RATE_LIMIT": env.get("FUNDRAISING_RATE_LIMIT", "3 per hour; 10 per day"),
     }
 
 

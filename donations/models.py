@@ -2,11 +2,17 @@
 (the sandbox's tables included, whichever gateway runs)."""
 
 from donations.claims.models import ClaimItem, GiftAidClaim, OverClaim
-from donations.funds.models import Appeal, Fund
+from donations.funds.models import Appeal, Fund, Fundraiser
 from donations.gift_aid.models import GiftAidDeclaration
 from donations.gifts.models import Donation, Donor, Plan, PlanChange
 from donations.images.models import ImageVariant, StoredImage
-from donations.ledger.models import AppealTotals, FundTotals, LedgerEntry, PendingEntry
+from donations.ledger.models import (
+    AppealTotals,
+    FundraiserTotals,
+    FundTotals,
+    LedgerEntry,
+    PendingEntry,
+)
 from donations.payments.models import CatalogueEntry, ProviderPayment, StripeEvent
 from donations.receipts.models import OutboxMessage
 from donations.sandbox.models import SandboxObject, SandboxSession
@@ -22,6 +28,8 @@ __all__ = [
     "Donor",
     "Fund",
     "FundTotals",
+    "Fundraiser",
+    "FundraiserTotals",
     "GiftAidClaim",
     "GiftAidDeclaration",
     "ImageVariant",

@@ -37,11 +37,11 @@ LAYERS = [
     {"gifts"},
     {"receipts", "payments"},
     {"claims"},
-    {"sandbox", "progress", "giving", "finance"},
+    {"sandbox", "progress", "giving", "finance", "fundraising"},
     {"demo"},
 ]
 PLUMBING = LAYERS[0] | LAYERS[1]
-WEB = {"giving", "progress", "finance"}
+WEB = {"giving", "progress", "finance", "fundraising"}
 
 
 def _top(module: str) -> str | None:

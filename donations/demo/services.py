@@ -275,7 +275,7 @@ def refresh_totals() -> None:
     for model, totals_model in ((Fund, FundTotals), (Appeal, AppealTotals)):
         for owner_id in db.session.execute(select(model.id)).scalars():
             totals = locked_totals(totals_model, owner_id)
-            for name, value in recompute(owner_id, appeal=model is Appeal).items():
+            for name, value in recompute(owner_id, key=totals_model.KEY).items():
                 setattr(totals, name, value)
             totals.updated_at = now
 

@@ -16,6 +16,7 @@ FILTER_OPTIONS = (
     ("--to", "end", "To this date (YYYY-MM-DD), inclusive."),
     ("--fund", "fund", "A fund's slug."),
     ("--appeal", "appeal", "An appeal's slug."),
+    ("--fundraiser", "fundraiser", "A fundraising page's web address (its slug)."),
     ("--status", "status", "created, pending, paid, failed or expired."),
     ("--channel", "channel", "online or offline."),
     ("--frequency", "frequency", "one-off, monthly or annual."),

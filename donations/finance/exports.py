@@ -68,6 +68,7 @@ COLUMN_SPECS: tuple[Column, ...] = (
         ),
     ),
     Column("appeal", TYPED, lambda r, f: r.c.appeal),
+    Column("fundraiser", TYPED, lambda r, f: r.c.fundraiser),
 )
 COLUMNS = tuple(column.name for column in COLUMN_SPECS)
 MONEY_AT = tuple(i for i, column in enumerate(COLUMN_SPECS) if column.kind == MONEY)

@@ -23,8 +23,8 @@ from sqlalchemy import (
 
 from donations.claims.models import ClaimItem, GiftAidClaim
 from donations.extensions import db
-from donations.funds.models import Appeal, Fund
-from donations.funds.services import all_appeals
+from donations.funds.models import Appeal, Fund, Fundraiser
+from donations.funds.services import all_appeals, fundraiser_by_slug
 from donations.gifts.models import STATUSES, Donation, DonationStatus, Frequency
 from donations.ledger import standing
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
@@ -56,6 +56,7 @@ class Filters:
     end: date | None = None
     fund: str | None = None
     appeal: str | None = None
+    fundraiser: str | None = None
     status: str | None = None
     channel: str | None = None
     frequency: str | None = None
@@ -102,6 +103,15 @@ def _one_of(args, name: str, allowed, what: str) -> str | None:
     return text
 
 
+def _fundraiser(args) -> str | None:
+    text = (args.get("fundraiser") or "").strip()
+    if not text:
+        return None
+    if fundraiser_by_slug(text) is None:
+        raise FilterError("fundraiser", "Enter the web address of a fundraising page.")
+    return text
+
+
 def parse_filters(args, fund_slugs, *, personal: bool = True) -> Filters:
     """Filters from query parameters; FilterError names the first that cannot be used."""
     start, end = _date(args, "from"), _date(args, "to")
@@ -116,6 +126,7 @@ def parse_filters(args, fund_slugs, *, personal: bool = True) -> Filters:
         end=end,
         fund=_one_of(args, "fund", fund_slugs, "a fund"),
         appeal=_one_of(args, "appeal", [a.slug for a in all_appeals()], "an appeal"),
+        fundraiser=_fundraiser(args),
         status=_one_of(args, "status", STATUSES, "a status"),
         channel=_one_of(args, "channel", CHANNELS, "online or offline"),
         frequency=_one_of(args, "frequency", tuple(Frequency), "one-off, monthly or annual"),
@@ -155,6 +166,11 @@ def _conditions(filters: Filters, at, gift_aid, fund_id):
         conditions.append(
             Donation.appeal_id
             == select(Appeal.id).where(Appeal.slug == filters.appeal).scalar_subquery()
+        )
+    if filters.fundraiser:
+        conditions.append(
+            Donation.fundraiser_id
+            == select(Fundraiser.id).where(Fundraiser.slug == filters.fundraiser).scalar_subquery()
         )
     if filters.channel == "online":
         conditions.append(Donation.channel == ONLINE)
@@ -212,6 +228,7 @@ def _fields(gift: bool, taken=None) -> list:
         either("payout", ProviderPayment.payout_id, nothing_text),
         either("claim", GiftAidClaim.reference, nothing_text),
         Appeal.slug.label("appeal"),
+        Fundraiser.slug.label("fundraiser"),
     ]
 
 
@@ -225,6 +242,7 @@ def _received(filters: Filters) -> Select:
         .join(Donation, Donation.id == gift.donation_id)
         .join(Fund, Fund.id == gift.fund_id)
         .outerjoin(Appeal, Appeal.id == gift.appeal_id)
+        .outerjoin(Fundraiser, Fundraiser.id == gift.fundraiser_id)
         .outerjoin(taken, taken.c.payment_id == gift.id)
         .outerjoin(ProviderPayment, ProviderPayment.source_ref == gift.source_ref)
         .outerjoin(ClaimItem, ClaimItem.entry_id == gift.id)
@@ -242,6 +260,7 @@ def _unpaid(filters: Filters) -> Select:
         .select_from(Donation)
         .join(Fund, Fund.id == Donation.fund_id)
         .outerjoin(Appeal, Appeal.id == Donation.appeal_id)
+        .outerjoin(Fundraiser, Fundraiser.id == Donation.fundraiser_id)
         .where(Donation.status != DonationStatus.PAID, *conditions)
     )
 

@@ -42,6 +42,7 @@ COLUMNS = (
     "overseas",
     "marketing_consent",
     "sponsored",
+    "fundraiser",
 )
 REQUIRED = (
     "fund",
@@ -80,6 +81,7 @@ LABELS = {
     "postcode": "Postcode",
     "overseas": "Lives outside the UK",
     "marketing_consent": "Marketing consent",
+    "fundraiser": "Fundraising page (optional)",
 }
 MAX_PENCE = 100_000_000  # £1,000,000: a larger gift is not typed in by hand
 MAX_ROWS = 5000
@@ -103,6 +105,7 @@ EXAMPLE = {
     "postcode": "SW1A 1AA",
     "overseas": "no",
     "marketing_consent": "no",
+    "fundraiser": "",
 }
 
 
@@ -184,6 +187,21 @@ def _gift_aid(values: dict, text: dict, problems: dict, today: date):
     return True, overseas, postcode, declared_on
 
 
+def _fundraiser(values: dict, fund, problems: dict):
+    """The supporter's page money was paid in for (a bake sale's cash), if one is named."""
+    slug = (values.get("fundraiser") or "").strip()
+    if not slug:
+        return None
+    page = funds.fundraiser_by_slug(slug)
+    if page is None:
+        problems["fundraiser"] = "There is no fundraising page at that web address."
+    elif fund is not None and page.fund_id != fund.id:
+        problems["fundraiser"] = (
+            f"That page raises money for the {page.fund.name}: choose that fund."
+        )
+    return page
+
+
 def read_gift(values: dict, today: date) -> tuple[offline.OfflineGift | None, dict[str, str]]:
     """An offline gift from one row of the form or the file; or the problem with each field."""
     problems: dict[str, str] = {}
@@ -202,6 +220,7 @@ def read_gift(values: dict, today: date) -> tuple[offline.OfflineGift | None, di
     gift_aid, overseas, postcode, declared_on = _gift_aid(values, text, problems, today)
     consent = _flag(values, "marketing_consent", problems)
     sponsored = _flag(values, "sponsored", problems)
+    fundraiser = _fundraiser(values, fund, problems)
     if problems:
         return None, problems
     return (
@@ -222,7 +241,8 @@ def read_gift(values: dict, today: date) -> tuple[offline.OfflineGift | None, di
             overseas=overseas,
             declared_on=declared_on,
             marketing_consent=consent,
-            sponsored=sponsored,
+            sponsored=sponsored or fundraiser is not None,
+            fundraiser=fundraiser,
         ),
         {},
     )

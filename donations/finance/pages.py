@@ -4,6 +4,7 @@ audits it with what it replaced; an image through `images.services`, which refus
 that is not really a picture. Views stay thin."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,9 +18,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from donations.finance.guard import bp, requires
+from donations.funds import fundraisers
 from donations.funds import services as funds
 from donations.funds.models import Appeal, Campaign, Fund
 from donations.images import services as images
+from donations.ledger.services import totals_for
 from donations.markup import to_html
 from donations.money import AmountError, format_gbp, parse_pounds
 from donations.staff.roles import Permission
@@ -250,3 +253,103 @@ def campaign_state(section: str, slug: str):
     commit()
     flash(f"{campaign.name}: {funds.described(campaign)}.")
     return redirect(url_for("finance.campaign_edit", section=section, slug=slug), 303)
+
+
+# --- supporters' pages: moderation ----------------------------------------------------------
+
+PAGE_CHANGES = ("approve", "hide", "show", "close", "reopen")
+
+
+class StaffPageForm(Form):
+    """What staff may change on a supporter's page: its words and target."""
+
+    name = StringField("Title", [InputRequired("Give the page a title."), Length(max=120)])
+    story = _markdown("Story", required=True)
+    goal = StringField("Target, in pounds", [InputRequired("Enter the target in pounds.")])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        problem = text_problem(self.name.data or "", "The title")
+        if problem:
+            self.name.errors = [*self.name.errors, problem]
+            ok = False
+        try:
+            self.goal_pence = parse_pounds(self.goal.data or "")
+        except AmountError as error:
+            self.goal.errors = [*self.goal.errors, str(error)]
+            ok = False
+        return ok
+
+
+def _page_state(page) -> str:
+    waiting = funds.awaiting(page)
+    if page.hidden:
+        return "hidden"
+    if waiting:
+        return f"waiting for {waiting}"
+    return f"public, {funds.described(page)}"
+
+
+@bp.get("/fundraising")
+@requires(Permission.EDIT_PAGES)
+def fundraising_pages():
+    pages = funds.all_fundraisers()
+    return render_template(
+        "finance/fundraising.html",
+        pages=[(page, _page_state(page), totals_for(page)) for page in pages],
+        see_addresses=current_user.may(Permission.VIEW_PERSONAL_DATA),
+        change=StateForm(formdata=None),
+    )
+
+
+def _staff_page_form(page, form: StaffPageForm, status: int = 200):
+    return render_template("finance/fundraiser.html", page=page, form=form), status
+
+
+@bp.get("/fundraising/<slug>")
+@requires(Permission.EDIT_PAGES)
+def fundraiser_edit(slug: str):
+    page = found_or_404(funds.fundraiser_by_slug(slug))
+    form = StaffPageForm(formdata=None)
+    form.name.data, form.story.data = page.name, page.story
+    form.goal.data = format_gbp(page.goal_pence).removeprefix("£")
+    return _staff_page_form(page, form)
+
+
+@bp.post("/fundraising/<slug>")
+@requires(Permission.EDIT_PAGES)
+def fundraiser_save(slug: str):
+    page = found_or_404(funds.fundraiser_by_slug(slug))
+    form = StaffPageForm()
+    if not form.validate():
+        return _staff_page_form(page, form, 400)
+    try:
+        with undone_on(funds.FundError):
+            funds.change(page, name=form.name.data.strip(), story=form.story.data,
+                         goal_pence=form.goal_pence)  # fmt: skip
+    except funds.FundError as error:
+        form.goal.errors = [str(error)]
+        return _staff_page_form(page, form, 400)
+    commit()
+    flash(f"{page.name} is saved.")
+    return redirect(url_for("finance.fundraising_pages"), 303)
+
+
+@bp.post("/fundraising/<slug>/state")
+@requires(Permission.EDIT_PAGES)
+def fundraiser_state(slug: str):
+    page = found_or_404(funds.fundraiser_by_slug(slug))
+    if not StateForm().validate():
+        abort(400, description="The form had expired; please try again.")
+    change = request.form.get("change", "")
+    if change not in PAGE_CHANGES:
+        abort(400, description="Choose a change.")
+    if change == "approve":
+        fundraisers.approve(page)
+    elif change in ("close", "reopen"):
+        (funds.close if change == "close" else funds.reopen)(page)
+    else:
+        funds.set_hidden(page, change == "hide")
+    commit()
+    flash(f"{page.name}: {_page_state(page)}.")
+    return redirect(url_for("finance.fundraising_pages"), 303)

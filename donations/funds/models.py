@@ -66,3 +66,39 @@ class Appeal(Campaign, db.Model):
     fund: Mapped[Fund] = relationship()
 
     kind = "appeal"
+
+
+class Fundraiser(Campaign, db.Model):
+    """A supporter's own page (a marathon, a bake sale) for a fund or one of its appeals, with
+    a target (`goal_pence`) and a title (`name`): a gift through it counts toward the page,
+    its appeal if any, and its fund. The supporter keeps it through signed links e-mailed to
+    them (no password); it is public once they confirmed their address and staff approved."""
+
+    __tablename__ = "fundraisers"
+    __table_args__ = (CheckConstraint("goal_pence > 0", name="goal_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
+    appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"), index=True)
+    first_name: Mapped[str] = mapped_column(String(35))
+    last_name: Mapped[str] = mapped_column(String(35))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    #: the day of the marathon, the bake sale…; the page closes some days after it
+    event_on: Mapped[date | None] = mapped_column(Date)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: part of every link to edit the page: a fresh link raises it, ending the older ones
+    link_version: Mapped[int] = mapped_column(default=0)
+    #: e-mail the supporter about each gift (they may stop it)
+    notify_gifts: Mapped[bool] = mapped_column(default=True)
+    #: when the page first reached its target (the supporter is told once)
+    target_reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    fund: Mapped[Fund] = relationship()
+    appeal: Mapped[Appeal | None] = relationship()
+
+    kind = "fundraiser"
+
+    @property
+    def owner_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"

@@ -5,10 +5,11 @@ import re
 from datetime import date
 from enum import StrEnum
 
+from flask import current_app
 from sqlalchemy import select
 
 from donations.extensions import db, utcnow
-from donations.funds.models import Appeal, Campaign, Fund
+from donations.funds.models import Appeal, Campaign, Fund, Fundraiser
 from donations.staff import audit
 from donations.staff.audit import Action
 from donations.uk_time import uk_today
@@ -30,6 +31,7 @@ RESERVED = frozenset(
         "gift-aid",
         "healthz",
         "images",
+        "link",
         "login",
         "logout",
         "manage",
@@ -59,13 +61,24 @@ class Status(StrEnum):
     UPCOMING = "upcoming"
 
 
+def parent_of(campaign: Campaign) -> Campaign | None:
+    """What a gift through it also counts toward, next up: a page's appeal (or fund), an
+    appeal's fund; a fund has none."""
+    if isinstance(campaign, Fundraiser):
+        return campaign.appeal or campaign.fund
+    if isinstance(campaign, Appeal):
+        return campaign.fund
+    return None
+
+
 def status_of(campaign: Campaign, today: date | None = None) -> Status:
-    """Closed by staff, or past the end of its closing day (UK time); an appeal also closes
-    with its fund. Upcoming before its opening day."""
+    """Closed by staff, or past the end of its closing day (UK time); an appeal or a page
+    also closes with what it counts toward. Upcoming before its opening day."""
     today = today or uk_today()
     if campaign.closed_at is not None or (campaign.closes_on and today > campaign.closes_on):
         return Status.CLOSED
-    if isinstance(campaign, Appeal) and status_of(campaign.fund, today) is Status.CLOSED:
+    parent = parent_of(campaign)
+    if parent is not None and status_of(parent, today) is Status.CLOSED:
         return Status.CLOSED
     if campaign.opens_on and today < campaign.opens_on:
         return Status.UPCOMING
@@ -92,11 +105,24 @@ def described(campaign: Campaign) -> str:
     return f"{words}, hidden" if campaign.hidden else words
 
 
+def awaiting(fundraiser: Fundraiser) -> str | None:
+    """What a supporter's page waits for before it is public, in words; None when nothing."""
+    if fundraiser.email_confirmed_at is None:
+        return "the supporter to confirm their e-mail address"
+    if fundraiser.approved_at is None and not current_app.config["FUNDRAISING_LIVE_AT_ONCE"]:
+        return "the charity's approval"
+    return None
+
+
 def is_public(campaign: Campaign) -> bool:
-    """Shown on the site: not hidden (nor, for an appeal, its fund)."""
-    if isinstance(campaign, Appeal) and campaign.fund.hidden:
+    """Shown on the site: not hidden (nor what it counts toward); a supporter's page once its
+    address is confirmed and (unless pages go live at once) staff approved it."""
+    if campaign.hidden:
         return False
-    return not campaign.hidden
+    if isinstance(campaign, Fundraiser) and awaiting(campaign) is not None:
+        return False
+    parent = parent_of(campaign)
+    return parent is None or is_public(parent)
 
 
 def all_funds() -> list[Fund]:
@@ -124,9 +150,26 @@ def appeal_by_slug(slug: str | None) -> Appeal | None:
     return db.session.execute(select(Appeal).where(Appeal.slug == slug)).scalar_one_or_none()
 
 
+def fundraiser_by_slug(slug: str | None) -> Fundraiser | None:
+    if not slug or len(slug) > SLUG_LENGTH[1]:
+        return None
+    statement = select(Fundraiser).where(Fundraiser.slug == slug)
+    return db.session.execute(statement).scalar_one_or_none()
+
+
+def all_fundraisers() -> list[Fundraiser]:
+    """Every supporter's page, those waiting for staff first, then the newest."""
+    waiting_first = Fundraiser.approved_at.is_not(None)
+    statement = select(Fundraiser).order_by(waiting_first, Fundraiser.id.desc())
+    return list(db.session.execute(statement).scalars())
+
+
+FINDERS = {"fund": by_slug, "appeal": appeal_by_slug, "fundraiser": fundraiser_by_slug}
+
+
 def public_by_slug(kind: str, slug: str | None) -> Campaign | None:
-    """The fund or appeal a public address names, unless it is hidden."""
-    found = appeal_by_slug(slug) if kind == "appeal" else by_slug(slug)
+    """The fund, appeal or supporter's page a public address names, if it is public."""
+    found = FINDERS[kind](slug)
     return found if found is not None and is_public(found) else None
 
 
@@ -178,10 +221,18 @@ def _audited_values(campaign: Campaign, names) -> dict:
     return {name: getattr(campaign, name) for name in names}
 
 
+ACTIONS = {
+    Fund: (Action.FUND_CREATED, Action.FUND_CHANGED),
+    Appeal: (Action.APPEAL_CREATED, Action.APPEAL_CHANGED),
+    Fundraiser: (Action.FUNDRAISER_STARTED, Action.FUNDRAISER_CHANGED),
+}
+#: what the audit log keeps of a new one: what staff or its owner wrote, no one's address
+AUDITED = ("name", "summary", "story", "goal_pence", "opens_on", "closes_on", "image_id")
+
+
 def _action(campaign: Campaign, created: bool) -> Action:
-    if isinstance(campaign, Appeal):
-        return Action.APPEAL_CREATED if created else Action.APPEAL_CHANGED
-    return Action.FUND_CREATED if created else Action.FUND_CHANGED
+    made, changed = ACTIONS[type(campaign)]
+    return made if created else changed
 
 
 def create(model: type[Campaign], slug: str, **values) -> Campaign:
@@ -189,15 +240,20 @@ def create(model: type[Campaign], slug: str, **values) -> Campaign:
     problem = slug_problem(slug, model)
     if problem:
         raise FundError(problem)
-    campaign = model(slug=slug, **values)
-    _check(campaign, values)
+    return add_checked(model(slug=slug, **values))
+
+
+def add_checked(campaign: Campaign, actor: str | None = None) -> Campaign:
+    """Add a new fund, appeal or page made by the caller, checked and audited."""
+    _check(campaign, {})
     db.session.add(campaign)
     db.session.flush()
-    audit.record(_action(campaign, created=True), subject=slug, after=values)
+    after = {name: getattr(campaign, name) for name in AUDITED}
+    audit.record(_action(campaign, created=True), subject=campaign.slug, actor=actor, after=after)
     return campaign
 
 
-def change(campaign: Campaign, **values) -> dict:
+def change(campaign: Campaign, actor: str | None = None, **values) -> dict:
     """Set what changed, audited with what it replaced; the changed fields' old values."""
     before = _audited_values(campaign, values)
     changed = {name: value for name, value in values.items() if before[name] != value}
@@ -208,8 +264,13 @@ def change(campaign: Campaign, **values) -> dict:
         setattr(campaign, name, value)
     db.session.flush()
     replaced = {name: before[name] for name in changed}
-    audit.record(_action(campaign, created=False), subject=campaign.slug, before=replaced,
-                 after=changed)  # fmt: skip
+    audit.record(
+        _action(campaign, created=False),
+        subject=campaign.slug,
+        actor=actor,
+        before=replaced,
+        after=changed,
+    )
     return replaced
 
 

@@ -24,6 +24,7 @@ def mark_pending(donation: Donation) -> None:
         donation.amount_pence,
         key=donation.reference,
         appeal_id=donation.appeal_id,
+        fundraiser_id=donation.fundraiser_id,
     )
 
 
@@ -54,6 +55,7 @@ def mark_paid(
         fee_cover_pence=donation.fee_cover_pence,
         occurred_at=donation.paid_at,
         appeal_id=donation.appeal_id,
+        fundraiser_id=donation.fundraiser_id,
     )
     if entry is not None:
         gift_paid.send(donation, entry=entry)
@@ -97,6 +99,7 @@ def record_month(
         fee_cover_pence=fee_cover_pence,
         occurred_at=when,
         appeal_id=donation.appeal_id,
+        fundraiser_id=donation.fundraiser_id,
     )
     if entry is not None:
         gift_paid.send(donation, entry=entry)

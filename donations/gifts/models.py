@@ -5,7 +5,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from donations.extensions import UTCDateTime, db, one_of, utcnow
-from donations.funds.models import Appeal, Fund
+from donations.funds.models import Appeal, Fund, Fundraiser
 from donations.gift_aid.models import GiftAidDeclaration
 
 
@@ -74,6 +74,9 @@ class Donation(db.Model):
         Index("ix_donations_fund_status_paid_at_id", "fund_id", "status", "paid_at", "id"),
         #: and an appeal's page's
         Index("ix_donations_appeal_status_paid_at_id", "appeal_id", "status", "paid_at", "id"),
+        Index(
+            "ix_donations_fundraiser_status_paid_at_id", "fundraiser_id", "status", "paid_at", "id"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +85,8 @@ class Donation(db.Model):
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
     #: the appeal it was given through, if any (its fund is the appeal's)
     appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"))
+    #: the supporter's page it was given through, if any (its appeal and fund are the page's)
+    fundraiser_id: Mapped[int | None] = mapped_column(ForeignKey("fundraisers.id"))
     #: set once the gift is paid: until then it touches no donor's stored details
     donor_id: Mapped[int | None] = mapped_column(ForeignKey("donors.id"), index=True)
     #: made from the details below once the gift is paid, when Gift Aid was asked for
@@ -126,6 +131,7 @@ class Donation(db.Model):
 
     fund: Mapped[Fund] = relationship()
     appeal: Mapped[Appeal | None] = relationship()
+    fundraiser: Mapped[Fundraiser | None] = relationship()
     donor: Mapped[Donor | None] = relationship()
     declaration: Mapped[GiftAidDeclaration | None] = relationship()
 

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import select
 
 from donations.extensions import db
-from donations.funds.models import Fund
+from donations.funds.models import Fund, Fundraiser
 from donations.gifts import lifecycle
 from donations.gifts.donors import settle_donor
 from donations.gifts.models import Donation, DonationStatus, Frequency, Moderation
@@ -49,6 +49,8 @@ class OfflineGift:
     marketing_consent: bool = False
     #: money given to sponsor someone taking part in an event (HMRC's schedule marks it)
     sponsored: bool = False
+    #: the supporter's page it was raised for (it counts there, and toward its appeal)
+    fundraiser: Fundraiser | None = None
 
 
 def source_ref(receipt_reference: str) -> str:
@@ -75,6 +77,8 @@ def record(gift: OfflineGift) -> tuple[Donation, bool]:
     donation = Donation(
         reference=new_reference(),
         fund=gift.fund,
+        fundraiser=gift.fundraiser,
+        appeal=gift.fundraiser.appeal if gift.fundraiser is not None else None,
         title=gift.title,
         first_name=gift.first_name,
         last_name=gift.last_name,

@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy import or_, select
 
 from donations.extensions import db
-from donations.funds.models import Appeal, Fund
+from donations.funds.models import Appeal, Fund, Fundraiser
 from donations.gifts.details import TYPED, GiftDetails
 from donations.gifts.models import Donation, Moderation
 from donations.money import fee_cover
@@ -75,14 +75,22 @@ def lock(donation: Donation) -> Donation:
     ).scalar_one()
 
 
+def _id(found) -> int | None:
+    return found.id if found is not None else None
+
+
 def _same_request(
-    donation: Donation, fund: Fund, appeal: Appeal | None, details: GiftDetails
+    donation: Donation,
+    fund: Fund,
+    through: tuple[Appeal | None, Fundraiser | None],
+    details: GiftDetails,
 ) -> bool:
     """Everything the donor asked for is as this donation has it."""
-    same_appeal = donation.appeal_id == (appeal.id if appeal is not None else None)
+    appeal, fundraiser = through
+    same_way = (donation.appeal_id, donation.fundraiser_id) == (_id(appeal), _id(fundraiser))
     return (
         donation.fund_id == fund.id
-        and same_appeal
+        and same_way
         and details_of(donation) == replace(details, form_token=donation.form_token)
     )
 
@@ -108,20 +116,30 @@ def _moderation_for(details: GiftDetails) -> Moderation:
     return Moderation.PENDING if details.display_name or details.message else Moderation.NONE
 
 
-def start_donation(fund: Fund, details: GiftDetails, appeal: Appeal | None = None) -> Donation:
+def start_donation(
+    fund: Fund,
+    details: GiftDetails,
+    appeal: Appeal | None = None,
+    fundraiser: Fundraiser | None = None,
+) -> Donation:
     """Create the donation for a submitted form, or find the one this form already made.
 
     The same form sent twice (a double click, a retry) finds its donation and so the same
     Checkout Session. Sent again with other details (the donor went back and changed the
     amount), it is a new donation: the old one simply expires unpaid. A gift through an
-    appeal is for the appeal's fund.
+    appeal is for the appeal's fund; through a supporter's page, for the page's appeal and
+    fund, and it is sponsorship (HMRC's schedule says so, and never aggregates it).
     """
+    if fundraiser is not None:
+        appeal = fundraiser.appeal
     if appeal is not None and appeal.fund_id != fund.id:
         raise ValueError("a gift through an appeal is for the appeal's fund")
+    if fundraiser is not None and fundraiser.fund_id != fund.id:
+        raise ValueError("a gift through a supporter's page is for the page's fund")
     details = replace(details, email=details.email.strip().lower())
     earlier = _made_by_form(details.form_token)
     for donation in earlier:
-        if _same_request(donation, fund, appeal, details):
+        if _same_request(donation, fund, (appeal, fundraiser), details):
             return donation
     if earlier:
         details = replace(details, form_token=f"{details.form_token}~{len(earlier)}")
@@ -129,6 +147,8 @@ def start_donation(fund: Fund, details: GiftDetails, appeal: Appeal | None = Non
         reference=new_reference(),
         fund=fund,
         appeal=appeal,
+        fundraiser=fundraiser,
+        sponsored=fundraiser is not None,
         **{name: getattr(details, name) for name in TYPED},
         amount_pence=details.amount_pence,
         fee_cover_pence=details.fee_cover_pence,

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from donations.extensions import db
-from donations.funds.models import Appeal, Fund
+from donations.funds.models import Appeal, Fund, Fundraiser
 from donations.gifts.models import Donation, DonationStatus, Moderation
 
 ANONYMOUS = "Anonymous"
@@ -31,13 +31,13 @@ def shown_name(donation: Donation) -> str:
     return donation.display_name
 
 
-def recent(campaign: Fund | Appeal, limit: int = 10) -> list[Supporter]:
-    """The newest paid gifts to a fund, or through an appeal."""
-    given_to = (
-        Donation.appeal_id == campaign.id
-        if isinstance(campaign, Appeal)
-        else Donation.fund_id == campaign.id
-    )
+#: the donations given to each kind of page
+GIVEN_TO = {Fund: Donation.fund_id, Appeal: Donation.appeal_id, Fundraiser: Donation.fundraiser_id}
+
+
+def recent(campaign: Fund | Appeal | Fundraiser, limit: int = 10) -> list[Supporter]:
+    """The newest paid gifts to a fund, or through an appeal or a supporter's page."""
+    given_to = GIVEN_TO[type(campaign)] == campaign.id
     donations = db.session.execute(
         select(Donation)
         .where(given_to, Donation.status == DonationStatus.PAID)

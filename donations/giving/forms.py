@@ -77,6 +77,8 @@ class DonationForm(Form):
     amounts_for = HiddenField()
     #: the appeal the gift is given through, if any; the fund follows from it
     appeal = HiddenField()
+    #: the supporter's page the gift is given through, if any; its appeal and fund follow
+    fundraiser = HiddenField()
     title = StringField(
         "Title (optional)", [Optional(), _max(length_of(Donation.title), "Your title")]
     )

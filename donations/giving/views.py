@@ -92,11 +92,30 @@ def _taking_gifts(campaign):
     return campaign
 
 
-def _appeal_named(slug: str | None):
-    """The open appeal a link or form names; None when it names none (404 if unknown)."""
+def _open_named(kind: str, slug: str | None):
+    """The open appeal or supporter's page a link or form names; None when it names none
+    (404 if unknown or not public; the refusal page if it takes no gifts today)."""
     if not slug:
         return None
-    return _taking_gifts(found_or_404(funds.public_by_slug("appeal", slug)))
+    return _taking_gifts(found_or_404(funds.public_by_slug(kind, slug)))
+
+
+def _given_through(form: DonationForm, args):
+    """The appeal and page a gift is given through, as the link or form names them; a page
+    brings its own appeal."""
+    fundraiser = _open_named("fundraiser", args.get("fundraiser"))
+    if fundraiser is not None:
+        return fundraiser.appeal, fundraiser
+    return _open_named("appeal", args.get("appeal")), None
+
+
+def _attributed(form: DonationForm, appeal, fundraiser) -> None:
+    """The form's hidden fields say what the gift is given through; the fund follows."""
+    given_to = fundraiser or appeal
+    if given_to is not None:
+        form.fund.data = given_to.fund.slug
+        form.appeal.data = appeal.slug if appeal is not None else None
+        form.fundraiser.data = fundraiser.slug if fundraiser is not None else None
 
 
 def _cover_examples() -> list[tuple[str, str]]:
@@ -113,6 +132,9 @@ def _cover_examples() -> list[tuple[str, str]]:
 def render_form(form: DonationForm, status: int = 200, notice: str | None = None):
     config = current_app.config
     appeal = funds.public_by_slug("appeal", form.appeal.data) if form.appeal.data else None
+    fundraiser = (
+        funds.public_by_slug("fundraiser", form.fundraiser.data) if form.fundraiser.data else None
+    )
     declaration, tax_statement = declaration_parts(config["CHARITY_NAME"])
     return (
         render_template(
@@ -126,6 +148,7 @@ def render_form(form: DonationForm, status: int = 200, notice: str | None = None
             declaration=declaration,
             tax_statement=tax_statement,
             appeal=appeal,
+            fundraiser=fundraiser,
         ),
         status,
     )
@@ -163,6 +186,7 @@ def _blank_form(form: DonationForm) -> str:
         "donate",
         form.fund.data,
         form.appeal.data,
+        form.fundraiser.data,
         form.frequency.data,
         form.amount.data,
         form.other_amount.data,
@@ -179,15 +203,15 @@ def donate(slug: str | None = None):
     form = DonationForm(formdata=None, funds=catalogue)
     if (resumed := _cancelled_donation()) is not None:
         prefill.from_details(form, resumed.fund.slug, gifts.details_of(resumed))
-        if resumed.appeal is not None and funds.status_of(resumed.appeal) is funds.Status.OPEN:
-            form.appeal.data = resumed.appeal.slug
+        given_to = resumed.fundraiser or resumed.appeal
+        if given_to is not None and funds.status_of(given_to) is funds.Status.OPEN:
+            _attributed(form, resumed.appeal, resumed.fundraiser)
         form.form_token.data = new_form_token()
         notice = "You cancelled the payment and nothing was taken. Your details are below."
         return render_form(form, notice=notice)
-    appeal = _appeal_named(request.args.get("appeal"))
-    prefill.from_query(form, request.args, appeal.fund if appeal else fund)
-    if appeal is not None:
-        form.fund.data, form.appeal.data = appeal.fund.slug, appeal.slug
+    appeal, fundraiser = _given_through(form, request.args)
+    prefill.from_query(form, request.args, fund)
+    _attributed(form, appeal, fundraiser)
     return _blank_form(form)
 
 
@@ -197,17 +221,16 @@ def donate(slug: str | None = None):
 def donate_submit(slug: str | None = None):
     catalogue, _ = _catalogue_and_fund(slug)
     form = DonationForm(funds=catalogue)
-    appeal = _appeal_named(form.appeal.data)
-    if appeal is not None:  # the fund follows from the appeal, whatever else was sent
-        form.fund.data = appeal.fund.slug
-    else:
+    appeal, fundraiser = _given_through(form, request.form)
+    if appeal is None and fundraiser is None:
         _taking_gifts(funds.public_by_slug("fund", form.fund.data))
+    _attributed(form, appeal, fundraiser)  # the fund follows, whatever else was sent
     if not form.validate():
         return render_form(form, status=400)
     fund = funds.by_slug(form.fund.data)
     try:
         with undone_on(IntegrityError, GatewayError):
-            donation = gifts.start_donation(fund, form.details(), appeal)
+            donation = gifts.start_donation(fund, form.details(), appeal, fundraiser)
             started = donation.status == DonationStatus.CREATED
             checkout_url = open_checkout(donation) if started else None
     except IntegrityError:  # the same form, submitted twice at once: follow the first

@@ -2,7 +2,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, event
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 from donations.extensions import UTCDateTime, db, one_of, utcnow
 
@@ -43,6 +43,7 @@ class LedgerEntry(db.Model):
         CheckConstraint("fee_cover_pence >= 0", name="fee_cover_not_negative"),
         Index("ix_ledger_entries_fund_donor", "fund_id", "donor_key"),
         Index("ix_ledger_entries_appeal_donor", "appeal_id", "donor_key"),
+        Index("ix_ledger_entries_fundraiser_donor", "fundraiser_id", "donor_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +60,8 @@ class LedgerEntry(db.Model):
     payment_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
     #: the appeal the money was given through, if any: it counts toward it and its fund
     appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"))
+    #: the supporter's page it was given through, if any
+    fundraiser_id: Mapped[int | None] = mapped_column(ForeignKey("fundraisers.id"))
     #: lower-cased e-mail, or a per-donor key for an offline gift without one
     donor_key: Mapped[str] = mapped_column(String(254))
     #: the payment carries a valid Gift Aid declaration (a reversal shares its payment's)
@@ -80,6 +83,7 @@ class PendingEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
     appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"), index=True)
+    fundraiser_id: Mapped[int | None] = mapped_column(ForeignKey("fundraisers.id"), index=True)
     donation_id: Mapped[int] = mapped_column(ForeignKey("donations.id"), index=True)
     #: positive when opened, the same amount negative when closed (collected or failed)
     amount_pence: Mapped[int]
@@ -88,15 +92,23 @@ class PendingEntry(db.Model):
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Totals:
-    """Running totals kept current in the transaction that writes each ledger row: one row
-    per fund (`FundTotals`) and per appeal (`AppealTotals`), moved alike."""
-
-    __table_args__ = (
+def _totals_checks() -> tuple:
+    """Each totals table's own CHECKs (a constraint object belongs to one table)."""
+    return (
         CheckConstraint("pending_pence >= 0", name="pending_not_negative"),
         CheckConstraint("donor_count >= 0", name="donors_not_negative"),
         CheckConstraint("donation_count >= 0", name="donations_not_negative"),
     )
+
+
+class Totals:
+    """Running totals kept current in the transaction that writes each ledger row: one row
+    per fund (`FundTotals`), appeal (`AppealTotals`) and supporter's page
+    (`FundraiserTotals`), moved alike."""
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        return _totals_checks()
 
     raised_pence: Mapped[int] = mapped_column(BigInteger, default=0)
     gift_aid_pence: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -133,6 +145,18 @@ class AppealTotals(Totals, db.Model):
     KEY = "appeal_id"
 
     appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id"), primary_key=True)
+
+
+class FundraiserTotals(Totals, db.Model):
+    __tablename__ = "fundraiser_totals"
+    __table_args__ = (
+        *_totals_checks(),
+        #: the leaderboards: a fund's or appeal's pages by money raised
+        Index("ix_fundraiser_totals_raised", "raised_pence"),
+    )
+    KEY = "fundraiser_id"
+
+    fundraiser_id: Mapped[int] = mapped_column(ForeignKey("fundraisers.id"), primary_key=True)
 
 
 APPEND_ONLY = (LedgerEntry, PendingEntry)

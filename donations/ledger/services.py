@@ -11,12 +11,13 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from donations.extensions import db, upsert, utcnow
-from donations.funds.models import Appeal, Fund
+from donations.funds.models import Appeal, Fund, Fundraiser
 from donations.ledger.models import (
     GIFT_KINDS,
     RETURNING_KINDS,
     AppealTotals,
     EntryKind,
+    FundraiserTotals,
     FundTotals,
     LedgerEntry,
     PendingEntry,
@@ -29,9 +30,12 @@ class LedgerError(ValueError):
     """A movement the ledger refuses: it would not make sense as money."""
 
 
-def totals_for(campaign: Fund | Appeal) -> Totals:
-    """A fund's or an appeal's running totals; all zero before its first movement."""
-    model = AppealTotals if isinstance(campaign, Appeal) else FundTotals
+TOTALS = {Fund: FundTotals, Appeal: AppealTotals, Fundraiser: FundraiserTotals}
+
+
+def totals_for(campaign: Fund | Appeal | Fundraiser) -> Totals:
+    """A fund's, an appeal's or a page's running totals; all zero before its first movement."""
+    model = TOTALS[type(campaign)]
     return db.session.get(model, campaign.id) or model.empty(campaign.id, campaign.created_at)
 
 
@@ -54,12 +58,16 @@ def lock_totals(fund_id: int) -> FundTotals:
     return locked_totals(FundTotals, fund_id)
 
 
-def _counted_toward(fund_id: int, appeal_id: int | None) -> list[tuple[Totals, object]]:
+def _counted_toward(
+    fund_id: int, appeal_id: int | None, fundraiser_id: int | None
+) -> list[tuple[Totals, object]]:
     """The totals a movement moves, each locked, with the ledger condition for its rows: the
-    fund's always (first, so every transaction locks in the same order), an appeal's too."""
+    fund's always, then an appeal's and a page's (always in this order, so no two
+    transactions wait on each other)."""
     counted = [(lock_totals(fund_id), LedgerEntry.fund_id == fund_id)]
-    if appeal_id is not None:
-        counted.append((locked_totals(AppealTotals, appeal_id), LedgerEntry.appeal_id == appeal_id))
+    for model, key in ((AppealTotals, appeal_id), (FundraiserTotals, fundraiser_id)):
+        if key is not None:
+            counted.append((locked_totals(model, key), getattr(LedgerEntry, model.KEY) == key))
     return counted
 
 
@@ -110,18 +118,21 @@ def record(
     against: LedgerEntry | None = None,
     occurred_at: datetime | None = None,
     appeal_id: int | None = None,
+    fundraiser_id: int | None = None,
 ) -> LedgerEntry | None:
-    """Append one movement and move the fund's totals (and its appeal's) by exactly it.
+    """Append one movement and move the fund's totals (and its appeal's and page's) by
+    exactly it.
 
     `gift_aid` says whether the money carries a valid Gift Aid declaration; `against` is the
-    payment a refund or dispute moves (and the appeal it counts toward is that payment's).
+    payment a refund or dispute moves (and the appeal and page it counts toward are that
+    payment's).
     Returns None when this source reference is already in the ledger: the same movement is
     never recorded twice, whichever path brings it.
     """
     _check(kind, amount_pence, against, gift_aid)
     if against is not None:
-        appeal_id = against.appeal_id
-    counted = _counted_toward(fund_id, appeal_id)
+        appeal_id, fundraiser_id = against.appeal_id, against.fundraiser_id
+    counted = _counted_toward(fund_id, appeal_id, fundraiser_id)
     donors_before = [_sum(where, LedgerEntry.donor_key == donor_key) for _, where in counted]
     payment_before = payment_net(against) if against is not None else 0
     if against is not None and not 0 <= payment_before + amount_pence <= against.amount_pence:
@@ -145,6 +156,7 @@ def record(
             gift_aid=gift_aid,
             occurred_at=occurred_at or utcnow(),
             appeal_id=appeal_id,
+            fundraiser_id=fundraiser_id,
         )
         .on_conflict_do_nothing()
         .returning(LedgerEntry)
@@ -173,10 +185,17 @@ def _crossing(before: int, after: int) -> int:
 
 
 def open_pending(
-    fund_id: int, donation_id: int, amount_pence: int, key: str, appeal_id: int | None = None
+    fund_id: int,
+    donation_id: int,
+    amount_pence: int,
+    key: str,
+    *,
+    appeal_id: int | None = None,
+    fundraiser_id: int | None = None,
 ) -> bool:
     """Count money as pending (promised, not yet collected). False if already opened."""
-    return _pending(fund_id, appeal_id, donation_id, amount_pence, f"{key}:open")
+    toward = (fund_id, appeal_id, fundraiser_id)
+    return _pending(toward, donation_id, amount_pence, f"{key}:open")
 
 
 def close_pending(key: str) -> bool:
@@ -186,19 +205,13 @@ def close_pending(key: str) -> bool:
     ).scalar_one_or_none()
     if opened is None:
         return False
-    return _pending(
-        opened.fund_id,
-        opened.appeal_id,
-        opened.donation_id,
-        -opened.amount_pence,
-        f"{key}:close",
-    )
+    toward = (opened.fund_id, opened.appeal_id, opened.fundraiser_id)
+    return _pending(toward, opened.donation_id, -opened.amount_pence, f"{key}:close")
 
 
-def _pending(
-    fund_id: int, appeal_id: int | None, donation_id: int, amount_pence: int, source_ref: str
-) -> bool:
-    counted = _counted_toward(fund_id, appeal_id)
+def _pending(toward: tuple, donation_id: int, amount_pence: int, source_ref: str) -> bool:
+    fund_id, appeal_id, fundraiser_id = toward
+    counted = _counted_toward(fund_id, appeal_id, fundraiser_id)
     exists = db.session.execute(
         select(PendingEntry.id).where(PendingEntry.source_ref == source_ref)
     ).first()
@@ -208,6 +221,7 @@ def _pending(
         PendingEntry(
             fund_id=fund_id,
             appeal_id=appeal_id,
+            fundraiser_id=fundraiser_id,
             donation_id=donation_id,
             amount_pence=amount_pence,
             source_ref=source_ref,

@@ -9,8 +9,14 @@ from flask import current_app
 from sqlalchemy import func, literal, select
 
 from donations.extensions import db
-from donations.funds.models import Appeal, Fund
-from donations.ledger.models import AppealTotals, FundTotals, LedgerEntry, PendingEntry
+from donations.funds.models import Appeal, Fund, Fundraiser
+from donations.ledger.models import (
+    AppealTotals,
+    FundraiserTotals,
+    FundTotals,
+    LedgerEntry,
+    PendingEntry,
+)
 
 COMPARED = ("raised_pence", "gift_aid_pence", "pending_pence", "donor_count", "donation_count")
 
@@ -22,9 +28,9 @@ def _count_positive(grouped) -> int:
     ).scalar_one()
 
 
-def recompute(owner_id: int, *, appeal: bool = False) -> dict[str, int]:
-    """A fund's figures from its rows (or an appeal's, with `appeal`)."""
-    key = "appeal_id" if appeal else "fund_id"
+def recompute(owner_id: int, *, key: str = "fund_id") -> dict[str, int]:
+    """A fund's figures from its rows (an appeal's with key="appeal_id", a page's with
+    key="fundraiser_id")."""
     in_fund = getattr(LedgerEntry, key) == owner_id
     net = func.sum(LedgerEntry.amount_pence).label("net")
     payment_key = func.coalesce(LedgerEntry.payment_entry_id, LedgerEntry.id)
@@ -60,12 +66,17 @@ def recompute(owner_id: int, *, appeal: bool = False) -> dict[str, int]:
 
 
 def drift() -> list[tuple[str, str, int, int]]:
-    """(fund or appeal slug, figure, kept, recomputed) for every figure that disagrees."""
+    """(slug, figure, kept, recomputed) for every figure of a fund, appeal or page that
+    disagrees."""
     found = []
-    for model, totals in ((Fund, FundTotals), (Appeal, AppealTotals)):
+    for model, totals in (
+        (Fund, FundTotals),
+        (Appeal, AppealTotals),
+        (Fundraiser, FundraiserTotals),
+    ):
         for each in db.session.execute(select(model).order_by(model.position, model.id)).scalars():
             kept = db.session.get(totals, each.id) or totals.empty(each.id)
-            fresh = recompute(each.id, appeal=model is Appeal)
+            fresh = recompute(each.id, key=totals.KEY)
             for name in COMPARED:
                 if getattr(kept, name) != fresh[name]:
                     found.append((each.slug, name, getattr(kept, name), fresh[name]))

@@ -46,9 +46,10 @@ def _json(body: dict, status: int = 200) -> Rendered:
 
 
 #: what each kind of page is called, in an answer that did not find one
-NAMED = {"fund": "fund", "appeal": "appeal"}
-#: the same routes for a fund and an appeal, told apart by the `kind` each rule sets
-FUND, APPEAL = {"kind": "fund"}, {"kind": "appeal"}
+NAMED = {"fund": "fund", "appeal": "appeal", "fundraiser": "fundraising page"}
+#: the same routes for a fund, an appeal and a supporter's page, told apart by the `kind`
+#: each rule sets
+FUND, APPEAL, FUNDRAISER = {"kind": "fund"}, {"kind": "appeal"}, {"kind": "fundraiser"}
 
 
 def _not_found_json(kind: str) -> Rendered:
@@ -75,6 +76,7 @@ def api_funds():
 
 @bp.get("/api/funds/<slug>", defaults=FUND)
 @bp.get("/api/appeals/<slug>", defaults=APPEAL)
+@bp.get("/api/fundraising/<slug>", defaults=FUNDRAISER)
 def api_fund(kind: str, slug: str):
     def render() -> Rendered:
         found = funds.public_by_slug(kind, slug)
@@ -96,6 +98,7 @@ def _svg_width(text: str | None) -> int | None:
 
 @bp.get("/funds/<slug>/progress.svg", defaults=FUND)
 @bp.get("/appeals/<slug>/progress.svg", defaults=APPEAL)
+@bp.get("/fundraising/<slug>/progress.svg", defaults=FUNDRAISER)
 def progress_svg(kind: str, slug: str):
     width = _svg_width(request.args.get("width"))
     if width is None:
@@ -121,6 +124,7 @@ def progress_svg(kind: str, slug: str):
 
 @bp.get("/embed/funds/<slug>", defaults=FUND)
 @bp.get("/embed/appeals/<slug>", defaults=APPEAL)
+@bp.get("/embed/fundraising/<slug>", defaults=FUNDRAISER)
 def embed_page(kind: str, slug: str):
     def render() -> Rendered:
         found = funds.public_by_slug(kind, slug)

@@ -3,8 +3,12 @@ and the words."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from donations.funds.models import Appeal, Campaign
-from donations.funds.services import status_of
+from sqlalchemy import select
+
+from donations.extensions import db
+from donations.funds.models import Appeal, Campaign, Fundraiser
+from donations.funds.services import is_public, status_of
+from donations.ledger.models import FundraiserTotals
 from donations.ledger.services import totals_for
 from donations.money import format_gbp
 from donations.web import absolute_url
@@ -19,6 +23,11 @@ def percent(raised_pence: int, goal_pence: int) -> float:
 
 
 def _links(campaign: Campaign) -> dict:
+    if isinstance(campaign, Fundraiser):
+        return {
+            "url": absolute_url("funds.fundraiser", slug=campaign.slug),
+            "donate_url": absolute_url("giving.donate", fundraiser=campaign.slug),
+        }
     if isinstance(campaign, Appeal):
         return {
             "url": absolute_url("funds.appeal", slug=campaign.slug),
@@ -49,9 +58,34 @@ def progress(campaign: Campaign) -> dict:
         "kind": campaign.kind,
         "status": status_of(campaign).value,
     }
-    if isinstance(campaign, Appeal):
+    if isinstance(campaign, Appeal | Fundraiser):
         body["fund"] = campaign.fund.slug
+    if isinstance(campaign, Fundraiser) and campaign.appeal is not None:
+        body["appeal"] = campaign.appeal.slug
     return body
+
+
+def give_words(campaign: Campaign) -> str:
+    """The donate button: "Give to the ACTiMuS trial", "Give to Winter appeal", "Give to
+    Ada's page"."""
+    if isinstance(campaign, Fundraiser):
+        return f"Give to {campaign.first_name}'s page"
+    return f"Give to {'the ' if campaign.kind == 'fund' else ''}{campaign.name}"
+
+
+def leaderboard(campaign: Campaign, limit: int = 5) -> list[dict]:
+    """A fund's or an appeal's public supporters' pages, most raised first."""
+    column = Fundraiser.appeal_id if isinstance(campaign, Appeal) else Fundraiser.fund_id
+    pages = db.session.execute(
+        select(Fundraiser)
+        .join(FundraiserTotals, FundraiserTotals.fundraiser_id == Fundraiser.id)
+        .where(
+            column == campaign.id, Fundraiser.hidden.is_(False), FundraiserTotals.raised_pence > 0
+        )
+        .order_by(FundraiserTotals.raised_pence.desc(), Fundraiser.id)
+        .limit(limit * 4)
+    ).scalars()
+    return [figures(page) for page in pages if is_public(page)][:limit]
 
 
 def figures(campaign: Campaign) -> dict:

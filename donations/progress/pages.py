@@ -12,8 +12,8 @@ from donations.funds import services as funds
 from donations.gifts import supporters
 from donations.images.services import image
 from donations.page_cache import Rendered
-from donations.progress.embed import APPEAL, FUND, SVG_HEIGHT
-from donations.progress.figures import figures
+from donations.progress.embed import APPEAL, FUND, FUNDRAISER, SVG_HEIGHT
+from donations.progress.figures import figures, leaderboard
 from donations.web import found_or_404
 
 bp = Blueprint("funds", __name__)
@@ -65,7 +65,7 @@ def show(slug: str):
         if fund is None:
             return _not_found()
         appeals = [figures(a) for a in funds.open_appeals(fund)]
-        return _campaign_page(fund, appeals=appeals)
+        return _campaign_page(fund, appeals=appeals, pages=leaderboard(fund))
 
     return _shared_page(("page", "fund", slug), render)
 
@@ -76,13 +76,25 @@ def appeal(slug: str):
         found = funds.public_by_slug("appeal", slug)
         if found is None:
             return _not_found()
-        return _campaign_page(found, appeals=[])
+        return _campaign_page(found, appeals=[], pages=leaderboard(found))
 
     return _shared_page(("page", "appeal", slug), render)
 
 
+@bp.get("/fundraising/<slug>")
+def fundraiser(slug: str):
+    def render() -> Rendered:
+        found = funds.public_by_slug("fundraiser", slug)
+        if found is None:
+            return _not_found()
+        return _campaign_page(found, appeals=[], pages=[])
+
+    return _shared_page(("page", "fundraiser", slug), render)
+
+
 @bp.get("/funds/<slug>/embed", defaults=FUND)
 @bp.get("/appeals/<slug>/embed", defaults=APPEAL)
+@bp.get("/fundraising/<slug>/embed", defaults=FUNDRAISER)
 def embed_builder(kind: str, slug: str):
     found = found_or_404(funds.public_by_slug(kind, slug))
     return render_template(

@@ -43,6 +43,8 @@ class Action(StrEnum):
     FUND_CHANGED = "fund_changed"
     APPEAL_CREATED = "appeal_created"
     APPEAL_CHANGED = "appeal_changed"
+    FUNDRAISER_STARTED = "fundraiser_started"
+    FUNDRAISER_CHANGED = "fundraiser_changed"
 
 
 #: for the audit page's filter

@@ -48,6 +48,7 @@ COLUMNS = [
     "payout",
     "net_remaining",
     "appeal",
+    "fundraiser",
 ]
 
 
