@@ -92,6 +92,7 @@ def _config(url: str, instance: Path, **overrides) -> dict:
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
         "DONATE_RATE_LIMIT": "1000 per minute",
+        "FUNDRAISING_RATE_LIMIT": "1000 per minute",
         "RATELIMIT_KEY_PREFIX": RUN_KEY_PREFIX,
         **overrides,
     }

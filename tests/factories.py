@@ -11,8 +11,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from donations.extensions import db
+from donations.funds import fundraisers
 from donations.funds import services as funds
-from donations.funds.models import Appeal, Fund
+from donations.funds.models import Appeal, Fund, Fundraiser
 from donations.gifts import lifecycle
 from donations.gifts import services as gifts
 from donations.gifts.details import GiftDetails
@@ -44,6 +45,27 @@ def appeal(slug: str = "winter-appeal", fund_slug: str = "actimus", **fields) ->
         **fields,
     }
     made = funds.create(Appeal, slug, **values)
+    commit()
+    return made
+
+
+def fundraiser(
+    slug: str = "ada-runs",
+    given_to: Fund | Appeal | None = None,
+    *,
+    public: bool = True,
+    email: str = "runner@example.org",
+    **page,
+) -> Fundraiser:
+    """A supporter's page (confirmed and approved unless `public` is False)."""
+    details = fundraisers.PageDetails(
+        **{"name": "Ada runs London", "story": "For my mum.", "goal_pence": 50_000,
+           "event_on": None, **page}
+    )  # fmt: skip
+    made = fundraisers.start(given_to or fund("actimus"), slug, ("Ada", "Runner", email), details)
+    if public:
+        fundraisers.confirm(made)
+        fundraisers.approve(made)
     commit()
     return made
 
@@ -87,17 +109,24 @@ def payment(
     paid_at: datetime | None = None,
     *,
     commit_now: bool = True,
-    through: Appeal | None = None,
+    through: Appeal | Fundraiser | None = None,
     **fields,
 ) -> Donation:
     """A donation paid in full, in the ledger and the fund's totals, its receipt sent; given
-    `through` an appeal, in the appeal's totals too."""
+    `through` an appeal or a supporter's page, in its totals too."""
     given_to = through.fund if through is not None else fund(fund_slug)
-    made = gifts.start_donation(given_to, details(**fields), through)
+    made = gifts.start_donation(given_to, details(**fields), *_through(through))
     lifecycle.mark_paid(made, source_ref or f"pi_factory_{next(_numbers):06d}", paid_at)
     if commit_now:
         commit()
     return made
+
+
+def _through(through) -> tuple:
+    """(appeal, page) for start_donation."""
+    if isinstance(through, Fundraiser):
+        return through.appeal, through
+    return through, None
 
 
 def pending_payment(
@@ -105,7 +134,7 @@ def pending_payment(
 ) -> Donation:
     """A Direct Debit set up but not yet collected."""
     given_to = through.fund if through is not None else fund(fund_slug)
-    made = gifts.start_donation(given_to, details(**fields), through)
+    made = gifts.start_donation(given_to, details(**fields), *_through(through))
     lifecycle.mark_pending(made)
     commit()
     return made

@@ -102,8 +102,6 @@ def figures(campaign: Campaign) -> dict:
         "percent_text": format(Decimal(str(progress_json["percent"])).normalize(), "f"),
         "donors": f"{donors:,} {'donor' if donors == 1 else 'donors'}",
         #: the donate button's words ("Give to the ACTiMuS trial", "Give to Winter appeal")
-        "give": f"Give to the {campaign.name}"
-        if campaign.kind == "fund"
-        else f"Give to {campaign.name}",
+        "give": give_words(campaign),
         "closed": progress_json["status"] == "closed",
     }
