@@ -13,13 +13,20 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, text
 
 from donations.extensions import db
+from donations.funds import fundraisers
 from donations.funds import services as funds
-from donations.funds.models import Appeal, Fund
+from donations.funds.models import Appeal, Fund, Fundraiser
 from donations.gift_aid.models import GiftAidDeclaration
 from donations.gift_aid.wording import WORDING_VERSION, declaration_wording
 from donations.gifts.models import Donation, Donor, donor_key
 from donations.gifts.services import fee_cover_for
-from donations.ledger.models import AppealTotals, FundTotals, LedgerEntry, PendingEntry
+from donations.ledger.models import (
+    AppealTotals,
+    FundraiserTotals,
+    FundTotals,
+    LedgerEntry,
+    PendingEntry,
+)
 from donations.ledger.services import locked_totals
 from donations.ledger.totals import recompute
 
@@ -67,8 +74,10 @@ class Generator:
         self.wording = declaration_wording(charity)
         self.now = now
         self.funds = list(db.session.execute(select(Fund.id).order_by(Fund.position)).scalars())
-        #: a share of the last fund's gifts is given through its demo appeal
+        #: a share of the last fund's gifts is given through its demo appeal, and a smaller
+        #: one through a supporter's page (about 16,000 of 1,000,000)
         self.appeal = demo_appeal(self.funds[-1]).id
+        self.fundraiser = demo_fundraiser(self.funds[-1]).id
         self.next = {
             model: self._max_id(model) + 1
             for model in (Donor, GiftAidDeclaration, Donation, LedgerEntry, PendingEntry)
@@ -153,7 +162,7 @@ class Generator:
         donor_id, donor_key, declaration_id = donor.id, donor.key, donor.declaration_id
         donation_id = self._id(Donation)
         fund_id = self.funds[0] if self.rng.random() < 0.35 else self.funds[-1]
-        appeal_id = self.appeal if fund_id == self.funds[-1] and self.rng.random() < 0.3 else None
+        appeal_id, fundraiser_id = self._through(fund_id)
         amount = self._amount()
         pending = not offline and self.rng.random() < 0.01
         cover = 0 if offline or self.rng.random() < 0.6 else fee_cover_for(amount)
@@ -163,6 +172,7 @@ class Generator:
                 "reference": f"DEMO-{donation_id:09d}",
                 "fund_id": fund_id,
                 "appeal_id": appeal_id,
+                "fundraiser_id": fundraiser_id,
                 "donor_id": donor_id,
                 "declaration_id": declaration_id,
                 **donor.typed,
@@ -193,6 +203,7 @@ class Generator:
                     "id": self._id(PendingEntry),
                     "fund_id": fund_id,
                     "appeal_id": appeal_id,
+                    "fundraiser_id": fundraiser_id,
                     "donation_id": donation_id,
                     "amount_pence": amount,
                     "source_ref": f"DEMO-{donation_id:09d}:open",
@@ -207,6 +218,7 @@ class Generator:
                 "donation_id": donation_id,
                 "fund_id": fund_id,
                 "appeal_id": appeal_id,
+                "fundraiser_id": fundraiser_id,
                 "kind": "offline" if offline else "payment",
                 "amount_pence": amount,
                 "fee_cover_pence": cover,
@@ -228,6 +240,7 @@ class Generator:
                     "donation_id": donation_id,
                     "fund_id": fund_id,
                     "appeal_id": appeal_id,
+                    "fundraiser_id": fundraiser_id,
                     "kind": "refund",
                     "amount_pence": -refund,
                     "fee_cover_pence": 0,
@@ -239,6 +252,15 @@ class Generator:
                     "recorded_at": when + timedelta(days=3),
                 }
             )
+
+    def _through(self, fund_id: int) -> tuple[int | None, int | None]:
+        """(appeal, page) a gift to this fund is given through, if any."""
+        if fund_id != self.funds[-1]:
+            return None, None
+        share = self.rng.random()
+        if share < 0.025:
+            return None, self.fundraiser
+        return (self.appeal if share < 0.3 else None), None
 
     def run(self, batch_size: int = 20_000) -> None:
         connection = db.session.connection()
@@ -269,10 +291,32 @@ def demo_appeal(fund_id: int) -> Appeal:
     )
 
 
+DEMO_FUNDRAISER = "demo-fundraiser"
+
+
+def demo_fundraiser(fund_id: int) -> Fundraiser:
+    """A supporter's page the demo's gifts may be given through, confirmed and approved."""
+    found = funds.fundraiser_by_slug(DEMO_FUNDRAISER)
+    if found is not None:
+        return found
+    page = fundraisers.start(
+        db.session.get(Fund, fund_id),
+        DEMO_FUNDRAISER,
+        ("Demo", "Runner", "demo-runner@example.invalid"),
+        fundraisers.PageDetails(
+            "Demo marathon", "Made by `flask demo generate`.", 100_000_000, None
+        ),
+    )
+    fundraisers.confirm(page)
+    fundraisers.approve(page)
+    return page
+
+
 def refresh_totals() -> None:
     """Set every fund's and appeal's totals to what the ledger says (after a bulk insert only)."""
     now = datetime.now(UTC)
-    for model, totals_model in ((Fund, FundTotals), (Appeal, AppealTotals)):
+    every = ((Fund, FundTotals), (Appeal, AppealTotals), (Fundraiser, FundraiserTotals))
+    for model, totals_model in every:
         for owner_id in db.session.execute(select(model.id)).scalars():
             totals = locked_totals(totals_model, owner_id)
             for name, value in recompute(owner_id, key=totals_model.KEY).items():

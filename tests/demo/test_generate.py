@@ -56,6 +56,11 @@ def test_a_share_of_the_generated_gifts_is_given_through_the_demo_appeal(client,
         select(func.sum(LedgerEntry.amount_pence)).where(LedgerEntry.appeal_id.is_not(None))
     )
     assert appeal["fund"] == "actimus"
+    page = client.get("/api/fundraising/demo-fundraiser").json
+    assert page["raised_pence"] == scalar(
+        select(func.sum(LedgerEntry.amount_pence)).where(LedgerEntry.fundraiser_id.is_not(None))
+    )
+    assert 0 < page["donation_count"] < 100
     assert drift() == []
 
 
