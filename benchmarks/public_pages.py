@@ -1,11 +1,11 @@
 """The public pages under load, beside a static file of like size, on SQLite or PostgreSQL.
 
-For each database size it builds a fresh database (`flask db upgrade`, then
-`flask demo generate`), starts gunicorn with two workers, and drives each endpoint with wrk:
-the progress JSON, SVG and embed page, the home page, a fund's page, the demo appeal's and
-the demo supporter's page and JSON (about 16,000 gifts at 1,000,000), the donation form, and a static file the size of the JSON. At the largest size it
-also pays a gift through the sandbox while wrk loads the JSON endpoint, and measures how long
-until the JSON shows it.
+For each database size it builds a fresh database (`flask db upgrade`, then `flask demo
+generate`), starts gunicorn with two workers, and drives each endpoint with wrk: the
+progress JSON, SVG and embed page, the home page, a fund's page, the demo appeal's and the
+demo supporter's page and JSON (about 16,000 gifts at 1,000,000), the donation form, and a
+static file the size of the JSON. At the largest size it also pays a gift through the
+sandbox while wrk loads the JSON endpoint, and measures how long until the JSON shows it.
 
     .venv/bin/python benchmarks/public_pages.py                    # SQLite, 1,000 and 1,000,000
     .venv/bin/python benchmarks/public_pages.py \
