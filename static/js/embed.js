@@ -7,7 +7,7 @@
   var script = document.currentScript;
   var origin = script ? new URL(script.src, location.href).origin : location.origin;
 
-  // fit each framed bar (/embed/…) to the height it says
+  // fit frames to their bars
   window.addEventListener("message", function (event) {
     var data = event.data;
     if (event.origin !== origin || !data || data.type !== "donation-progress:height") return;
@@ -25,7 +25,7 @@
     return (pence % 100 ? gbp : whole).format(pence / 100);
   }
   var css =
-    ":host{display:block;font:16px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:#0b0c0c}" +
+    ":host{display:block;overflow-wrap:anywhere;font:16px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:#0b0c0c}" +
     ".n{font-weight:700;font-size:1.05em;margin:0 0 .5em}" +
     ".t{height:.875em;background:#e8e6e3;border-radius:.4375em;overflow:hidden}" +
     ".f{height:100%;background:#00703c}.p{margin:.5em 0 .75em}" +
