@@ -2,7 +2,10 @@
 outbox, approved by staff, given to by a donor; every new page fits a phone and a desktop
 and passes axe-core."""
 
+import email
+import email.policy
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -10,6 +13,7 @@ from sqlalchemy import select
 from donations.extensions import db
 from donations.funds import fundraisers
 from donations.receipts.models import OutboxMessage
+from donations.receipts.services import send_queued
 from donations.transaction import commit
 from tests import factories
 from tests.browser.support import axe_violations, tab_to, type_by_keyboard
@@ -108,6 +112,14 @@ def test_a_supporter_starts_a_page_staff_approve_it_and_a_donor_gives(live_serve
         "Your fundraising page is live",
         "A gift of £25.00 to your page",
     ]
+    send_queued()  # what `flask outbox work` does beside the site
+    delivered = [
+        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        for path in sorted(Path(app.config["OUTBOX_DIR"]).glob("*.eml"))
+    ]
+    gift_mail = [m for m in delivered if m["Subject"] == "A gift of £25.00 to your page"]
+    assert [m["To"] for m in gift_mail] == ["ada@example.org"]
+    assert "has given £25.00 through your page" in gift_mail[0].get_content()
 
 
 @pytest.fixture
