@@ -138,20 +138,26 @@ def open_funds() -> list[Fund]:
     return [fund for fund in public_funds() if status_of(fund) is Status.OPEN]
 
 
+def could_be_slug(slug: str | None) -> bool:
+    """Whether text could name a fund, appeal or page at all: anything else (a NUL, say,
+    which PostgreSQL refuses in text) is never sent to the database."""
+    return bool(slug) and len(slug) <= SLUG_LENGTH[1] and SLUG.fullmatch(slug) is not None
+
+
 def by_slug(slug: str | None) -> Fund | None:
-    if not slug or len(slug) > SLUG_LENGTH[1]:
+    if not could_be_slug(slug):
         return None
     return db.session.execute(select(Fund).where(Fund.slug == slug)).scalar_one_or_none()
 
 
 def appeal_by_slug(slug: str | None) -> Appeal | None:
-    if not slug or len(slug) > SLUG_LENGTH[1]:
+    if not could_be_slug(slug):
         return None
     return db.session.execute(select(Appeal).where(Appeal.slug == slug)).scalar_one_or_none()
 
 
 def fundraiser_by_slug(slug: str | None) -> Fundraiser | None:
-    if not slug or len(slug) > SLUG_LENGTH[1]:
+    if not could_be_slug(slug):
         return None
     statement = select(Fundraiser).where(Fundraiser.slug == slug)
     return db.session.execute(statement).scalar_one_or_none()

@@ -4,18 +4,21 @@ HMRC requires a charity to keep a Gift Aid declaration, and the records of the g
 covers, for six years after the end of the accounting period those gifts fall in. Until then
 the declaration keeps the donor's names and address (HMRC's claims read them from it, and
 nowhere else); every other copy goes at once, with the e-mail address, marketing consent,
-public name and message. Afterwards the declaration's go too. The charity's accounting period is
-taken to end with the UK tax year (5 April): where it ends on another date, six years from
-the tax year's end is the later of the two, so nothing is erased too early.
+public name and message, and any fundraising page they started (taken down, its words and
+photo gone; its gifts still count). Afterwards the declaration's go too. The charity's
+accounting period is taken to end with the UK tax year (5 April): where it ends on another
+date, six years from the tax year's end is the later of the two, so nothing is erased too
+early.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import or_, select
 
 from donations import keyed
 from donations.extensions import db
+from donations.funds.models import Fundraiser
 from donations.gift_aid.models import GiftAidDeclaration, audit_subject
 from donations.gifts.dates import tax_year_bounds, tax_year_of
 from donations.gifts.models import Donation, Donor
@@ -24,6 +27,8 @@ from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.uk_time import uk_date
 
 ERASED = "Erased"
+#: where an erased supporter's page was addressed (the column must hold an address)
+ERASED_ADDRESS = "erased@invalid"
 HMRC_YEARS = 6
 
 
@@ -34,10 +39,12 @@ class ErasurePlan:
     donations: list[Donation]
     #: the last day HMRC needs the declaration and the names and address on it, if it does
     keep_declaration_until: date | None
+    #: fundraising pages started with the address (taken down, their words and photo gone)
+    pages: list[Fundraiser] = field(default_factory=list)
 
     @property
     def found(self) -> bool:
-        return bool(self.donors or self.donations)
+        return bool(self.donors or self.donations or self.pages)
 
 
 def _keep_until(donations: list[Donation]) -> date | None:
@@ -72,7 +79,12 @@ def plan(email: str, today: date) -> ErasurePlan:
         db.session.execute(select(Donation).where(or_(*conditions)).order_by(Donation.id)).scalars()
     )
     keep = _keep_until(donations)
-    return ErasurePlan(address, donors, donations, keep if keep and keep >= today else None)
+    pages = list(
+        db.session.execute(
+            select(Fundraiser).where(Fundraiser.email == address).order_by(Fundraiser.id)
+        ).scalars()
+    )
+    return ErasurePlan(address, donors, donations, keep if keep and keep >= today else None, pages)
 
 
 def pseudonym(email: str) -> str:
@@ -106,8 +118,23 @@ def _forget_declaration(declaration: GiftAidDeclaration) -> None:
     declaration.postcode = None
 
 
+def _forget_page(page: Fundraiser) -> None:
+    """A supporter's page: taken down, with nothing of them left on it. Its gifts still count."""
+    page.hidden = True
+    page.notify_gifts = False
+    page.email = ERASED_ADDRESS
+    page.first_name = ERASED
+    page.last_name = ERASED
+    page.name = "A supporter's page"
+    page.story = ""
+    page.image_id = None
+    page.image_alt = ""
+
+
 def erase(found: ErasurePlan) -> None:
     """Carry out the plan. Money records stay; ledger rows keep a pseudonym for the donor."""
+    for page in found.pages:
+        _forget_page(page)
     keep_declaration = found.keep_declaration_until is not None
     for donation in found.donations:
         _forget_contact(donation)
@@ -124,6 +151,8 @@ def erase(found: ErasurePlan) -> None:
 
 
 def declaration_subjects(found: ErasurePlan) -> list[str]:
-    """How the audit log names the declarations of these gifts (their corrections)."""
+    """How the audit log names what it recorded of them with its values: the declarations of
+    these gifts (their corrections) and their fundraising pages (their words)."""
     ids = {d.declaration_id for d in found.donations if d.declaration_id is not None}
-    return [audit_subject(declaration_id) for declaration_id in sorted(ids)]
+    pages = [page.slug for page in found.pages]
+    return [audit_subject(declaration_id) for declaration_id in sorted(ids)] + pages

@@ -85,6 +85,14 @@ def a_donor_with_every_kind_of_record(client, runner, app):
         account_number="00012345",
     )
 
+    her_page = factories.fundraiser(
+        "ada-byron-swims",
+        email=EMAIL,
+        name=f"Ada {LAST_NAME} swims the Channel",
+        story=f"I am Ada {LAST_NAME} and my sister has MS.",
+    )
+    factories.payment(through=her_page, amount_pence=1200, email="friend@example.org")
+
     factories.staff("admin")
     sign_in(client, "admin@example.org")
     declaration = db.session.execute(select(GiftAidDeclaration)).scalars().first()
@@ -109,7 +117,7 @@ def test_an_erased_donor_is_found_nowhere_but_the_declaration_hmrc_needs(client,
     a_donor_with_every_kind_of_record(client, runner, app)
     before = every_text_value()
     holding = {table for table, values in before.items() if any(EMAIL in v for v in values)}
-    assert holding >= {"donations", "donors", "sandbox_objects", "outbox_messages"}
+    assert holding >= {"donations", "donors", "sandbox_objects", "outbox_messages", "fundraisers"}
     assert any(HOUSE in value for value in before["audit_log"]), "the correction's old address"
     assert any(EMAIL in text for text in every_file(app).values()), "and the files"
     messages = db.session.execute(select(OutboxMessage)).scalars().all()
@@ -133,6 +141,8 @@ def test_an_erased_donor_is_found_nowhere_but_the_declaration_hmrc_needs(client,
                     assert personal not in value, (table, personal, value[:200])
     kept = db.session.execute(select(GiftAidDeclaration)).scalars().all()
     assert {d.last_name for d in kept} == {LAST_NAME}, "HMRC's six years: the declaration stays"
+    assert client.get("/fundraising/ada-byron-swims").status_code == 404, "her page is down"
+    assert client.get("/api/funds/actimus").json["raised_pence"] > 0
     for path, text in every_file(app).items():
         assert EMAIL not in text, path
     waiting = db.session.execute(

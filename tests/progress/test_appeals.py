@@ -137,6 +137,22 @@ def test_the_form_through_an_appeal_says_so_and_records_it(client):
     assert _json(client, "/api/appeals/winter-appeal")["raised_pence"] == 2500
 
 
+@pytest.mark.parametrize(
+    "sent",
+    [
+        {"fund": "\x00"},
+        {"appeal": "\x00"},
+        {"fundraiser": "a\x00b"},
+        {"appeal": "\uff21\uff22\uff23"},
+    ],
+)
+def test_a_name_no_page_could_have_is_never_looked_up(client, sent):
+    """Found by the form's fuzz test on PostgreSQL, which refuses a NUL in text: a 500."""
+    response = submit_gift(client, form_tokens(client), **sent)
+    assert response.status_code in (400, 404)
+    assert count(Donation) == 0
+
+
 def test_an_unknown_appeal_in_the_form_is_a_404_and_records_nothing(client):
     tokens = form_tokens(client)
     response = submit_gift(client, tokens, appeal="no-such-appeal")
