@@ -61,3 +61,20 @@ def axe_violations_without_javascript(page, browser) -> list[dict]:
         return axe_violations(checker)
     finally:
         context.close()
+
+
+def give_through_the_page(page, amount: str, donor: tuple[str, str, str]) -> None:
+    """On a donation form already open: choose a tile, type who gives, pay with the
+    sandbox's card that succeeds, and wait for the thank-you page."""
+    first_name, last_name, email = donor
+    page.check(f"input[name=amount][value='{amount}']")
+    page.fill("#first_name", first_name)
+    page.fill("#last_name", last_name)
+    page.fill("#email", email)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/sandbox/checkout/**")
+    page.fill("#card_number", "4242 4242 4242 4242")
+    page.fill("#expiry", "12 / 30")
+    page.fill("#cvc", "123")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/donate/thanks**")

@@ -16,7 +16,12 @@ from donations.receipts.models import OutboxMessage
 from donations.receipts.services import send_queued
 from donations.transaction import commit
 from tests import factories
-from tests.browser.support import axe_violations, tab_to, type_by_keyboard
+from tests.browser.support import (
+    axe_violations,
+    give_through_the_page,
+    tab_to,
+    type_by_keyboard,
+)
 from tests.support import STAFF_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -85,17 +90,7 @@ def test_a_supporter_starts_a_page_staff_approve_it_and_a_donor_gives(live_serve
     donor.click("text=Give to Ada's page")
     donor.wait_for_url("**/donate?fundraiser=ada-runs-london")
     assert "Ada Runner's page" in donor.inner_text("main")
-    donor.check("input[name=amount][value='25']")
-    donor.fill("#first_name", "Bo")
-    donor.fill("#last_name", "Giver")
-    donor.fill("#email", "bo@example.org")
-    donor.click("button[type=submit]")
-    donor.wait_for_url("**/sandbox/checkout/**")
-    donor.fill("#card_number", "4242 4242 4242 4242")
-    donor.fill("#expiry", "12 / 30")
-    donor.fill("#cvc", "123")
-    donor.click("button[type=submit]")
-    donor.wait_for_url("**/donate/thanks**")
+    give_through_the_page(donor, "25", ("Bo", "Giver", "bo@example.org"))
 
     for path in ("/fundraising/ada-runs-london", "/funds/actimus"):
         donor.goto(live_server + path)

@@ -77,7 +77,7 @@ def test_a_page_is_public_once_its_owner_confirmed_and_staff_approved(client):
     assert "Ada runs the London Marathon" in shown
     assert "<strong>progressive MS</strong>" in shown
     assert "Ada Runner is raising money for the" in shown
-    assert "Give to Ada&#39;s page" in shown or "Give to Ada's page" in shown
+    assert "Give to Ada&#39;s page" in shown
     assert [m.subject for m in messages_to("ada.runner@example.org")][-1] == (
         "Your fundraising page is live"
     )
@@ -298,7 +298,7 @@ def test_staff_approve_edit_and_hide_and_each_is_audited(client):
     factories.staff("editor")
     sign_in(client, "editor@example.org")
     listed = client.get("/finance/fundraising").get_data(as_text=True)
-    assert "waiting for the charity&#39;s approval" in listed or "approval" in listed
+    assert "waiting for the charity&#39;s approval" in listed
     assert "runner@example.org" not in listed, "an editor sees no one's address"
     token = csrf_token(client, "/finance/fundraising")
     for change in ("approve", "hide"):
@@ -408,4 +408,4 @@ def test_the_embed_family_works_for_a_page(client):
         assert response.status_code == 200, path
         assert response.headers["Access-Control-Allow-Origin"] == "*"
     builder = client.get("/fundraising/ada-runs/embed").get_data(as_text=True)
-    assert "fundraiser=&#34;ada-runs&#34;" in builder or 'fundraiser="ada-runs"' in builder
+    assert '&lt;donation-progress fundraiser="ada-runs"&gt;' in builder

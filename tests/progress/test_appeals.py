@@ -76,7 +76,7 @@ def test_the_appeal_page_has_its_story_progress_fund_and_supporters(client):
     assert "<h2>Why winter</h2>" in page
     assert "<strong>trial</strong>" in page
     assert 'href="/funds/actimus"' in page
-    assert "£25 raised" in page or "£25.00 raised" in page
+    assert "£25.00 raised" in page
     assert 'href="http://localhost/donate?appeal=winter-appeal"' in page
     assert "Give to Winter appeal" in page
 
@@ -107,9 +107,7 @@ def test_the_appeal_embed_family_is_the_funds(client):
     assert "Winter appeal" in svg.get_data(as_text=True)
     assert 'data-api="/api/appeals/winter-appeal"' in frame.get_data(as_text=True)
     builder = client.get("/appeals/winter-appeal/embed").get_data(as_text=True)
-    assert "&lt;donation-progress appeal=&#34;winter-appeal&#34;&gt;" in builder or (
-        '&lt;donation-progress appeal="winter-appeal"&gt;' in builder
-    )
+    assert '&lt;donation-progress appeal="winter-appeal"&gt;' in builder
     assert "http://localhost/embed/appeals/winter-appeal" in builder
     assert client.get("/api/appeals/nope").json["error"] == "not_found"
     assert client.get("/appeals/nope").status_code == 404
