@@ -235,15 +235,21 @@ class StateForm(Form):
     """Only the CSRF token: the change is the button pressed."""
 
 
+def _asked_change(allowed: tuple[str, ...]) -> str:
+    """The change the button pressed asks for; a 400 with the reason if none can be made."""
+    if not StateForm().validate():
+        abort(400, description="The form had expired; please try again.")
+    change = request.form.get("change", "")
+    if change not in allowed:
+        abort(400, description="Choose a change.")
+    return change
+
+
 @bp.post(f"/{SECTION}/<slug>/state")
 @requires(Permission.EDIT_PAGES)
 def campaign_state(section: str, slug: str):
     campaign = _found(section, slug)
-    if not StateForm().validate():
-        abort(400, description="The form had expired; please try again.")
-    change = request.form.get("change", "")
-    if change not in STATE_CHANGES:
-        abort(400, description="Choose a change.")
+    change = _asked_change(STATE_CHANGES)
     if change == "close":
         funds.close(campaign)
     elif change == "reopen":
@@ -339,11 +345,7 @@ def fundraiser_save(slug: str):
 @requires(Permission.EDIT_PAGES)
 def fundraiser_state(slug: str):
     page = found_or_404(funds.fundraiser_by_slug(slug))
-    if not StateForm().validate():
-        abort(400, description="The form had expired; please try again.")
-    change = request.form.get("change", "")
-    if change not in PAGE_CHANGES:
-        abort(400, description="Choose a change.")
+    change = _asked_change(PAGE_CHANGES)
     if change == "approve":
         fundraisers.approve(page)
     elif change in ("close", "reopen"):
