@@ -221,9 +221,11 @@ def campaign_save(section: str, slug: str | None = None):
         form.image.errors = [str(error)]
         return _form_page(form, campaign, 400)
     except funds.FundError as error:
-        target = form.image_alt if "image" in str(error) else form.goal
-        if "day" in str(error):
-            target = form.closes_on
+        target = {
+            "slug": form.slug,
+            "closes_on": form.closes_on,
+            "image_alt": form.image_alt,
+        }.get(error.field, form.goal)
         target.errors = [*target.errors, str(error)]
         return _form_page(form, campaign, 400)
     commit()

@@ -33,18 +33,25 @@ def start():
     return _start_page(form)
 
 
-def _uploaded_image(form) -> int | None:
+def _uploaded_image() -> int | None:
+    """The photo sent with the form, stored (its words are checked with the page's)."""
     upload = request.files.get("photo")
     if upload is None or not upload.filename:
         return None
-    stored = images.store(upload.read())
-    if not (form.image_alt.data or "").strip():
-        raise funds.FundError("Say what your photo shows, for people who cannot see it.")
-    return stored.id
+    return images.store(upload.read()).id
 
 
 def _refused(form, error: Exception) -> None:
-    field = form.image_alt if "photo shows" in str(error) else form.photo
+    """Put a refusal beside the field it is about."""
+    fields = {
+        "slug": getattr(form, "slug", None),
+        "goal_pence": form.target,
+        "closes_on": form.event_on,
+        "image_alt": form.image_alt,
+    }
+    field = fields.get(getattr(error, "field", None)) or (
+        form.photo if isinstance(error, images.ImageRefused) else form.title
+    )
     field.errors = [*field.errors, str(error)]
 
 
@@ -61,7 +68,7 @@ def start_submit():
                 form.chosen(),
                 form.slug.data.strip(),
                 (form.first_name.data.strip(), form.last_name.data.strip(), form.email.data),
-                form.details(_uploaded_image(form)),
+                form.details(_uploaded_image()),
             )
             mail.send_link(page)
     except (funds.FundError, images.ImageRefused) as error:
@@ -127,9 +134,7 @@ def manage_save(slug: str, token: str):
         return _manage_page(page, form, token, 400)
     try:
         with undone_on(funds.FundError, images.ImageRefused):
-            fundraisers.edit_by_owner(
-                page, form.details(_uploaded_image(form)), form.notify_gifts.data
-            )
+            fundraisers.edit_by_owner(page, form.details(_uploaded_image()), form.notify_gifts.data)
     except (funds.FundError, images.ImageRefused) as error:
         _refused(form, error)
         return _manage_page(page, form, token, 400)

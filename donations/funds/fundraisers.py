@@ -93,7 +93,7 @@ def start(
     FundError says why not."""
     problem = funds.slug_problem(slug, Fundraiser)
     if problem:
-        raise funds.FundError(problem)
+        raise funds.FundError(problem, "slug")
     if funds.status_of(given_to) is not funds.Status.OPEN:
         raise funds.FundError(f"The {given_to.name} is not taking gifts.")
     first_name, last_name, email = owner

@@ -49,7 +49,11 @@ RESERVED = frozenset(
 
 
 class FundError(ValueError):
-    pass
+    """A change refused, in words; `field` names what it is about (a column, or None)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class Status(StrEnum):
@@ -216,11 +220,11 @@ def _check(campaign: Campaign, values: dict) -> None:
         return values[name] if name in values else getattr(campaign, name)
 
     if value("goal_pence") is None or value("goal_pence") <= 0:
-        raise FundError(f"A {campaign.kind}'s goal must be more than £0.")
+        raise FundError(f"A {campaign.kind}'s goal must be more than £0.", "goal_pence")
     if value("opens_on") and value("closes_on") and value("closes_on") < value("opens_on"):
-        raise FundError("The closing day must not be before the opening day.")
+        raise FundError("The closing day must not be before the opening day.", "closes_on")
     if value("image_id") and not (value("image_alt") or "").strip():
-        raise FundError("Say what the image shows, for people who cannot see it.")
+        raise FundError("Say what the image shows, for people who cannot see it.", "image_alt")
 
 
 def _audited_values(campaign: Campaign, names) -> dict:
@@ -245,7 +249,7 @@ def create(model: type[Campaign], slug: str, **values) -> Campaign:
     """A new fund or appeal; FundError when it cannot be."""
     problem = slug_problem(slug, model)
     if problem:
-        raise FundError(problem)
+        raise FundError(problem, "slug")
     return add_checked(model(slug=slug, **values))
 
 

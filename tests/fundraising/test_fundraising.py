@@ -9,6 +9,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from donations.extensions import db
@@ -16,6 +17,7 @@ from donations.funds import fundraisers
 from donations.funds import services as funds
 from donations.funds.models import Fundraiser
 from donations.gifts.models import Donation
+from donations.images.models import StoredImage
 from donations.ledger.totals import drift
 from donations.receipts.models import OutboxMessage
 from donations.staff.models import AuditEntry
@@ -280,6 +282,19 @@ def test_starting_pages_in_bulk_from_one_address_is_paused(make_app, reset_datab
         statuses = [start(client, slug=f"page-number-{n}").status_code for n in range(4)]
         assert statuses == [200, 200, 200, 429]
         assert count(Fundraiser) == 3
+
+
+def test_a_photo_needs_words_for_people_who_cannot_see_it(client):
+    picture = io.BytesIO()
+    Image.new("RGB", (300, 200), (10, 90, 160)).save(picture, "PNG")
+    token = csrf_token(client, "/fundraising/start")
+    data = {"csrf_token": token, **START, "photo": (io.BytesIO(picture.getvalue()), "me.png")}
+    response = client.post("/fundraising/start", data=data, content_type="multipart/form-data")
+    page_html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="image_alt-error"' in page_html
+    assert "Say what the image shows" in page_html
+    assert count(Fundraiser) == count(StoredImage) == 0
 
 
 def test_a_target_must_be_between_ten_pounds_and_a_million(client):
