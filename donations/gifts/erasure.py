@@ -22,6 +22,7 @@ from donations.funds.models import Fundraiser
 from donations.gift_aid.models import GiftAidDeclaration, audit_subject
 from donations.gifts.dates import tax_year_bounds, tax_year_of
 from donations.gifts.models import Donation, Donor
+from donations.images.services import forget as forget_image
 from donations.ledger import services as ledger
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.uk_time import uk_date
@@ -127,8 +128,9 @@ def _forget_page(page: Fundraiser) -> None:
     page.last_name = ERASED
     page.name = "A supporter's page"
     page.story = ""
-    page.image_id = None
-    page.image_alt = ""
+    photo, page.image_id, page.image_alt = page.image_id, None, ""
+    db.session.flush()
+    forget_image(photo)
 
 
 def erase(found: ErasurePlan) -> None:

@@ -80,6 +80,14 @@ def store(data: bytes) -> StoredImage:
     return stored
 
 
+def forget(image_id: int | None) -> None:
+    """Delete an image and every width of it (a person's photo, when they are forgotten)."""
+    stored = image(image_id)
+    if stored is not None:
+        db.session.delete(stored)
+        db.session.flush()
+
+
 def variant(image_id: int, width: int) -> ImageVariant | None:
     return db.session.get(ImageVariant, (image_id, width))
 

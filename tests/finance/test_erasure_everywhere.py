@@ -1,8 +1,10 @@
 """Erasure forgets everywhere: a donor with every kind of record is erased, then every text
 column of every table and every file under instance/ is read for what they gave us."""
 
+import io
 from pathlib import Path
 
+from PIL import Image
 from sqlalchemy import JSON, String, Text, select
 
 from donations.claims import statements
@@ -10,10 +12,12 @@ from donations.extensions import db, utcnow
 from donations.gift_aid.models import GiftAidDeclaration
 from donations.gifts.dates import tax_year_of
 from donations.gifts.models import Donation, Donor
+from donations.images import services as images
+from donations.images.models import ImageVariant, StoredImage
 from donations.receipts.models import OutboxMessage
 from donations.uk_time import uk_date
 from tests import factories
-from tests.support import give, sandbox_pay, sign_in, staff_post, submit_gift
+from tests.support import count, give, sandbox_pay, sign_in, staff_post, submit_gift
 
 EMAIL = "ada.byron@example.org"
 LAST_NAME = "Lovelace-Byron"
@@ -85,11 +89,16 @@ def a_donor_with_every_kind_of_record(client, runner, app):
         account_number="00012345",
     )
 
+    photo = io.BytesIO()
+    Image.new("RGB", (600, 400), (10, 90, 160)).save(photo, "JPEG")
+    her_photo = images.store(photo.getvalue())
     her_page = factories.fundraiser(
         "ada-byron-swims",
         email=EMAIL,
         name=f"Ada {LAST_NAME} swims the Channel",
         story=f"I am Ada {LAST_NAME} and my sister has MS.",
+        image_id=her_photo.id,
+        image_alt="Ada in the sea",
     )
     factories.payment(through=her_page, amount_pence=1200, email="friend@example.org")
 
@@ -142,6 +151,7 @@ def test_an_erased_donor_is_found_nowhere_but_the_declaration_hmrc_needs(client,
     kept = db.session.execute(select(GiftAidDeclaration)).scalars().all()
     assert {d.last_name for d in kept} == {LAST_NAME}, "HMRC's six years: the declaration stays"
     assert client.get("/fundraising/ada-byron-swims").status_code == 404, "her page is down"
+    assert count(StoredImage) == count(ImageVariant) == 0, "and her photo is gone"
     assert client.get("/api/funds/actimus").json["raised_pence"] > 0
     for path, text in every_file(app).items():
         assert EMAIL not in text, path
