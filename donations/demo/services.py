@@ -21,13 +21,10 @@ from donations.gift_aid.wording import WORDING_VERSION, declaration_wording
 from donations.gifts.models import Donation, Donor, donor_key
 from donations.gifts.services import fee_cover_for
 from donations.ledger.models import (
-    AppealTotals,
-    FundraiserTotals,
-    FundTotals,
     LedgerEntry,
     PendingEntry,
 )
-from donations.ledger.services import locked_totals
+from donations.ledger.services import TOTALS, locked_totals
 from donations.ledger.totals import recompute
 
 PRESETS = (1000, 2500, 5000, 10000)
@@ -313,10 +310,10 @@ def demo_fundraiser(fund_id: int) -> Fundraiser:
 
 
 def refresh_totals() -> None:
-    """Set every fund's and appeal's totals to what the ledger says (after a bulk insert only)."""
+    """Set every fund's, appeal's and page's totals to what the ledger says (after a bulk
+    insert only)."""
     now = datetime.now(UTC)
-    every = ((Fund, FundTotals), (Appeal, AppealTotals), (Fundraiser, FundraiserTotals))
-    for model, totals_model in every:
+    for model, totals_model in TOTALS.items():
         for owner_id in db.session.execute(select(model.id)).scalars():
             totals = locked_totals(totals_model, owner_id)
             for name, value in recompute(owner_id, key=totals_model.KEY).items():

@@ -7,8 +7,9 @@ from donations.extensions import UTCDateTime, db, utcnow
 
 
 class Campaign:
-    """What a fund and an appeal share: a public page with a story, an image, a goal, and the
-    days it takes gifts. Stories are Markdown, shown sanitised (`donations/markup.py`)."""
+    """What a fund, an appeal and a supporter's page share: a public page with a story, an
+    image, a goal, and the days it takes gifts. Stories are Markdown, shown sanitised
+    (`donations/markup.py`)."""
 
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -98,7 +99,3 @@ class Fundraiser(Campaign, db.Model):
     appeal: Mapped[Appeal | None] = relationship()
 
     kind = "fundraiser"
-
-    @property
-    def owner_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"

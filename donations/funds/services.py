@@ -246,7 +246,7 @@ def _action(campaign: Campaign, created: bool) -> Action:
 
 
 def create(model: type[Campaign], slug: str, **values) -> Campaign:
-    """A new fund or appeal; FundError when it cannot be."""
+    """A new fund or appeal (a page: `fundraisers.start`); FundError when it cannot be."""
     problem = slug_problem(slug, model)
     if problem:
         raise FundError(problem, "slug")
@@ -258,7 +258,7 @@ def add_checked(campaign: Campaign, actor: str | None = None) -> Campaign:
     _check(campaign, {})
     db.session.add(campaign)
     db.session.flush()
-    after = {name: getattr(campaign, name) for name in AUDITED}
+    after = _audited_values(campaign, AUDITED)
     audit.record(_action(campaign, created=True), subject=campaign.slug, actor=actor, after=after)
     return campaign
 

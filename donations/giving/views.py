@@ -100,7 +100,7 @@ def _open_named(kind: str, slug: str | None):
     return _taking_gifts(found_or_404(funds.public_by_slug(kind, slug)))
 
 
-def _given_through(form: DonationForm, args):
+def _given_through(args):
     """The appeal and page a gift is given through, as the link or form names them; a page
     brings its own appeal."""
     fundraiser = _open_named("fundraiser", args.get("fundraiser"))
@@ -209,7 +209,7 @@ def donate(slug: str | None = None):
         form.form_token.data = new_form_token()
         notice = "You cancelled the payment and nothing was taken. Your details are below."
         return render_form(form, notice=notice)
-    appeal, fundraiser = _given_through(form, request.args)
+    appeal, fundraiser = _given_through(request.args)
     prefill.from_query(form, request.args, fund)
     _attributed(form, appeal, fundraiser)
     return _blank_form(form)
@@ -221,7 +221,7 @@ def donate(slug: str | None = None):
 def donate_submit(slug: str | None = None):
     catalogue, _ = _catalogue_and_fund(slug)
     form = DonationForm(funds=catalogue)
-    appeal, fundraiser = _given_through(form, request.form)
+    appeal, fundraiser = _given_through(request.form)
     if appeal is None and fundraiser is None:
         _taking_gifts(funds.public_by_slug("fund", form.fund.data))
     _attributed(form, appeal, fundraiser)  # the fund follows, whatever else was sent

@@ -122,7 +122,7 @@ class Totals:
 
     @classmethod
     def empty(cls, key: int, since: datetime | None = None) -> "Totals":
-        """Totals of a fund or appeal that has had no movement yet."""
+        """Totals of a fund, appeal or page that has had no movement yet."""
         return cls(
             **{cls.KEY: key},
             raised_pence=0,

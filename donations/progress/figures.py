@@ -1,5 +1,5 @@
-"""A fund's or an appeal's progress, from its kept totals (never a sum of gifts): the JSON
-and the words."""
+"""A fund's, an appeal's or a supporter's page's progress, from its kept totals (never a sum
+of gifts): the JSON and the words."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -40,7 +40,7 @@ def _links(campaign: Campaign) -> dict:
 
 
 def progress(campaign: Campaign) -> dict:
-    """The progress JSON of docs/CONTRACT.md, for a fund or an appeal."""
+    """The progress JSON of docs/CONTRACT.md, for a fund, an appeal or a supporter's page."""
     totals = totals_for(campaign)
     body = {
         "slug": campaign.slug,
@@ -101,7 +101,6 @@ def figures(campaign: Campaign) -> dict:
         #: as JavaScript's String(number) writes it, so server and browser say the same
         "percent_text": format(Decimal(str(progress_json["percent"])).normalize(), "f"),
         "donors": f"{donors:,} {'donor' if donors == 1 else 'donors'}",
-        #: the donate button's words ("Give to the ACTiMuS trial", "Give to Winter appeal")
+        #: the donate button's words
         "give": give_words(campaign),
-        "closed": progress_json["status"] == "closed",
     }

@@ -1,4 +1,4 @@
-"""The home page, each fund's and appeal's campaign page, and the embed builder.
+"""The home page, each fund's, appeal's and supporter's page, and the embed builder.
 
 The home page and the campaign pages are the same for every visitor (no form, no session),
 so each worker keeps them rendered for a second (docs/CONTRACT.md, "Public pages"): at any
