@@ -63,11 +63,12 @@ def axe_violations_without_javascript(page, browser) -> list[dict]:
         context.close()
 
 
-def give_through_the_page(page, amount: str, donor: tuple[str, str, str]) -> None:
-    """On a donation form already open: choose a tile, type who gives, pay with the
-    sandbox's card that succeeds, and wait for the thank-you page."""
+def give_through_the_page(page, amount: str | None, donor: tuple[str, str, str]) -> None:
+    """On a donation form already open: choose a tile (or keep the one chosen), type who
+    gives, pay with the sandbox's card that succeeds, and wait for the thank-you page."""
     first_name, last_name, email = donor
-    page.check(f"input[name=amount][value='{amount}']")
+    if amount is not None:
+        page.check(f"input[name=amount][value='{amount}']")
     page.fill("#first_name", first_name)
     page.fill("#last_name", last_name)
     page.fill("#email", email)

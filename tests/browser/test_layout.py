@@ -8,7 +8,7 @@ import pytest
 
 from donations.gifts import links
 from tests import factories
-from tests.browser.support import axe_violations
+from tests.browser.support import axe_violations, give_through_the_page
 
 pytestmark = pytest.mark.browser
 
@@ -188,16 +188,7 @@ def test_without_javascript_the_whole_form_still_works(browser, live_server):
 def test_a_monthly_donor_stops_their_gift_from_the_thank_you_page(live_server, phone_or_desktop):
     page = phone_or_desktop
     page.goto(f"{live_server}/donate/actimus?frequency=monthly")
-    page.fill("#first_name", "Grace")
-    page.fill("#last_name", "Hopper")
-    page.fill("#email", "grace@example.org")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/sandbox/checkout/**")
-    page.fill("#card_number", "4242 4242 4242 4242")
-    page.fill("#expiry", "12 / 30")
-    page.fill("#cvc", "123")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/donate/thanks?session_id=*")
+    give_through_the_page(page, None, ("Grace", "Hopper", "grace@example.org"))
 
     page.click("text=manage your monthly gift")
     page.wait_for_url("**/sandbox/portal/**")
