@@ -29,6 +29,7 @@ from donations import (
     receipts,
     sandbox,
     staff,
+    updates,
     web,
 )
 from donations import config as settings
@@ -50,6 +51,7 @@ PACKAGES = (
     receipts,
     payments,
     claims,
+    updates,
     sandbox,
     progress,
     giving,

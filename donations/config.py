@@ -89,6 +89,13 @@ def from_environment(env: dict | None = None) -> dict:
         "MAIL_USE_TLS": _flag(env.get("MAIL_USE_TLS", "true")),
         "MAIL_FROM": env.get("MAIL_FROM") or None,
         "OUTBOX_DIR": str(instance / "outbox"),
+        #: research updates and other bulk mail: how many a minute (0: no limit), how many
+        #: the worker sends before looking again for receipts
+        "OUTBOX_BULK_PER_MINUTE": int(env.get("OUTBOX_BULK_PER_MINUTE", "300")),
+        "OUTBOX_BATCH_SIZE": int(env.get("OUTBOX_BATCH_SIZE", "20")),
+        #: a sender that has held a message this long without sending it has died: it goes
+        #: back to the queue (longer than any one message takes: SMTP's timeout is 10 s)
+        "OUTBOX_CLAIM_SECONDS": int(env.get("OUTBOX_CLAIM_SECONDS", "300")),
         "FEE_RATE_BASIS_POINTS": int(env.get("FEE_RATE_BASIS_POINTS", "150")),
         "FEE_FIXED_PENCE": int(env.get("FEE_FIXED_PENCE", "20")),
         #: Stripe's published UK price for Bacs Direct Debit: 1% + 20p, capped at £4

@@ -17,6 +17,13 @@ from donations.payments.models import CatalogueEntry, ProviderPayment, StripeEve
 from donations.receipts.models import OutboxMessage
 from donations.sandbox.models import SandboxObject, SandboxSession
 from donations.staff.models import AuditEntry, StaffMember
+from donations.updates.models import (
+    ConsentRecord,
+    FundChoice,
+    ResearchUpdate,
+    Subscription,
+    SuppressedAddress,
+)
 
 __all__ = [
     "Appeal",
@@ -24,9 +31,11 @@ __all__ = [
     "AuditEntry",
     "CatalogueEntry",
     "ClaimItem",
+    "ConsentRecord",
     "Donation",
     "Donor",
     "Fund",
+    "FundChoice",
     "FundTotals",
     "Fundraiser",
     "FundraiserTotals",
@@ -40,9 +49,12 @@ __all__ = [
     "Plan",
     "PlanChange",
     "ProviderPayment",
+    "ResearchUpdate",
     "SandboxObject",
     "SandboxSession",
     "StaffMember",
     "StoredImage",
     "StripeEvent",
+    "Subscription",
+    "SuppressedAddress",
 ]

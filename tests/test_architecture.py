@@ -36,7 +36,7 @@ LAYERS = [
     {"gift_aid"},
     {"gifts"},
     {"receipts", "payments"},
-    {"claims"},
+    {"claims", "updates"},
     {"sandbox", "progress", "giving", "finance", "fundraising"},
     {"demo"},
 ]

@@ -13,7 +13,7 @@ from donations.funds.models import Fund
 from donations.gifts.dates import tax_year_bounds
 from donations.gifts.models import Donor
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
-from donations.receipts import services as outbox
+from donations.receipts import outbox
 from donations.staff import audit
 from donations.staff.audit import Action
 

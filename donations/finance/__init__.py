@@ -18,6 +18,7 @@ from donations.finance import (  # noqa: F401  (each module adds its views to th
     offline,
     pages,
     signin,
+    updates,
 )
 from donations.finance.cli import cli
 from donations.finance.guard import bp, login_manager

@@ -23,6 +23,7 @@ from donations.finance import exports, history, listing
 from donations.finance.guard import bp, requires
 from donations.funds import services as funds
 from donations.gifts import services as gifts
+from donations.gifts.consent import WORDINGS
 from donations.gifts.models import Frequency
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.money import AmountError, parse_pounds
@@ -32,6 +33,7 @@ from donations.staff.audit import Action
 from donations.staff.roles import Permission
 from donations.transaction import commit, undone_on
 from donations.uk_time import uk_today
+from donations.updates import consent
 from donations.web import Form, found_or_404
 
 EXPORT_TYPES = {
@@ -129,6 +131,16 @@ def donation_or_404(reference: str):
     return found_or_404(gifts.by_reference(reference.upper()) if len(reference) <= 20 else None)
 
 
+def _consent(donation):
+    """The donor's choices about research updates, as evidence, and what stands today."""
+    if donation.donor_id is None:
+        return None
+    return {
+        "records": consent.evidence_of(donation.donor_id),
+        "standing": consent.subscription(donation.donor_id),
+    }
+
+
 def _detail_page(donation, forms: dict | None = None, status: int = 200):
     personal = current_user.may(Permission.VIEW_PERSONAL_DATA)
     received = history.gifts_of(donation)
@@ -152,6 +164,8 @@ def _detail_page(donation, forms: dict | None = None, status: int = 200):
                 gift.entry.id: gift.assessment for gift in eligibility.for_donation(donation.id)
             },
             can_cancel_declaration=current_user.may(Permission.CLAIM_GIFT_AID),
+            consent=_consent(donation) if personal else None,
+            wordings=WORDINGS,
             today=uk_today(),
             status_error=status >= 400,
         ),

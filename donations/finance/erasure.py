@@ -9,12 +9,13 @@ from donations.finance.guard import bp, requires
 from donations.gifts import erasure
 from donations.gifts.erasure import declaration_subjects
 from donations.payments.provider_payments import forget_customer
-from donations.receipts.services import forget_recipient
+from donations.receipts.outbox import forget_recipient
 from donations.staff import audit
 from donations.staff.audit import Action
 from donations.staff.roles import Permission
 from donations.transaction import commit
 from donations.uk_time import uk_today
+from donations.updates.consent import forget as forget_consent
 from donations.web import Form
 
 
@@ -67,6 +68,7 @@ def erasure_carry_out():
     references = [donation.reference for donation in found.donations]
     erasure.erase(found)
     forget_recipient(found.email, [donation.id for donation in found.donations])
+    forget_consent(found.donors, found.email)
     forget_customer(found.email, references)
     audit.forget(found.email, declaration_subjects(found))
     audit.record(

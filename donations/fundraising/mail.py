@@ -9,7 +9,7 @@ from donations.gifts.models import Donation
 from donations.ledger import services as ledger
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.money import format_gbp
-from donations.receipts.services import queue_message
+from donations.receipts.outbox import queue_message
 from donations.web import absolute_url
 
 

@@ -117,7 +117,10 @@ class Donation(db.Model):
     message: Mapped[str | None] = mapped_column(String(500))
     #: staff's decision on the display name and message together
     moderation: Mapped[str] = mapped_column(String(10), default=Moderation.NONE)
+    #: the donor asked for research updates by e-mail (`updates` keeps it as evidence)
     marketing_consent: Mapped[bool] = mapped_column(default=False)
+    #: the words they agreed to (`gifts/consent.py`)
+    marketing_consent_version: Mapped[str | None] = mapped_column(String(30))
     #: one-time token from the form, so a double submit finds this donation again
     form_token: Mapped[str] = mapped_column(String(64), unique=True)
     checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from donations.extensions import db
 from donations.funds.models import Fund, Fundraiser
 from donations.gifts import lifecycle
+from donations.gifts.consent import OFFLINE_WORDING
 from donations.gifts.donors import settle_donor
 from donations.gifts.models import Donation, DonationStatus, Frequency, Moderation
 from donations.gifts.services import new_reference
@@ -98,6 +99,7 @@ def record(gift: OfflineGift) -> tuple[Donation, bool]:
         anonymous=False,
         moderation=Moderation.NONE,
         marketing_consent=gift.marketing_consent,
+        marketing_consent_version=OFFLINE_WORDING if gift.marketing_consent else None,
         sponsored=gift.sponsored,
         form_token=source_ref(gift.receipt_reference),
         created_at=_uk_noon(gift.received_on),

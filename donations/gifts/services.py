@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 
 from donations.extensions import db
 from donations.funds.models import Appeal, Fund, Fundraiser
+from donations.gifts.consent import FORM_WORDING
 from donations.gifts.details import TYPED, GiftDetails
 from donations.gifts.models import Donation, Moderation
 from donations.money import fee_cover
@@ -153,6 +154,7 @@ def start_donation(
         amount_pence=details.amount_pence,
         fee_cover_pence=details.fee_cover_pence,
         moderation=_moderation_for(details),
+        marketing_consent_version=FORM_WORDING if details.marketing_consent else None,
         form_token=details.form_token,
     )
     db.session.add(donation)

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from donations.extensions import length_of
 from donations.gift_aid.address import POSTCODE_TYPED_MAX, home_address_problems
+from donations.gifts.consent import FORM_WORDING, WORDINGS
 from donations.gifts.details import GIFT_AID_ONLY, TYPED, GiftDetails
 from donations.gifts.models import Donation, Frequency
 from donations.gifts.services import fee_cover_for
@@ -124,9 +125,7 @@ class DonationForm(Form):
         filters=[one_newline_form],
     )
     cover_fees = BooleanField("Add a little to cover the fees")
-    marketing_consent = BooleanField(
-        "Yes, e-mail me news about this research and how my gift helps"
-    )
+    marketing_consent = BooleanField(WORDINGS[FORM_WORDING])
     form_token = HiddenField(
         validators=[InputRequired(RELOAD), Regexp(TOKEN_SHAPE, message=RELOAD)]
     )

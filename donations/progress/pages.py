@@ -14,6 +14,8 @@ from donations.images.services import image
 from donations.page_cache import Rendered
 from donations.progress.embed import APPEAL, FUND, FUNDRAISER, SVG_HEIGHT
 from donations.progress.figures import figures, leaderboard
+from donations.updates.feed import atom_feed
+from donations.updates.services import published_for
 from donations.web import found_or_404
 
 bp = Blueprint("funds", __name__)
@@ -65,9 +67,45 @@ def show(slug: str):
         if fund is None:
             return _not_found()
         appeals = [figures(a) for a in funds.open_appeals(fund)]
-        return _campaign_page(fund, appeals=appeals, pages=leaderboard(fund))
+        return _campaign_page(
+            fund,
+            appeals=appeals,
+            pages=leaderboard(fund),
+            updates=_with_images(published_for(fund, limit=3)),
+        )
 
     return _shared_page(("page", "fund", slug), render)
+
+
+def _with_images(updates: list) -> list[tuple]:
+    return [(u, image(u.image_id)) for u in updates]
+
+
+@bp.get("/funds/<slug>/updates")
+def updates(slug: str):
+    """A fund's research updates, newest first."""
+
+    def render() -> Rendered:
+        fund = funds.public_by_slug("fund", slug)
+        if fund is None:
+            return _not_found()
+        listed = _with_images(published_for(fund))
+        return _html(render_template("progress/updates.html", fund=fund, updates=listed))
+
+    return _shared_page(("page", "updates", slug), render)
+
+
+@bp.get("/funds/<slug>/updates.atom")
+def updates_feed(slug: str):
+    """The same, as an Atom feed (RFC 4287) for feed readers."""
+
+    def render() -> Rendered:
+        fund = funds.public_by_slug("fund", slug)
+        if fund is None:
+            return _not_found()
+        return Rendered.of(atom_feed(fund, published_for(fund)), "application/atom+xml")
+
+    return _shared_page(("feed", "updates", slug), render)
 
 
 @bp.get("/appeals/<slug>")

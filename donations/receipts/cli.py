@@ -1,19 +1,22 @@
 import time
 
 import click
-from flask import Blueprint
+from flask import Blueprint, current_app
 
-from donations.receipts.services import send_queued
+from donations.receipts.outbox import Pacer, send_batch, send_queued
 
 cli = Blueprint("outbox_cli", __name__, cli_group="outbox")
 
 
 @cli.cli.command("send")
 def send():
-    """Send the receipts waiting in the outbox (from cron, or by hand)."""
+    """Send what waits in the outbox, once (from cron, or by hand): receipts and statements,
+    then research updates at their pace."""
     sent, failed = send_queued(limit=10_000)
-    click.echo(f"Sent {sent}, failed {failed}.")
-    if failed:
+    pacer = Pacer(current_app.config["OUTBOX_BULK_PER_MINUTE"])
+    bulk_sent, bulk_failed = send_queued(limit=1_000_000, bulk=True, pacer=pacer)
+    click.echo(f"Sent {sent + bulk_sent}, failed {failed + bulk_failed}.")
+    if failed or bulk_failed:
         raise SystemExit(1)
 
 
@@ -27,12 +30,14 @@ def send():
 )
 @click.option("--once", is_flag=True, help="Send what is waiting, then stop.")
 def work(interval: float, once: bool):
-    """Send receipts as they are written, for ever: run it beside gunicorn."""
+    """Send e-mail as it is queued, for ever: run it beside gunicorn. Receipts go first;
+    research updates in batches of OUTBOX_BATCH_SIZE at OUTBOX_BULK_PER_MINUTE."""
+    pacer = Pacer(current_app.config["OUTBOX_BULK_PER_MINUTE"])
     while True:
-        sent, failed = send_queued(limit=100)
+        sent, failed = send_batch(pacer)
         if sent or failed:
-            click.echo(f"Sent {sent}, failed {failed}.")
-        if once:
+            click.echo(f"Sent {sent}, failed {failed}.", nl=True)
+        if once and not sent:
             return
         if not sent:
             time.sleep(interval)

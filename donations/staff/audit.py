@@ -45,6 +45,10 @@ class Action(StrEnum):
     APPEAL_CHANGED = "appeal_changed"
     FUNDRAISER_STARTED = "fundraiser_started"
     FUNDRAISER_CHANGED = "fundraiser_changed"
+    UPDATE_WRITTEN = "update_written"
+    UPDATE_CHANGED = "update_changed"
+    UPDATE_PUBLISHED = "update_published"
+    UPDATE_EMAILED = "update_emailed"
 
 
 #: for the audit page's filter

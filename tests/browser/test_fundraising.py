@@ -13,7 +13,7 @@ from sqlalchemy import select
 from donations.extensions import db
 from donations.funds import fundraisers
 from donations.receipts.models import OutboxMessage
-from donations.receipts.services import send_queued
+from donations.receipts.outbox import send_queued
 from donations.transaction import commit
 from tests import factories
 from tests.browser.support import (

@@ -158,4 +158,4 @@ def test_an_erased_donor_is_found_nowhere_but_the_declaration_hmrc_needs(client,
     waiting = db.session.execute(
         select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
     ).scalars()
-    assert all(m.claimed_at is not None for m in waiting), "nothing waiting is ever sent now"
+    assert all(m.given_up_at is not None for m in waiting), "nothing waiting is ever sent now"

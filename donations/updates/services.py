@@ -1,0 +1,207 @@
+"""Writing research updates (drafts, published), who receives one by e-mail, and queueing
+its e-mails: once, for every consenting donor of its fund, in one statement whatever their
+number (the database copies the recipients into the outbox; nothing is held in memory)."""
+
+import secrets
+
+from sqlalchemy import String, and_, cast, exists, func, insert, literal, not_, or_, select, update
+
+from donations.extensions import UTCDateTime, db, utcnow
+from donations.funds.models import Fund
+from donations.gifts.models import Donation, DonationStatus, Donor
+from donations.receipts.models import OutboxMessage
+from donations.receipts.outbox import queue
+from donations.staff import audit
+from donations.staff.audit import Action
+from donations.staff.models import StaffMember
+from donations.updates.models import FundChoice, ResearchUpdate, Subscription
+
+WRITER = "research-update"
+
+
+class UpdateError(ValueError):
+    """A change to an update that cannot be made, in words for staff."""
+
+
+def by_id(update_id: int) -> ResearchUpdate | None:
+    return db.session.get(ResearchUpdate, update_id)
+
+
+def all_updates() -> list[ResearchUpdate]:
+    return list(
+        db.session.execute(
+            select(ResearchUpdate).order_by(
+                ResearchUpdate.created_at.desc(), ResearchUpdate.id.desc()
+            )
+        ).scalars()
+    )
+
+
+def published_for(fund: Fund, limit: int | None = None) -> list[ResearchUpdate]:
+    """A fund's published updates, newest first."""
+    query = (
+        select(ResearchUpdate)
+        .where(ResearchUpdate.fund_id == fund.id, ResearchUpdate.published_at.is_not(None))
+        .order_by(ResearchUpdate.published_at.desc(), ResearchUpdate.id.desc())
+    )
+    return list(db.session.execute(query.limit(limit) if limit else query).scalars())
+
+
+def save(update_: ResearchUpdate | None, **values) -> ResearchUpdate:
+    """Create a draft, or change one (a published update may be corrected: the site shows
+    the new words, and e-mails not yet sent carry them)."""
+    if update_ is None:
+        update_ = ResearchUpdate(**values)
+        db.session.add(update_)
+        db.session.flush()
+        audit.record(Action.UPDATE_WRITTEN, subject=f"update {update_.id}", title=update_.title)
+        return update_
+    before = {name: getattr(update_, name) for name in values}
+    for name, value in values.items():
+        setattr(update_, name, value)
+    changed = {name: str(before[name]) for name in values if before[name] != values[name]}
+    if changed:
+        audit.record(Action.UPDATE_CHANGED, subject=f"update {update_.id}", before=changed)
+    return update_
+
+
+def _donors_of(fund_id: int):
+    return exists().where(
+        Donation.donor_id == Subscription.donor_id,
+        Donation.fund_id == fund_id,
+        Donation.status == DonationStatus.PAID,
+    )
+
+
+def _choice(fund_id: int, wants: bool | None = None):
+    conditions = [FundChoice.donor_id == Subscription.donor_id, FundChoice.fund_id == fund_id]
+    if wants is not None:
+        conditions.append(FundChoice.wants.is_(wants))
+    return exists().where(*conditions)
+
+
+def recipients(fund_id: int):
+    """Who an update for this fund goes to: donors who consented and have not withdrawn,
+    whose address takes mail, and who chose the fund (or gave to it, and did not turn it
+    off). Rows of (donor id, e-mail)."""
+    return (
+        select(Subscription.donor_id, Donor.email)
+        .join(Donor, Donor.id == Subscription.donor_id)
+        .where(
+            Subscription.consenting.is_(True),
+            Subscription.undeliverable_at.is_(None),
+            Donor.email.is_not(None),
+            or_(
+                _choice(fund_id, wants=True),
+                and_(_donors_of(fund_id), not_(_choice(fund_id))),
+            ),
+        )
+    )
+
+
+def wants(donor_id: int, fund_id: int) -> bool:
+    """Whether this donor would receive this fund's update today."""
+    query = recipients(fund_id).where(Subscription.donor_id == donor_id)
+    return db.session.execute(query).first() is not None
+
+
+def wants_fund(donor_id: int, fund_id: int) -> bool:
+    """Whether the donor hears about this fund when they receive updates: their choice on
+    the preferences page, else whether they gave to it."""
+    choice = db.session.get(FundChoice, (donor_id, fund_id))
+    if choice is not None:
+        return choice.wants
+    gave = select(Donation.id).where(
+        Donation.donor_id == donor_id,
+        Donation.fund_id == fund_id,
+        Donation.status == DonationStatus.PAID,
+    )
+    return db.session.execute(gave.limit(1)).first() is not None
+
+
+def recipient_count(fund_id: int) -> int:
+    return db.session.execute(
+        select(func.count()).select_from(recipients(fund_id).subquery())
+    ).scalar_one()
+
+
+def publish(update_: ResearchUpdate, send: bool) -> int:
+    """Publish on the fund's page and feed and, if asked, queue its e-mails; returns how
+    many were queued."""
+    if update_.published_at is None:
+        update_.published_at = utcnow()
+        audit.record(Action.UPDATE_PUBLISHED, subject=f"update {update_.id}", title=update_.title)
+    return queue_emails(update_) if send else 0
+
+
+def queue_emails(update_: ResearchUpdate) -> int:
+    """Queue one e-mail per recipient, once for the update's whole life (a second press, or
+    two staff at once, queue nothing more). Each is written when it is sent."""
+    taken = db.session.execute(
+        update(ResearchUpdate)
+        .where(ResearchUpdate.id == update_.id, ResearchUpdate.emailed_at.is_(None))
+        .values(emailed_at=utcnow())
+    )
+    if taken.rowcount != 1:
+        raise UpdateError("This update's e-mails were queued already.")
+    now = literal(utcnow(), UTCDateTime)
+    chosen = recipients(update_.fund_id).subquery()
+    copied = db.session.execute(
+        insert(OutboxMessage).from_select(
+            [
+                "dedupe_key",
+                "to_address",
+                "donor_id",
+                "writer",
+                "writer_ref",
+                "bulk",
+                "created_at",
+                "attempts",
+            ],
+            select(
+                literal(f"update:{update_.id}:") + cast(chosen.c.donor_id, String),
+                chosen.c.email,
+                chosen.c.donor_id,
+                literal(WRITER),
+                literal(update_.id),
+                literal(True),
+                now,
+                literal(0),
+            ),
+        )
+    )
+    update_.recipients = copied.rowcount
+    audit.record(Action.UPDATE_EMAILED, subject=f"update {update_.id}", recipients=copied.rowcount)
+    return copied.rowcount
+
+
+def send_test(update_: ResearchUpdate, staff: StaffMember) -> None:
+    """A copy to the staff member themselves, sent at once (its links are examples)."""
+    queue(
+        OutboxMessage(
+            dedupe_key=f"update-test:{update_.id}:{staff.id}:{secrets.token_hex(6)}",
+            to_address=staff.email,
+            writer=WRITER,
+            writer_ref=update_.id,
+        )
+    )
+
+
+def progress(update_: ResearchUpdate) -> dict[str, int]:
+    """How its e-mails stand: queued (waiting), sent, and failed (given up)."""
+    rows = db.session.execute(
+        select(
+            func.count().filter(OutboxMessage.sent_at.is_not(None)),
+            func.count().filter(
+                OutboxMessage.sent_at.is_(None), OutboxMessage.given_up_at.is_not(None)
+            ),
+            func.count().filter(
+                OutboxMessage.sent_at.is_(None), OutboxMessage.given_up_at.is_(None)
+            ),
+        ).where(
+            OutboxMessage.writer == WRITER,
+            OutboxMessage.writer_ref == update_.id,
+            OutboxMessage.bulk.is_(True),
+        )
+    ).one()
+    return {"sent": rows[0], "failed": rows[1], "queued": rows[2]}
