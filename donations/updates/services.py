@@ -146,7 +146,7 @@ def queue_emails(update_: ResearchUpdate) -> int:
         raise UpdateError("This update's e-mails were queued already.")
     now = literal(utcnow(), UTCDateTime)
     chosen = recipients(update_.fund_id).subquery()
-    copied = db.session.execute(
+    db.session.execute(
         insert(OutboxMessage).from_select(
             [
                 "dedupe_key",
@@ -170,9 +170,12 @@ def queue_emails(update_: ResearchUpdate) -> int:
             ),
         )
     )
-    update_.recipients = copied.rowcount
-    audit.record(Action.UPDATE_EMAILED, subject=f"update {update_.id}", recipients=copied.rowcount)
-    return copied.rowcount
+    # counted, not taken from the INSERT's rowcount (psycopg reports -1 for INSERT … SELECT)
+    update_.recipients = sum(progress(update_).values())
+    audit.record(
+        Action.UPDATE_EMAILED, subject=f"update {update_.id}", recipients=update_.recipients
+    )
+    return update_.recipients
 
 
 def send_test(update_: ResearchUpdate, staff: StaffMember) -> None:

@@ -4,6 +4,7 @@ once, with nothing to fill in) and the preferences page (a signed link in every 
 
 from flask import Blueprint, render_template, request, url_for
 from wtforms import RadioField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from donations.extensions import csrf
@@ -71,7 +72,10 @@ def _preferences_url(donor: Donor) -> str:
 class PreferencesForm(Form):
     receive = RadioField(
         "Research updates by e-mail",
-        choices=[("yes", WORDINGS[PREFERENCES_WORDING]), ("no", "No, stop all research updates")],
+        choices=[
+            SelectChoice("yes", WORDINGS[PREFERENCES_WORDING]),
+            SelectChoice("no", "No, stop all research updates"),
+        ],
     )
     funds = SelectMultipleField(
         "The funds you hear about",
@@ -111,7 +115,7 @@ def preferences(token: str):
         form.funds.data = [f.id for f in offered if services.wants_fund(donor.id, f.id)]
     else:
         form = PreferencesForm()
-    form.funds.choices = [(f.id, f.name) for f in offered]
+    form.funds.choices = [SelectChoice(f.id, f.name) for f in offered]
     if request.method == "GET":
         return _preferences_page(donor, form)
     if not form.validate():
