@@ -2,8 +2,8 @@
 real SMTP server to exactly the donors who asked (RFC 8058 one-click unsubscribe included)."""
 
 import re
-from html.parser import HTMLParser
 from email.utils import parseaddr
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import feedparser
@@ -106,11 +106,13 @@ def test_an_update_reaches_exactly_the_donors_who_asked_and_one_click_stops_them
     )
     for message in got:
         header = message["List-Unsubscribe"]
-        assert header.startswith(f"<{PUBLIC_URL}/unsubscribe/") and header.endswith(">")
+        assert header.startswith(f"<{PUBLIC_URL}/unsubscribe/")
+        assert header.endswith(">")
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert message.get_body(("plain",)).get_content().count("They are **well**.") == 1
         html = message.get_body(("html",)).get_content()
-        assert "<strong>well</strong>" in html and "registered charity" in html
+        assert "<strong>well</strong>" in html
+        assert "registered charity" in html
 
     leaving = got[0]
     url = leaving["List-Unsubscribe"].strip("<>")
@@ -135,7 +137,8 @@ def test_the_unsubscribe_page_asks_first_and_a_stranger_link_opens_nothing(mail_
     path = urlsplit(message["List-Unsubscribe"].strip("<>")).path
     client = client_for(mail_app)
     page = client.get(path)
-    assert page.status_code == 200 and "Stop all research updates" in page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Stop all research updates" in page.get_data(as_text=True)
     assert address not in page.get_data(as_text=True), "the address is only hinted at"
     donor_id = message_donor(address)
     assert consent.consenting(donor_id), "opening the page (or a scanner fetching it) stops nothing"
@@ -213,7 +216,8 @@ def test_preferences_choose_funds_and_consent_again_is_evidence(mail_app, smtp):
     answer = client.post(
         path, data={"csrf_token": token, "receive": "yes", "funds": [funds["stem-cell-audit"]]}
     )
-    assert answer.status_code == 200 and "Saved." in answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert "Saved." in answer.get_data(as_text=True)
     assert services.recipient_count(funds["actimus"]) == 0, "turned off the fund they gave to"
     assert services.recipient_count(funds["stem-cell-audit"]) == 1, "chose one they never gave to"
     answer = client.post(path, data={"csrf_token": token, "receive": "no"})
@@ -225,7 +229,8 @@ def test_preferences_choose_funds_and_consent_again_is_evidence(mail_app, smtp):
         (True, "preferences page", "preferences-1"),
         (False, "preferences page", None),
     ]
-    assert records[-1].source == "donation form" and records[-1].wording_version == "form-1"
+    assert records[-1].source == "donation form"
+    assert records[-1].wording_version == "form-1"
     assert client.post(path, data={"receive": "yes"}).status_code == 400, "no CSRF token, no change"
 
 
@@ -236,7 +241,8 @@ def test_the_feed_and_pages_show_published_updates_newest_first_and_no_markup_ru
     draft = services.save(None, fund_id=factories.fund("actimus").id, title="Draft", body="x")
     commit()
     feed = client.get("/funds/actimus/updates.atom")
-    assert feed.status_code == 200 and feed.mimetype == "application/atom+xml"
+    assert feed.status_code == 200
+    assert feed.mimetype == "application/atom+xml"
     parsed = feedparser.parse(feed.data)
     assert not parsed.bozo, parsed.get("bozo_exception")
     assert [e.title for e in parsed.entries] == ["Newer <b>bold</b>", "Older"]
