@@ -256,6 +256,8 @@ def test_the_feed_and_pages_show_published_updates_newest_first_and_no_markup_ru
     for html in pages:
         assert draft.title not in html.split("<main", 1)[1], "a draft is seen by no one"
     page = client.get("/funds/actimus/updates").get_data(as_text=True)
+    assert page.count('<h2 class="update__title">') == 2, "each update heads its own part"
+    assert '<h3 class="update__title">' in pages[1], "under 'Research updates' on the fund page"
     assert page.index("Newer &lt;b&gt;bold&lt;/b&gt;") < page.index("Older")
     assert client.get("/funds/no-such-fund/updates.atom").status_code == 404
 
