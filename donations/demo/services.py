@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import and_, case, exists, func, insert, literal, select, text
 
 from donations.extensions import db
 from donations.funds import fundraisers
@@ -18,6 +18,7 @@ from donations.funds import services as funds
 from donations.funds.models import Appeal, Fund, Fundraiser
 from donations.gift_aid.models import GiftAidDeclaration
 from donations.gift_aid.wording import WORDING_VERSION, declaration_wording
+from donations.gifts.consent import FORM_WORDING, OFFLINE_WORDING
 from donations.gifts.models import Donation, Donor, donor_key
 from donations.gifts.services import fee_cover_for
 from donations.ledger.models import (
@@ -26,6 +27,7 @@ from donations.ledger.models import (
 )
 from donations.ledger.services import TOTALS, locked_totals
 from donations.ledger.totals import recompute
+from donations.updates.models import ConsentRecord, ConsentSource, Subscription
 
 PRESETS = (1000, 2500, 5000, 10000)
 OFFLINE_CHANNELS = ("cheque", "cash", "bank_transfer", "event")
@@ -182,7 +184,7 @@ class Generator:
                 "display_name": None,
                 "message": None,
                 "moderation": "none",
-                "marketing_consent": self.rng.random() < 0.3,
+                **self._consent(offline),
                 "form_token": f"demo-{donation_id}",
                 "checkout_session_id": None,
                 "checkout_url": None,
@@ -249,6 +251,13 @@ class Generator:
                     "recorded_at": when + timedelta(days=3),
                 }
             )
+
+    def _consent(self, offline: bool) -> dict:
+        """Three in ten donors ask for research updates, on the form or the paper one."""
+        if self.rng.random() >= 0.3:
+            return {"marketing_consent": False, "marketing_consent_version": None}
+        version = OFFLINE_WORDING if offline else FORM_WORDING
+        return {"marketing_consent": True, "marketing_consent_version": version}
 
     def _through(self, fund_id: int) -> tuple[int | None, int | None]:
         """(appeal, page) a gift to this fund is given through, if any."""
@@ -335,7 +344,44 @@ def _advance_sequences() -> None:
         )
 
 
+def record_consent() -> None:
+    """What recording each paid gift would have done for its donor's consent (after a bulk
+    insert only): a record of evidence per gift, and each donor's standing choice."""
+    ticked = and_(
+        Donation.marketing_consent.is_(True),
+        Donation.donor_id.is_not(None),
+        Donation.status == "paid",
+    )
+    source = case(
+        (Donation.channel == "online", ConsentSource.DONATION_FORM.value),
+        else_=ConsentSource.OFFLINE.value,
+    )
+    columns = ["donor_id", "given", "at", "source", "wording_version", "donation_id"]
+    chosen = select(
+        Donation.donor_id,
+        literal(True),
+        Donation.created_at,
+        source,
+        Donation.marketing_consent_version,
+        Donation.id,
+    ).where(ticked, ~exists().where(ConsentRecord.donation_id == Donation.id))
+    db.session.execute(
+        insert(ConsentRecord).from_select(
+            [*columns, "recorded_at"], chosen.add_columns(Donation.created_at)
+        )
+    )
+    latest = (
+        select(ConsentRecord.donor_id, literal(True), func.max(ConsentRecord.at))
+        .where(~exists().where(Subscription.donor_id == ConsentRecord.donor_id))
+        .group_by(ConsentRecord.donor_id)
+    )
+    db.session.execute(
+        insert(Subscription).from_select(["donor_id", "consenting", "changed_at"], latest)
+    )
+
+
 def generate(count: int, seed: int, charity: str) -> None:
     Generator(count, seed, charity, datetime.now(UTC)).run()
     _advance_sequences()
     refresh_totals()
+    record_consent()
