@@ -99,6 +99,9 @@ def test_an_update_reaches_exactly_the_donors_who_asked_and_one_click_stops_them
     assert response.status_code == 303
     send_all()
 
+    for address in actimus:
+        receipts = [m for m in mailbox.to(address) if m["Subject"].startswith("Thank you")]
+        assert len(receipts) == 1, "every donor's receipt, consent or not: it is not marketing"
     got = mailbox.titled("The trial's first patients")
     assert sorted(parseaddr(m["To"])[1] for m in got) == actimus[:3], "the 3 who asked, once each"
     assert not mailbox.to(audit_donor) or all(
