@@ -14,7 +14,7 @@ def send():
     then research updates at their pace."""
     sent, failed = send_queued(limit=10_000)
     pacer = Pacer(current_app.config["OUTBOX_BULK_PER_MINUTE"])
-    bulk_sent, bulk_failed = send_queued(limit=1_000_000, bulk=True, pacer=pacer)
+    bulk_sent, bulk_failed = send_queued(limit=100_000, bulk=True, pacer=pacer)
     click.echo(f"Sent {sent + bulk_sent}, failed {failed + bulk_failed}.")
     if failed or bulk_failed:
         raise SystemExit(1)

@@ -137,14 +137,16 @@ def publish(update_: ResearchUpdate, send: bool) -> int:
 def queue_emails(update_: ResearchUpdate) -> int:
     """Queue one e-mail per recipient, once for the update's whole life (a second press, or
     two staff at once, queue nothing more). Each is written when it is sent."""
+    moment = utcnow()
     taken = db.session.execute(
         update(ResearchUpdate)
         .where(ResearchUpdate.id == update_.id, ResearchUpdate.emailed_at.is_(None))
-        .values(emailed_at=utcnow())
+        .values(emailed_at=moment)
     )
     if taken.rowcount != 1:
         raise UpdateError("This update's e-mails were queued already.")
-    now = literal(utcnow(), UTCDateTime)
+    update_.emailed_at = moment
+    now = literal(moment, UTCDateTime)
     chosen = recipients(update_.fund_id).subquery()
     db.session.execute(
         insert(OutboxMessage).from_select(
