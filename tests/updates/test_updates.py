@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import feedparser
+import pytest
 from sqlalchemy import select
 
 from donations.extensions import db
@@ -290,3 +291,31 @@ def test_erasure_forgets_consent_but_an_unsubscribed_address_stays_suppressed(ma
     factories.payment("actimus", email=address, marketing_consent=True)
     assert services.recipient_count(factories.fund("actimus").id) == 1, "their own new tick: yes"
     assert db.session.query(SuppressedAddress).count() == 0
+
+
+def test_published_first_e_mailed_later_and_never_twice_from_the_staff_page(mail_app, smtp):
+    donors("actimus", 2, 0, "l")
+    update = published("actimus", "Later", send=False)
+    client = client_for(mail_app)
+    factories.staff("editor", "editor@charity.example")
+    sign_in(client, "editor@charity.example")
+    page = client.get(f"/finance/updates/{update.id}").get_data(as_text=True)
+    assert "E-mail it to the 2 donors who asked" in page
+    path = f"/finance/updates/{update.id}/publish"
+    assert staff_post(client, path, {"send": "y"}, page="/finance/updates").status_code == 303
+    again = staff_post(client, path, {"send": "y"}, page="/finance/updates")
+    assert again.status_code == 400
+    assert "queued already" in again.get_data(as_text=True)
+    assert services.progress(update) == {"sent": 0, "failed": 0, "queued": 2}
+    page = client.get(f"/finance/updates/{update.id}").get_data(as_text=True)
+    assert "E-mail it to" not in page
+    assert "Queued for 2 donors" in page
+
+
+@pytest.mark.parametrize("role", ["finance", "viewer"])
+def test_only_admins_and_editors_write_updates(mail_app, smtp, role):
+    client = client_for(mail_app)
+    factories.staff(role, f"{role}@charity.example")
+    sign_in(client, f"{role}@charity.example")
+    for path in ("/finance/updates", "/finance/updates/new"):
+        assert client.get(path).status_code == 403, path
