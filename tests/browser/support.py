@@ -38,13 +38,21 @@ def tab_to(page, selector: str, limit: int = 80) -> None:
     raise AssertionError(f"Tab never reached {selector}")
 
 
-def sign_in_by_keyboard(page, live_server, email: str) -> None:
+def sign_in_by_keyboard(page, live_server, email: str, lands_on: str = "/finance/") -> None:
     """Sign in to the finance area as staff would, typing and pressing Enter."""
     page.goto(f"{live_server}/finance/")
     page.wait_for_url("**/finance/login**")
     type_by_keyboard(page, {"#email": email, "#password": STAFF_PASSWORD})
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server}/finance/")
+    page.wait_for_url(f"{live_server}{lands_on}")
+
+
+def follow_by_keyboard(page, selector: str) -> None:
+    """Tab to a link and press Enter, then wait for where it goes."""
+    tab_to(page, selector)
+    href = page.get_attribute(selector, "href")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{href}")
 
 
 def axe_violations_without_javascript(page, browser) -> list[dict]:

@@ -15,8 +15,13 @@ from donations.receipts.outbox import send_queued
 from donations.transaction import commit
 from donations.updates import services
 from tests import factories
-from tests.browser.support import axe_violations, tab_to, type_by_keyboard
-from tests.support import STAFF_PASSWORD
+from tests.browser.support import (
+    axe_violations,
+    follow_by_keyboard,
+    sign_in_by_keyboard,
+    tab_to,
+    type_by_keyboard,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -50,16 +55,9 @@ def test_an_editor_writes_tests_and_publishes_an_update_and_a_reader_stops_it(
         factories.payment(email=f"reader{n}@example.org", marketing_consent=True)
     factories.payment(email="quiet@example.org", marketing_consent=False)
     factories.staff("editor")
-    page.goto(f"{live_server}/finance/login")
-    type_by_keyboard(page, {"#email": "editor@example.org", "#password": STAFF_PASSWORD})
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/finance/funds")
-    tab_to(page, "nav a[href='/finance/updates']")
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/finance/updates")
-    tab_to(page, "a[href='/finance/updates/new']")
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/finance/updates/new")
+    sign_in_by_keyboard(page, live_server, "editor@example.org", lands_on="/finance/funds")
+    follow_by_keyboard(page, "nav a[href='/finance/updates']")
+    follow_by_keyboard(page, "a[href='/finance/updates/new']")
     tab_to(page, "input[name=fund]")
     for _ in range(3):
         if page.is_checked("input[name=fund][value=actimus]"):
@@ -182,7 +180,7 @@ def test_every_new_page_fits_and_passes_axe(live_server, page, update_world, wid
     assert overflow(page) == 0
     assert axe_violations(page) == []
 
-    sign_in_by_keyboard_to_editor(page, live_server)
+    sign_in_by_keyboard(page, live_server, "editor@example.org", lands_on="/finance/funds")
     staff = (
         "/finance/updates",
         "/finance/updates/new",
@@ -199,11 +197,3 @@ def test_every_new_page_fits_and_passes_axe(live_server, page, update_world, wid
     page.wait_for_selector(".error-summary")
     assert overflow(page) == 0
     assert axe_violations(page) == []
-
-
-def sign_in_by_keyboard_to_editor(page, live_server) -> None:
-    page.goto(f"{live_server}/finance/login")
-    page.fill("#email", "editor@example.org")
-    page.fill("#password", STAFF_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/finance/funds")
