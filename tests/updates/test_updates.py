@@ -52,6 +52,14 @@ def client_for(app):
     return app.test_client()
 
 
+def signed_in(app, role: str):
+    """A client signed in to the finance area as a new member of staff with this role."""
+    client = client_for(app)
+    factories.staff(role, f"{role}@charity.example")
+    sign_in(client, f"{role}@charity.example")
+    return client
+
+
 def donors(fund_slug: str, consenting: int, not_consenting: int, prefix: str) -> list[str]:
     """Paid donors of a fund, the first `consenting` having ticked the box; their addresses."""
     addresses = []
@@ -78,9 +86,7 @@ def test_an_update_reaches_exactly_the_donors_who_asked_and_one_click_stops_them
     mailbox, _ = smtp
     actimus = donors("actimus", consenting=3, not_consenting=2, prefix="a")
     [audit_donor] = donors("stem-cell-audit", consenting=1, not_consenting=0, prefix="s")
-    client = client_for(mail_app)
-    factories.staff("editor", "editor@charity.example")
-    sign_in(client, "editor@charity.example")
+    client = signed_in(mail_app, "editor")
     response = staff_post(
         client,
         "/finance/updates/new",
@@ -271,9 +277,7 @@ def test_erasure_forgets_consent_but_an_unsubscribed_address_stays_suppressed(ma
     donor_id = db.session.execute(select(Donor.id).where(Donor.email == address)).scalar_one()
     consent.withdraw(db.session.get(Donor, donor_id), ConsentSource.ONE_CLICK)
     commit()
-    client = client_for(mail_app)
-    factories.staff("admin", "admin@charity.example")
-    sign_in(client, "admin@charity.example")
+    client = signed_in(mail_app, "admin")
     response = staff_post(
         client,
         "/finance/erasure",
@@ -296,9 +300,7 @@ def test_erasure_forgets_consent_but_an_unsubscribed_address_stays_suppressed(ma
 def test_published_first_e_mailed_later_and_never_twice_from_the_staff_page(mail_app, smtp):
     donors("actimus", 2, 0, "l")
     update = published("actimus", "Later", send=False)
-    client = client_for(mail_app)
-    factories.staff("editor", "editor@charity.example")
-    sign_in(client, "editor@charity.example")
+    client = signed_in(mail_app, "editor")
     page = client.get(f"/finance/updates/{update.id}").get_data(as_text=True)
     assert "E-mail it to the 2 donors who asked" in page
     path = f"/finance/updates/{update.id}/publish"
@@ -314,8 +316,6 @@ def test_published_first_e_mailed_later_and_never_twice_from_the_staff_page(mail
 
 @pytest.mark.parametrize("role", ["finance", "viewer"])
 def test_only_admins_and_editors_write_updates(mail_app, smtp, role):
-    client = client_for(mail_app)
-    factories.staff(role, f"{role}@charity.example")
-    sign_in(client, f"{role}@charity.example")
+    client = signed_in(mail_app, role)
     for path in ("/finance/updates", "/finance/updates/new"):
         assert client.get(path).status_code == 403, path
