@@ -238,9 +238,8 @@ class StateForm(Form):
 
 
 def _asked_change(allowed: tuple[str, ...]) -> str:
-    """The change the button pressed asks for; a 400 with the reason if none can be made."""
-    if not StateForm().validate():
-        abort(400, description="The form had expired; please try again.")
+    """The change the button pressed asks for (the CSRF token is checked for every POST, by
+    CSRFProtect); a 400 with the reason if none can be made."""
     change = request.form.get("change", "")
     if change not in allowed:
         abort(400, description="Choose a change.")

@@ -57,7 +57,8 @@ class UpdateForm(Form):
 
 
 class ActionForm(Form):
-    """Only the CSRF token (and, to publish, whether to e-mail too)."""
+    """The buttons' form: its CSRF token (checked for every POST by CSRFProtect) and, to
+    publish, whether to e-mail too."""
 
     send = BooleanField("Also e-mail it to the donors who asked for updates")
 
@@ -153,18 +154,10 @@ def update_save(update_id: int | None = None):
     return redirect(url_for("finance.update_edit", update_id=saved.id), 303)
 
 
-def _checked_action() -> ActionForm:
-    form = ActionForm()
-    if not form.validate():
-        abort(400, description="The form had expired; please try again.")
-    return form
-
-
 @bp.post("/updates/<int:update_id>/test")
 @requires(Permission.EDIT_PAGES)
 def update_test(update_id: int):
     found = found_or_404(updates.by_id(update_id))
-    _checked_action()
     updates.send_test(found, current_user._get_current_object())
     commit()
     flash(f"A test copy is on its way to {current_user.email}.")
@@ -175,7 +168,7 @@ def update_test(update_id: int):
 @requires(Permission.EDIT_PAGES)
 def update_publish(update_id: int):
     found = found_or_404(updates.by_id(update_id))
-    send = _checked_action().send.data
+    send = ActionForm().send.data
     try:
         with undone_on(updates.UpdateError):
             queued = updates.publish(found, send=send)

@@ -1,0 +1,117 @@
+"""The staff forms for funds, appeals and supporters' pages, as staff read them: an edit
+form holds what is there now, every refusal says what to do beside its field, and a page's
+state is said in words."""
+
+import html as html_module
+import re
+
+import pytest
+
+from donations.extensions import db
+from donations.funds import services as funds
+from donations.transaction import commit
+from tests import factories
+from tests.support import csrf_token, sign_in, staff_post
+
+
+@pytest.fixture
+def editor(client):
+    factories.staff("editor")
+    sign_in(client, "editor@example.org")
+    return client
+
+
+def field_value(html: str, name: str) -> str:
+    found = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', html)
+    return html_module.unescape(found.group(1)) if found else None
+
+
+def textarea(html: str, name: str) -> str:
+    found = re.search(rf'<textarea[^>]*name="{name}"[^>]*>([^<]*)</textarea>', html)
+    return html_module.unescape(found.group(1))
+
+
+def test_a_funds_edit_form_holds_what_the_page_says_now(editor):
+    fund = factories.fund("actimus")
+    funds.change(fund, goal_pence=12_345_600, gift_buys="Cells, grown.", source="The MS Trust")
+    commit()
+    html = editor.get("/finance/funds/actimus").get_data(as_text=True)
+    assert field_value(html, "name") == "ACTiMuS trial"
+    assert field_value(html, "goal") == "123,456.00", "pounds as staff type them, no £"
+    assert field_value(html, "summary") == fund.summary
+    assert field_value(html, "source") == "The MS Trust"
+    assert textarea(html, "gift_buys") == "Cells, grown."
+    assert textarea(html, "story").strip()[:40] == fund.story.strip()[:40]
+
+
+def test_an_appeals_edit_form_has_its_fund_chosen(editor):
+    factories.appeal(fund_slug="stem-cell-audit", closes_on=None)
+    html = editor.get("/finance/appeals/winter-appeal").get_data(as_text=True)
+    assert re.search(r'value="stem-cell-audit"\s+checked', html)
+    assert not re.search(r'value="actimus"\s+checked', html)
+    assert field_value(html, "name") == "Winter appeal"
+    assert field_value(html, "goal") == "10,000.00"
+
+
+def test_a_story_left_empty_is_asked_for_by_its_name(editor):
+    data = {"name": "X", "slug": "x-appeal", "fund": "actimus", "summary": "S", "goal": "10"}
+    response = staff_post(editor, "/finance/appeals/new", data, page="/finance/appeals/new")
+    assert response.status_code == 400
+    assert "Write the story." in response.get_data(as_text=True)
+
+
+def test_a_state_change_without_the_form_or_a_change_is_refused_in_words(editor):
+    expired = editor.post("/finance/funds/actimus/state", data={"change": "close"})
+    assert expired.status_code == 400
+    assert "The CSRF token is missing." in expired.get_data(as_text=True)
+    nothing = staff_post(editor, "/finance/funds/actimus/state", page="/finance/funds")
+    assert nothing.status_code == 400
+    assert "Choose a change." in nothing.get_data(as_text=True)
+    assert funds.status_of(factories.fund("actimus")) is funds.Status.OPEN
+
+
+def test_staff_edit_a_supporters_page_and_each_refusal_is_beside_its_field(editor):
+    factories.fundraiser()
+    html = editor.get("/finance/fundraising/ada-runs").get_data(as_text=True)
+    assert "Ada Runner's page for the ACTiMuS trial" in html
+    assert field_value(html, "name") == "Ada runs London"
+    assert field_value(html, "goal") == "500.00"
+    assert textarea(html, "story") == "For my mum."
+    page = "/finance/fundraising/ada-runs"
+    for fields, words in (
+        ({"name": "Ada <b>runs</b>"}, "The title"),
+        ({"goal": "lots"}, "Enter"),
+        ({"goal": "0"}, "more than £0"),
+    ):
+        data = {"name": "Ada runs London", "story": "For my mum.", "goal": "500", **fields}
+        response = staff_post(editor, page, data, page=page)
+        assert response.status_code == 400, fields
+        body = response.get_data(as_text=True)
+        assert words in body, fields
+        assert "Error: Ada runs London" in body, "the same page, with the error"
+    data = {"name": "Ada runs Paris", "story": "For my dad.", "goal": "750"}
+    response = staff_post(editor, page, data, page=page)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/finance/fundraising"
+    db.session.rollback()
+    saved = funds.fundraiser_by_slug("ada-runs")
+    assert (saved.name, saved.story, saved.goal_pence) == ("Ada runs Paris", "For my dad.", 75_000)
+    listed = editor.get("/finance/fundraising").get_data(as_text=True)
+    assert "Ada runs Paris is saved." in listed
+
+
+def test_each_pages_state_is_said_in_words(editor):
+    factories.fundraiser("ada-runs")
+    factories.fundraiser("ben-bakes", public=False, email="ben@example.org", name="Ben bakes")
+    hidden = factories.fundraiser("cara-swims", email="cara@example.org", name="Cara swims")
+    funds.set_hidden(hidden, True)
+    commit()
+    listed = editor.get("/finance/fundraising").get_data(as_text=True)
+    rows = {
+        name: re.search(rf"{name}.*?</tr>", listed, re.S).group(0)
+        for name in ("Ada runs London", "Ben bakes", "Cara swims")
+    }
+    assert "public, open" in rows["Ada runs London"]
+    assert "waiting for" in rows["Ben bakes"]
+    assert ">hidden<" in rows["Cara swims"] or "hidden</td>" in rows["Cara swims"]
+    assert csrf_token(editor, "/finance/fundraising")
