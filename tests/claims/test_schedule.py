@@ -207,6 +207,22 @@ def test_small_gifts_are_aggregated_when_asked_and_larger_ones_are_not(app):
     assert [(row[4], row[10]) for row in rows if not row[7]] == [("Larger", "20.01")]
     _plain, files = build(claim)
     assert len(donation_rows(files[0])) == 4
+    assert schedules.file_names(claim, _plain) == [f"{claim.reference}.ods"]
+
+
+def test_an_aggregated_row_dated_after_today_is_named_as_a_problem(app, monkeypatch):
+    for n in range(2):
+        donor(amount_pence=1000, email=f"small{n}@example.org")
+    db.session.commit()
+    claim = claims.create(TODAY, TODAY, "finance@example.org")
+
+    def aggregated_problems(today):
+        monkeypatch.setattr(schedules, "uk_today", lambda: today)
+        schedule = schedules.build(claim, 2000)
+        return [found.row.problems for rows in schedule.files for found in rows]
+
+    assert aggregated_problems(TODAY) == [[]], "a gift made today is not in the future"
+    assert aggregated_problems(TODAY - timedelta(days=1)) == [["The gift's date is in the future."]]
 
 
 def test_a_small_sponsored_gift_is_never_aggregated(app):
@@ -235,6 +251,10 @@ def test_over_a_thousand_gifts_make_two_files_each_numbered_from_one(app):
     claim = claims.create(TODAY, TODAY, "finance@example.org")
     _schedule, files = build(claim)
     assert len(files) == 2
+    assert schedules.file_names(claim, _schedule) == [
+        f"{claim.reference}-1-of-2.ods",
+        f"{claim.reference}-2-of-2.ods",
+    ]
     first, second = (donation_rows(content) for content in files)
     assert (len(first), len(second)) == (1000, 1)
     assert second[0][1] == "1"
@@ -316,8 +336,7 @@ def hmrc_validator_rows(table) -> list:
 def test_the_checking_csv_has_every_row_as_hmrc_reads_it_with_the_gifts_behind_it(app):
     plain = donor(title="Mr.", first_name="Seán", last_name="O'Brien", postcode="sw1a1aa")
     sneaky = donor(first_name="=HYPERLINK(1)", last_name="+Plus", email="s@example.org")
-    for n in range(2):
-        donor(amount_pence=1000, email=f"small{n}@example.org")
+    small = [donor(amount_pence=1000, email=f"small{n}@example.org") for n in range(2)]
     db.session.commit()
     claim = claims.create(TODAY, TODAY, "finance@example.org")
     schedule, files = build(claim, aggregate=1000)
@@ -348,7 +367,9 @@ def test_the_checking_csv_has_every_row_as_hmrc_reads_it_with_the_gifts_behind_i
     assert by_name["'+Plus"][11] == sneaky.reference
     [aggregated] = [row for row in rows[1:] if row[7]]
     assert (aggregated[7], aggregated[10]) == ("Small online and offline gifts (2)", "20.00")
-    assert len(aggregated[11].split()) == 2, "both gifts behind the aggregated row"
+    behind = " ".join(sorted(d.reference for d in small))
+    assert " ".join(sorted(aggregated[11].split(" "))) == behind, "both gifts, a space between"
+    assert aggregated[2:7] == ["", "", "", "", ""], "an aggregated row names no one"
     items = [row[1] for row in rows[1:]]
     assert items == [str(n) for n in range(1, len(rows))], "numbered as in the file"
     assert len(rows) - 1 == len(donation_rows(files[0]))
