@@ -219,3 +219,59 @@ def test_a_donor_abroad_whose_address_is_too_long_for_hmrc_is_fixed_on_the_page(
     assert db.session.get(type(abroad.declaration), abroad.declaration_id).address == (
         "C Mayor 5, Madrid, ES"
     )
+
+
+def test_a_schedule_is_aggregated_only_when_asked_and_downloads_under_its_claims_name(client):
+    for n in range(3):
+        factories.payment(amount_pence=1000, gift_aid=True, email=f"small{n}@example.org")
+    factories.payment(amount_pence=5000, gift_aid=True, email="larger@example.org")
+    signed_in(client)
+    staff_post(client, "/finance/gift-aid", PERIOD, page="/finance/gift-aid")
+    claim = db.session.execute(select(GiftAidClaim)).scalar_one()
+    path = f"/finance/gift-aid/{claim.reference}/schedule.csv"
+    plain = client.get(path)
+    assert plain.headers["Content-Disposition"] == f'attachment; filename="{claim.reference}.csv"'
+    assert len(list(csv.reader(io.StringIO(plain.get_data(as_text=True))))) == 1 + 4
+    asked = client.get(path, query_string={"aggregate": "yes"}).get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(asked)))[1:]
+    assert sorted(row[10] for row in rows) == ["30.00", "50.00"], "three small gifts as one row"
+    assert [row[7] for row in rows if row[7]] == ["Small online and offline gifts (3)"]
+    for other in ("no", "YES", "1"):
+        rows = list(
+            csv.reader(
+                io.StringIO(
+                    client.get(path, query_string={"aggregate": other}).get_data(as_text=True)
+                )
+            )
+        )
+        assert len(rows) == 1 + 4, other
+
+
+def test_a_claim_hmrc_would_refuse_is_not_marked_submitted_and_staff_are_told_why(client):
+    factories.payment(amount_pence=2500, gift_aid=True, last_name="Worthington-Montgomery-Fitzwilliam-Smythe")
+    signed_in(client)
+    staff_post(client, "/finance/gift-aid", PERIOD, page="/finance/gift-aid")
+    claim = db.session.execute(select(GiftAidClaim)).scalar_one()
+    claim_page = f"/finance/gift-aid/{claim.reference}"
+    refused = staff_post(client, f"{claim_page}/submit", page=claim_page)
+    assert refused.status_code == 303
+    assert "HMRC would refuse some rows: fix them first." in client.get(claim_page).get_data(
+        as_text=True
+    )
+    db.session.rollback()
+    assert db.session.get(GiftAidClaim, claim.id).status == ClaimStatus.DRAFT
+
+
+def test_a_submitted_claim_names_who_submitted_it(client):
+    factories.payment(amount_pence=2500, gift_aid=True)
+    signed_in(client)
+    staff_post(client, "/finance/gift-aid", PERIOD, page="/finance/gift-aid")
+    claim = db.session.execute(select(GiftAidClaim)).scalar_one()
+    claim_page = f"/finance/gift-aid/{claim.reference}"
+    staff_post(client, f"{claim_page}/submit", page=claim_page)
+    db.session.rollback()
+    submitted = db.session.get(GiftAidClaim, claim.id)
+    assert (submitted.status, submitted.submitted_by) == (
+        ClaimStatus.SUBMITTED,
+        "finance@example.org",
+    )
