@@ -239,3 +239,13 @@ def test_a_file_without_the_newer_sponsored_column_still_imports_and_one_with_it
     marks = dict(db.session.execute(select(Donation.form_token, Donation.sponsored)).all())
     assert len(marks) == 3
     assert [token for token, sponsored in marks.items() if sponsored] == ["offline:RUN-1"]
+
+
+def test_the_import_page_names_the_required_columns_and_the_file_it_refused(finance):
+    page = finance.get("/finance/offline/import").get_data(as_text=True)
+    assert (
+        "Required in every row: fund, amount, received_on, method, receipt_reference, first_name"
+        in page
+    )
+    refused = upload(finance, HEADER + "\r\n", name="november.csv").get_data(as_text=True)
+    assert "november.csv has 1 problem" in refused

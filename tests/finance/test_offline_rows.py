@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from donations.finance import offline as offline_file
+from donations.gifts import offline
 
 TODAY = date(2026, 11, 30)
 HEADER = (
@@ -163,3 +164,30 @@ def test_an_empty_or_foreign_file_is_refused_in_words(app):
         [],
         [(0, "file", "Save the file as CSV UTF-8 and try again.")],
     )
+
+
+def test_rows_after_a_blank_one_or_a_bad_one_are_still_read(app):
+    second = row(receipt_reference="CHQ-2", first_name="Ben")
+    gifts, found = read(GOOD, ",,,,,,,,,,,,,,,", second)
+    assert ([g.first_name for g in gifts], found) == (["Mary", "Ben"], [])
+    wide = GOOD + ",EXTRA"
+    assert problems(wide, row(receipt_reference="CHQ-2", amount="nine")) == [
+        (2, "file", "This row has more cells than the first row."),
+        (3, "Amount", problems(row(amount="nine"))[0][2]),
+    ]
+    assert [
+        p[0] for p in problems(row(amount="x"), row(receipt_reference="CHQ-2", amount="y"))
+    ] == [2, 3]
+
+
+def test_a_receipt_reference_already_recorded_is_named_in_the_column_staff_know(app):
+    [gift], _ = read(GOOD)
+    donation, _ = offline.record(gift)
+    assert problems(GOOD) == [], "the same gift again is simply not recorded twice"
+    assert problems(row(amount="99")) == [
+        (
+            2,
+            "Receipt reference",
+            f"Receipt reference CHQ-1 is already recorded for another gift ({donation.reference}).",
+        )
+    ]
