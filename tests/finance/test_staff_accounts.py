@@ -1,0 +1,63 @@
+"""Staff accounts: a new password, or an account closed and reopened, ends every session the
+account had; the last admin stays; each change is in the audit log under the account."""
+
+import pytest
+from sqlalchemy import select
+
+from donations.extensions import db
+from donations.staff import accounts
+from donations.staff.accounts import StaffError
+from donations.staff.models import AuditEntry
+from tests import factories
+from tests.support import sign_in
+
+NEW_PASSWORD = "copper kettle whistles at dawn"
+
+
+def audit_subjects(action: str) -> list[str]:
+    return list(
+        db.session.execute(select(AuditEntry.subject).where(AuditEntry.action == action)).scalars()
+    )
+
+
+def test_a_new_password_ends_the_old_sessions_and_is_audited(app, client):
+    member = factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    assert client.get("/finance/").status_code == 200
+    accounts.set_password(member, NEW_PASSWORD)
+    db.session.commit()
+    assert client.get("/finance/").status_code == 303, "the session made before it is over"
+    assert audit_subjects("password_changed") == ["finance@example.org"]
+    assert accounts.authenticate("finance@example.org", NEW_PASSWORD) == member
+
+
+def test_a_password_made_of_the_accounts_own_address_is_refused(app):
+    member = factories.staff("finance", "margaret.hamilton@example.org")
+    with pytest.raises(StaffError, match="harder to guess"):
+        accounts.set_password(member, "margaret.hamilton@example.org")
+
+
+def test_an_account_closed_and_reopened_keeps_none_of_its_old_sessions(app, client):
+    factories.staff("admin")
+    member = factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    accounts.set_active(member, False)
+    accounts.set_active(member, True)
+    db.session.commit()
+    assert client.get("/finance/").status_code == 303
+    assert audit_subjects("account_closed") == ["finance@example.org"]
+    assert audit_subjects("account_reopened") == ["finance@example.org"]
+
+
+def test_the_last_open_admin_account_cannot_be_closed(app):
+    admin = factories.staff("admin")
+    factories.staff("finance")
+    closed = factories.staff("admin", "former@example.org")
+    accounts.set_active(closed, False)
+    db.session.commit()
+    with pytest.raises(StaffError, match=r"^the last admin's account cannot be closed$"):
+        accounts.set_active(admin, False)
+    second = factories.staff("admin", "second@example.org")
+    accounts.set_active(admin, False)
+    assert not admin.active
+    assert second.active
