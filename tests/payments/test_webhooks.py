@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from donations.config import DEV_WEBHOOK_SECRET
 from donations.extensions import db
+from donations.gifts import reversals
 from donations.gifts.models import Donation
 from donations.gifts.outcome import processed
 from donations.ledger.models import LedgerEntry
@@ -556,6 +557,14 @@ def test_a_refund_that_fails_gives_the_money_back_to_the_fund(client, open_sessi
     kinds = db.session.execute(select(LedgerEntry.kind).order_by(LedgerEntry.id)).scalars()
     assert list(kinds) == ["payment", "refund", "refund_failed"]
     assert drift() == []
+    deliver(client, session_event(refund_of(open_session, "failed"), "refund.failed", "evt_r3"))
+    notes = dict(db.session.execute(select(StripeEvent.id, StripeEvent.note)).all())
+    assert notes["evt_r2"] == "refund failed: money returned to the fund"
+    assert notes["evt_r3"] == "failure already recorded", "told twice, given back once"
+    assert fund_totals("actimus").raised_pence == 5000
+    assert reversals.refund_failed("re_never_recorded") == processed(
+        "no refund recorded to reverse"
+    )
 
 
 def test_a_failure_reported_before_the_refund_still_ends_with_the_money_in_the_fund(
