@@ -1,6 +1,7 @@
 """Tax-year statements: each gift of the year with what stands of it and its Gift Aid,
 sent once per donor by command, and again at staff's request."""
 
+import json
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -82,3 +83,55 @@ def test_a_viewer_cannot_send_statements(app, client):
     assert "E-mail the donor" not in client.get(page).get_data(as_text=True)
     answer = staff_post(client, f"/finance/gift-aid/statements/{gift.reference}", page=page)
     assert answer.status_code == 403
+
+
+def test_each_line_names_its_fund_gift_and_claim_and_the_sending_is_audited(app):
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from donations.claims import services as claims  # noqa: PLC0415
+    from donations.staff.models import AuditEntry  # noqa: PLC0415
+
+    audit_gift = factories.payment("stem-cell-audit", amount_pence=3000, gift_aid=True)
+    trial_gift = factories.payment("actimus", amount_pence=2000, gift_aid=True)
+    claim = claims.create(audit_gift.paid_at.date(), audit_gift.paid_at.date(), "f@example.org")
+    db.session.commit()
+    donor = by_email("ada@example.org")
+    made = statements.statement(donor, _tax_year(audit_gift.paid_at))
+    lines = {line.reference: line for line in made.lines}
+    assert (lines[audit_gift.reference].fund, lines[trial_gift.reference].fund) == (
+        "UK MS stem cell service audit",
+        "ACTiMuS trial",
+    )
+    assert lines[audit_gift.reference].claimed_in == claim.reference
+    assert made.donor == donor
+    assert statements.queue(donor, made.tax_year)
+    [entry] = db.session.execute(
+        select(AuditEntry).where(AuditEntry.action == "statement_sent")
+    ).scalars()
+    assert entry.subject == f"donor {donor.id}"
+    assert json.loads(entry.detail) == {"tax_year": made.label}
+
+
+def _tax_year(moment) -> int:
+    from donations.gifts.dates import tax_year_of  # noqa: PLC0415
+    from donations.uk_time import uk_date  # noqa: PLC0415
+
+    return tax_year_of(uk_date(moment))
+
+
+def test_only_gift_aided_gifts_of_the_year_make_a_donor_of_the_year(app):
+    factories.payment(
+        amount_pence=1000, gift_aid=True, email="a@example.org", paid_at=in_year(6, 1)
+    )
+    factories.payment(
+        amount_pence=1000, gift_aid=False, email="b@example.org", paid_at=in_year(6, 1)
+    )
+    factories.payment(
+        amount_pence=1000, gift_aid=True, email="c@example.org", paid_at=in_year(6, 1, 2024)
+    )
+    refunded = factories.payment(
+        amount_pence=1000, gift_aid=True, email="d@example.org", paid_at=in_year(3, 1, 2025)
+    )
+    factories.refund(refunded, 1000)
+    assert [d.email for d in statements.donors_of_year(2025)] == ["a@example.org"]
+    assert [d.email for d in statements.donors_of_year(2024)] == ["c@example.org", "d@example.org"]
