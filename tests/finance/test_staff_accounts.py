@@ -61,3 +61,18 @@ def test_the_last_open_admin_account_cannot_be_closed(app):
     accounts.set_active(admin, False)
     assert not admin.active
     assert second.active
+
+
+def test_a_password_piped_from_windows_keeps_no_line_ending(app, runner):
+    created = runner.invoke(
+        args=["staff", "create", "piped@example.org", "--role", "viewer"],
+        input=NEW_PASSWORD + "\r\n",
+    )
+    assert created.exit_code == 0, created.output
+    assert accounts.authenticate("piped@example.org", NEW_PASSWORD) is not None
+
+
+def test_the_export_commands_filters_are_explained(app, runner):
+    helped = runner.invoke(args=["exports", "donations", "--help"]).output
+    for words in ("--fund", "A fund's slug.", "--gift-aid", "yes or no.", "--q"):
+        assert words in helped
