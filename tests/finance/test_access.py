@@ -117,9 +117,14 @@ def test_a_strangers_wrong_passwords_never_lock_the_owner_out(app, client):
 def test_past_the_account_wide_limit_only_an_address_known_to_the_account_may_try(app, client):
     app.config["SIGN_IN_LIMIT_PER_ACCOUNT_EVERYWHERE"] = "8 per hour"
     factories.staff("finance")
+    factories.staff("viewer")
     owner = app.test_client()
     assert sign_in_from(owner, "198.51.100.20", "finance@example.org").status_code == 303
-    for n in range(8):  # a botnet: every guess from a new address
+    # the newcomer's address is known, but only for another account and a wrong guess
+    assert sign_in_from(app.test_client(), "192.0.2.1", "viewer@example.org").status_code == 303
+    guess = sign_in_from(app.test_client(), "192.0.2.1", "finance@example.org", "x")
+    assert guess.status_code == 401
+    for n in range(7):  # a botnet: every other guess from a new address
         guess = sign_in_from(app.test_client(), f"203.0.113.{n}", "finance@example.org", "x")
         assert guess.status_code == 401
     newcomer = sign_in_from(app.test_client(), "192.0.2.1", "finance@example.org")

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, String, Text, select
 
 from donations.claims import statements
 from donations.extensions import db, utcnow
+from donations.funds import services as funds
 from donations.gift_aid.models import GiftAidDeclaration
 from donations.gifts.dates import tax_year_of
 from donations.gifts.models import Donation, Donor
@@ -151,6 +152,14 @@ def test_an_erased_donor_is_found_nowhere_but_the_declaration_hmrc_needs(client,
     kept = db.session.execute(select(GiftAidDeclaration)).scalars().all()
     assert {d.last_name for d in kept} == {LAST_NAME}, "HMRC's six years: the declaration stays"
     assert client.get("/fundraising/ada-byron-swims").status_code == 404, "her page is down"
+    page = funds.fundraiser_by_slug("ada-byron-swims")
+    assert (page.name, page.story, page.image_alt, page.image_id) == (
+        "A supporter's page",
+        "",
+        "",
+        None,
+    )
+    assert not page.notify_gifts, "no e-mail about gifts goes to an erased address"
     assert count(StoredImage) == count(ImageVariant) == 0, "and her photo is gone"
     assert client.get("/api/funds/actimus").json["raised_pence"] > 0
     for path, text in every_file(app).items():

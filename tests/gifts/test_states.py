@@ -36,3 +36,12 @@ def test_a_direct_debit_goes_pending_then_paid(app):
     assert donation.status == DonationStatus.PENDING
     assert lifecycle.mark_paid(donation, "pi_settled") is not None
     assert donation.status == DonationStatus.PAID
+
+
+def test_a_refused_transition_says_which_gift_and_where_it_was_asked_to_go(app):
+    donation = factories.payment()
+    with pytest.raises(states.IllegalTransition) as refused:
+        states.move(donation, DonationStatus.PENDING)
+    assert refused.value.donation is donation
+    assert refused.value.to == DonationStatus.PENDING
+    assert str(refused.value) == f"{donation.reference}: paid -> pending"

@@ -1,9 +1,13 @@
-"""Who is shown on a fund's page, decided on the donation alone."""
+"""Who is shown on a fund's page, decided on the donation alone; what waits for staff."""
+
+from datetime import UTC, datetime
 
 import pytest
 
+from donations.gifts import moderation
 from donations.gifts.models import Donation, Moderation
 from donations.gifts.supporters import ANONYMOUS, shown_name
+from tests import factories
 
 
 @pytest.mark.parametrize(
@@ -22,3 +26,18 @@ def test_a_name_shows_only_when_given_approved_and_not_anonymous(
 ):
     donation = Donation(anonymous=anonymous, display_name=name, moderation=moderation)
     assert shown_name(donation) == shown
+
+
+def test_messages_wait_for_staff_oldest_first_and_only_once_paid(app):
+    newer = factories.payment(
+        message="Second", email="b@example.org", paid_at=datetime(2026, 3, 2, tzinfo=UTC)
+    )
+    older = factories.payment(
+        message="First", email="a@example.org", paid_at=datetime(2026, 3, 1, tzinfo=UTC)
+    )
+    factories.donation(message="Not paid yet", email="c@example.org")
+    factories.payment(email="d@example.org")
+    assert [d.reference for d in moderation.awaiting_decision()] == [
+        older.reference,
+        newer.reference,
+    ]
