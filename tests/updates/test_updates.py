@@ -319,3 +319,17 @@ def test_only_admins_and_editors_write_updates(mail_app, smtp, role):
     client = signed_in(mail_app, role)
     for path in ("/finance/updates", "/finance/updates/new"):
         assert client.get(path).status_code == 403, path
+
+
+def test_markdown_attacks_reach_the_email_only_as_words(mail_app, smtp):
+    mailbox, _ = smtp
+    donors("actimus", 1, 0, "x")
+    published("actimus", "Careful", body=ATTACKS)
+    send_all()
+    [message] = mailbox.titled("Careful")
+    html = message.get_body(("html",)).get_content()
+    assert live_markup(html) == []
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)</script>" in message.get_body(("plain",)).get_content(), (
+        "plain text shows what was written, and no mail program runs text"
+    )
