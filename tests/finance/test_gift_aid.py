@@ -277,3 +277,14 @@ def test_a_submitted_claim_names_who_submitted_it(client):
         ClaimStatus.SUBMITTED,
         "finance@example.org",
     )
+
+
+def test_the_fix_page_asks_for_what_hmrc_prints_a_uk_postcode_or_an_address_abroad(client):
+    home = factories.payment(amount_pence=2500, gift_aid=True)
+    signed_in(client)
+    page = client.get(f"/finance/gift-aid/declarations/{home.declaration_id}").get_data(
+        as_text=True
+    )
+    assert 'name="postcode"' in page
+    assert 'name="address"' not in page
+    assert 'name="house"' in page

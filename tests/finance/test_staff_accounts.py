@@ -76,3 +76,21 @@ def test_the_export_commands_filters_are_explained(app, runner):
     helped = runner.invoke(args=["exports", "donations", "--help"]).output
     for words in ("--fund", "A fund's slug.", "--gift-aid", "yes or no.", "--q"):
         assert words in helped
+
+
+def test_the_staff_page_lists_every_account_with_its_role_to_change(app, client):
+    factories.staff("admin")
+    factories.staff("viewer")
+    sign_in(client, "admin@example.org")
+    page = client.get("/finance/staff").get_data(as_text=True)
+    for email in ("admin@example.org", "viewer@example.org"):
+        assert email in page
+    for role in ("admin", "finance", "viewer", "editor"):
+        assert f'value="{role}"' in page
+    assert 'name="csrf_token"' in page
+
+
+def test_the_last_admin_keeps_the_role(app):
+    admin = factories.staff("admin")
+    with pytest.raises(StaffError, match=r"^the last admin cannot stop being one$"):
+        accounts.set_role(admin, "finance")
