@@ -124,3 +124,30 @@ def test_the_pacer_keeps_bulk_mail_to_its_rate():
     unlimited.wait()
     unlimited.wait()
     assert len(slept) == 4
+
+
+def test_who_receives_an_update_is_the_same_asked_in_bulk_or_one_by_one(app):
+    actimus, audit = by_slug("actimus"), by_slug("stem-cell-audit")
+    people = {
+        "gave": factories.payment(email="gave@example.org", marketing_consent=True),
+        "turned off": factories.payment(email="off@example.org", marketing_consent=True),
+        "chose": factories.payment(
+            "stem-cell-audit", email="chose@example.org", marketing_consent=True
+        ),
+        "other fund": factories.payment(
+            "stem-cell-audit", email="other@example.org", marketing_consent=True
+        ),
+        "never asked": factories.payment(email="never@example.org"),
+        "refused mail": factories.payment(email="bounce@example.org", marketing_consent=True),
+        "stopped": factories.payment(email="stopped@example.org", marketing_consent=True),
+    }
+    donors = {name: gift.donor for name, gift in people.items()}
+    consent.choose_funds(donors["turned off"], set(), [actimus, audit])
+    consent.choose_funds(donors["chose"], {actimus.id}, [actimus, audit])
+    consent.mark_undeliverable("bounce@example.org")
+    consent.withdraw(donors["stopped"], ConsentSource.ONE_CLICK)
+    commit()
+    in_bulk = {row.donor_id for row in db.session.execute(services.recipients(actimus.id))}
+    one_by_one = {d.id for d in donors.values() if services.wants(d.id, actimus.id)}
+    assert in_bulk == one_by_one == {donors["gave"].id, donors["chose"].id}
+    assert services.recipient_count(audit.id) == 1, "only 'other fund': 'chose' turned it off"
