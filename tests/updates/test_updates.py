@@ -77,6 +77,17 @@ def published(fund_slug: str, title: str, body: str = "The first results.", send
     return update
 
 
+def one_reader_sent(smtp, title: str, body: str = "The first results."):
+    """One consenting donor of the ACTiMuS trial, sent one update: (their address, the
+    e-mail as the server took it)."""
+    mailbox, _ = smtp
+    [address] = donors("actimus", 1, 0, title.lower()[:3])
+    published("actimus", title, body=body)
+    send_all()
+    [message] = mailbox.titled(title)
+    return address, message
+
+
 def send_all() -> None:
     send_queued(limit=10_000)
     send_queued(limit=10_000, bulk=True)
@@ -139,11 +150,7 @@ def test_an_update_reaches_exactly_the_donors_who_asked_and_one_click_stops_them
 
 
 def test_the_unsubscribe_page_asks_first_and_a_stranger_link_opens_nothing(mail_app, smtp):
-    mailbox, _ = smtp
-    [address] = donors("actimus", 1, 0, "u")
-    published("actimus", "News")
-    send_all()
-    [message] = mailbox.titled("News")
+    address, message = one_reader_sent(smtp, "News")
     path = urlsplit(message["List-Unsubscribe"].strip("<>")).path
     client = client_for(mail_app)
     page = client.get(path)
@@ -212,11 +219,7 @@ def test_someone_who_stops_before_their_turn_is_not_sent_it(mail_app, smtp):
 
 
 def test_preferences_choose_funds_and_consent_again_is_evidence(mail_app, smtp):
-    mailbox, _ = smtp
-    [address] = donors("actimus", 1, 0, "p")
-    published("actimus", "Hello")
-    send_all()
-    [message] = mailbox.titled("Hello")
+    address, message = one_reader_sent(smtp, "Hello")
     html = message.get_body(("html",)).get_content()
     path = re.search(r'href="http://localhost(/updates/preferences/[^"]+)"', html).group(1)
     client = client_for(mail_app)
@@ -322,11 +325,7 @@ def test_only_admins_and_editors_write_updates(mail_app, smtp, role):
 
 
 def test_markdown_attacks_reach_the_email_only_as_words(mail_app, smtp):
-    mailbox, _ = smtp
-    donors("actimus", 1, 0, "x")
-    published("actimus", "Careful", body=ATTACKS)
-    send_all()
-    [message] = mailbox.titled("Careful")
+    _, message = one_reader_sent(smtp, "Careful", body=ATTACKS)
     html = message.get_body(("html",)).get_content()
     assert live_markup(html) == []
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
