@@ -288,3 +288,22 @@ def test_the_fix_page_asks_for_what_hmrc_prints_a_uk_postcode_or_an_address_abro
     assert 'name="postcode"' in page
     assert 'name="address"' not in page
     assert 'name="house"' in page
+
+
+def test_each_fix_is_checked_beside_its_field_to_the_character(client):
+    home = factories.payment(amount_pence=2500, gift_aid=True)
+    signed_in(client)
+    fix = f"/finance/gift-aid/declarations/{home.declaration_id}"
+    good = {"first_name": "Ada", "last_name": "L" * 35, "house": "1", "postcode": "sw1a1aa"}
+    assert staff_post(client, fix, good, page=fix).status_code == 303, "35 letters fit"
+    for changes, words in (
+        ({"last_name": "L" * 36}, "Last name must be 35 characters or fewer."),
+        ({"first_name": "Ada <b>"}, "First name"),
+        ({"title": "Dr\u0007"}, "Title"),
+    ):
+        refused = staff_post(client, fix, {**good, **changes}, page=fix)
+        assert refused.status_code == 400, changes
+        assert words in refused.get_data(as_text=True), changes
+    db.session.rollback()
+    declaration = db.session.get(type(home.declaration), home.declaration_id)
+    assert (declaration.last_name, declaration.postcode) == ("L" * 35, "SW1A 1AA")
