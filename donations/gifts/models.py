@@ -77,6 +77,9 @@ class Donation(db.Model):
         Index(
             "ix_donations_fundraiser_status_paid_at_id", "fundraiser_id", "status", "paid_at", "id"
         ),
+        #: whether a donor gave to a fund (asked for each research update written): without
+        #: it SQLite chose the fund's index and read every gift of the fund each time
+        Index("ix_donations_donor_fund_status", "donor_id", "fund_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -79,6 +79,7 @@ def upgrade():
 
     with op.batch_alter_table('donations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('marketing_consent_version', sa.String(length=30), nullable=True))
+        batch_op.create_index('ix_donations_donor_fund_status', ['donor_id', 'fund_id', 'status'], unique=False)
 
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('donor_id', sa.Integer(), nullable=True))
@@ -131,6 +132,7 @@ def downgrade():
         batch_op.drop_column('donor_id')
 
     with op.batch_alter_table('donations', schema=None) as batch_op:
+        batch_op.drop_index('ix_donations_donor_fund_status')
         batch_op.drop_column('marketing_consent_version')
 
     with op.batch_alter_table('consent_records', schema=None) as batch_op:
