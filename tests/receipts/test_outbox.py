@@ -135,3 +135,37 @@ def test_with_stripe_receipts_wait_for_the_outbox_worker_not_the_webhook(make_ap
     assert worked.exit_code == 0, worked.output
     assert "Sent 1, failed 0." in worked.output
     assert len(list(Path(app.config["OUTBOX_DIR"]).glob("*.eml"))) == 1
+
+
+def test_erasure_forgets_every_message_to_them_or_about_their_gifts(app):
+    from donations.receipts import outbox  # noqa: PLC0415
+    from donations.transaction import commit  # noqa: PLC0415
+
+    gift = factories.payment(email="ada@example.org")  # its receipt is sent at once
+    app.config["SEND_RECEIPTS_AFTER_COMMIT"] = False  # the rest wait
+    about_her_gift = outbox.queue_message("old@example.org", "Yours", "B", "<p>B</p>", "k-1")
+    about_her_gift.donation_id = gift.id
+    waiting = outbox.queue_message("ADA@example.org", "Hello", "B", "<p>B</p>", "k-2")
+    waiting.last_error = "450 try later"
+    waiting.unsubscribe_url = "https://example.org/unsubscribe/x"
+    someone_else = outbox.queue_message("ben@example.org", "Hi", "B", None, "k-3")
+    commit()
+    assert outbox.forget_recipient(" Ada@Example.org ", [gift.id]) == 3
+    commit()
+    for message in (about_her_gift, waiting):
+        db.session.refresh(message)
+        assert message.to_address == outbox.ERASED_ADDRESS
+        assert (message.subject, message.body, message.html_body) == (None, None, None)
+        assert (message.last_error, message.unsubscribe_url) == (None, None)
+    assert waiting.given_up_at is not None, "what was waiting is never sent"
+    receipt = db.session.execute(
+        select(OutboxMessage).where(
+            OutboxMessage.donation_id == gift.id, OutboxMessage.sent_at.is_not(None)
+        )
+    ).scalar_one()
+    assert receipt.given_up_at is None, "a sent message was not given up: it was sent"
+    assert receipt.to_address == outbox.ERASED_ADDRESS
+    assert list(Path(app.config["OUTBOX_DIR"]).glob(f"{receipt.id:08d}.eml")) == []
+    db.session.refresh(someone_else)
+    assert (someone_else.to_address, someone_else.subject) == ("ben@example.org", "Hi")
+    assert outbox.forget_recipient("nobody@example.org", []) == 0
