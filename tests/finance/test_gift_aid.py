@@ -248,9 +248,7 @@ def test_a_schedule_is_aggregated_only_when_asked_and_downloads_under_its_claims
 
 
 def test_a_claim_hmrc_would_refuse_is_not_marked_submitted_and_staff_are_told_why(client):
-    factories.payment(
-        amount_pence=2500, gift_aid=True, last_name="Worthington-Montgomery-Fitzwilliam-Smythe"
-    )
+    factories.payment(amount_pence=2500, gift_aid=True, last_name="Хрущёва-Щербакова-Шапошниковых")
     signed_in(client)
     staff_post(client, "/finance/gift-aid", PERIOD, page="/finance/gift-aid")
     claim = db.session.execute(select(GiftAidClaim)).scalar_one()

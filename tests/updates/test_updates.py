@@ -19,7 +19,6 @@ from donations.updates import consent, services
 from donations.updates.models import ConsentRecord, ConsentSource, Subscription, SuppressedAddress
 from tests import factories
 from tests.support import sign_in, staff_post
-from tests.updates.conftest import PUBLIC_URL
 
 ATTACKS = (
     "Good news.\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n"
@@ -127,7 +126,7 @@ def test_an_update_reaches_exactly_the_donors_who_asked_and_one_click_stops_them
     )
     for message in got:
         header = message["List-Unsubscribe"]
-        assert header.startswith(f"<{PUBLIC_URL}/unsubscribe/")
+        assert header.startswith(f"<{mail_app.config['PUBLIC_URL']}/unsubscribe/")
         assert header.endswith(">")
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert message.get_body(("plain",)).get_content().count("They are **well**.") == 1

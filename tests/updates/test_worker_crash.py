@@ -19,20 +19,19 @@ from donations.receipts.models import OutboxMessage
 from donations.transaction import commit
 from donations.updates import services
 from tests import factories
-from tests.updates.conftest import PUBLIC_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 READERS = 12
 
 
-def worker(database_url: str, port: int, instance: Path, claim_seconds: int) -> subprocess.Popen:
+def worker(app, database_url: str, port: int, instance: Path, claim_seconds: int):
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret-key",
         "DONATIONS_ENV": "development",
         "DONATIONS_INSTANCE": str(instance),
-        "PUBLIC_URL": PUBLIC_URL,
+        "PUBLIC_URL": app.config["PUBLIC_URL"],
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": str(port),
         "MAIL_USE_TLS": "false",
@@ -69,7 +68,7 @@ def test_a_worker_killed_mid_batch_and_restarted_sends_everyone_exactly_one_copy
     db.session.remove()
     mailbox.stall_at = mailbox.rcpts + 7
 
-    first = worker(database_url, port, tmp_path, claim_seconds=2)
+    first = worker(mail_app, database_url, port, tmp_path, claim_seconds=2)
     assert mailbox.stalled.wait(60), "the worker reached the mail server"
     first.send_signal(signal.SIGKILL)
     first.wait(10)
@@ -77,7 +76,7 @@ def test_a_worker_killed_mid_batch_and_restarted_sends_everyone_exactly_one_copy
     assert 0 < sent_before < READERS, "killed in the middle of the batch"
     assert waiting() == READERS - sent_before, "the held message is neither sent nor lost"
 
-    second = worker(database_url, port, tmp_path, claim_seconds=2)
+    second = worker(mail_app, database_url, port, tmp_path, claim_seconds=2)
     try:
         deadline = time.monotonic() + 60
         while waiting() and time.monotonic() < deadline:
