@@ -505,10 +505,12 @@ def test_forgetting_in_the_audit_log_keeps_what_was_done_and_drops_who_it_was(ap
         "before": {"house": "(erased)", "postcode": "(erased)"},
         "after": {"house": "(erased)", "postcode": "(erased)"},
     }
-    assert (found[mine.id].action, found[mine.id].actor) == (
+    assert (found[mine.id].action, found[mine.id].actor, found[mine.id].subject) == (
         "declaration_corrected",
         "finance@example.org",
-    )
+        "declaration 7",
+    ), "what was done, by whom, to which declaration: all kept"
+    assert found[mentioned.id].subject is None
     assert found[typed.id].actor == "(erased)"
     assert found[named.id].subject == "(erased)"
     assert json.loads(found[mentioned.id].detail) == {"reason": "from (erased)"}

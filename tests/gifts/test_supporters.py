@@ -6,7 +6,7 @@ import pytest
 
 from donations.gifts import moderation
 from donations.gifts.models import Donation, Moderation
-from donations.gifts.supporters import ANONYMOUS, shown_name
+from donations.gifts.supporters import ANONYMOUS, recent, shown_name
 from tests import factories
 
 
@@ -40,4 +40,24 @@ def test_messages_wait_for_staff_oldest_first_and_only_once_paid(app):
     assert [d.reference for d in moderation.awaiting_decision()] == [
         older.reference,
         newer.reference,
+    ]
+
+
+def test_a_funds_recent_supporters_are_its_own_newest_ten(app):
+    for n in range(12):
+        factories.payment(
+            email=f"s{n}@example.org",
+            display_name=f"Supporter {n}",
+            paid_at=datetime(2026, 3, 1 + n, tzinfo=UTC),
+        )
+    factories.payment("stem-cell-audit", email="elsewhere@example.org", display_name="Elsewhere")
+    factories.donation(email="unpaid@example.org", display_name="Unpaid")
+    for donation in moderation.awaiting_decision():
+        moderation.moderate(donation.reference, approve=True)
+    shown = recent(factories.fund("actimus"))
+    assert [s.given_at.day for s in shown] == list(range(12, 2, -1)), "newest first, ten"
+    assert "Elsewhere" not in [s.name for s in shown]
+    assert [s.name for s in recent(factories.fund("actimus"), limit=2)] == [
+        "Supporter 11",
+        "Supporter 10",
     ]
