@@ -196,6 +196,10 @@ def test_the_xlsx_round_trips_to_the_ledger_to_the_penny(client, some_gifts):
         select(func.sum(LedgerEntry.amount_pence)).where(LedgerEntry.kind.in_(GIFT_KINDS))
     ).scalar_one()
     assert total == in_ledger
+    full = load_workbook(io.BytesIO(response.get_data())).active
+    amount = full.cell(row=2, column=COLUMNS.index("amount") + 1)
+    assert isinstance(amount.value, int | float)
+    assert amount.number_format == "0.00", "pounds shown with their pence, as money"
 
 
 NASTY = [
