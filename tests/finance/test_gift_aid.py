@@ -3,7 +3,8 @@ its schedule downloaded, submitted; the audit log keeps each step."""
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+import json
+from datetime import UTC, date, datetime, timedelta
 
 from python_calamine import CalamineWorkbook
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from donations.claims.models import ClaimStatus, GiftAidClaim
 from donations.extensions import db
 from donations.staff.models import AuditEntry
+from donations.uk_time import uk_midnight
 from tests import factories
 from tests.support import sign_in, staff_post
 
@@ -305,3 +307,39 @@ def test_each_fix_is_checked_beside_its_field_to_the_character(client):
     db.session.rollback()
     declaration = db.session.get(type(home.declaration), home.declaration_id)
     assert (declaration.last_name, declaration.postcode) == ("L" * 35, "SW1A 1AA")
+
+
+def test_the_period_is_the_last_thirty_days_unless_given_and_a_bad_date_is_named(client):
+    signed_in(client)
+    page = client.get("/finance/gift-aid").get_data(as_text=True)
+    assert f'value="{(TODAY - timedelta(days=30)).isoformat()}"' in page
+    assert f'value="{TODAY.isoformat()}"' in page
+    asked = client.get("/finance/gift-aid", query_string={"from": "2026-01-02", "to": "2026-02-03"})
+    assert 'value="2026-01-02"' in asked.get_data(as_text=True)
+    assert 'value="2026-02-03"' in asked.get_data(as_text=True)
+    bad = client.get("/finance/gift-aid", query_string={"from": "02/01/2026"})
+    assert bad.status_code == 400
+    assert "Write each date as YYYY-MM-DD." in bad.get_data(as_text=True)
+
+
+def test_cancelling_a_declaration_is_audited_and_a_bad_day_is_named(client):
+    gift = factories.payment(amount_pence=2500, gift_aid=True)
+    signed_in(client)
+    page = f"/finance/donations/{gift.reference}"
+    cancel = f"/finance/gift-aid/declarations/{gift.declaration_id}/cancel"
+    staff_post(client, cancel, {"effective": "tomorrow", "back": page}, page=page)
+    assert "Write the date the cancellation takes effect as YYYY-MM-DD." in client.get(
+        page
+    ).get_data(as_text=True)
+    later = (TODAY + timedelta(days=10)).isoformat()
+    assert (
+        staff_post(client, cancel, {"effective": later, "back": page}, page=page).status_code == 303
+    )
+    db.session.rollback()
+    [entry] = db.session.execute(
+        select(AuditEntry).where(AuditEntry.action == "declaration_cancelled")
+    ).scalars()
+    detail = json.loads(entry.detail)
+    assert entry.subject == f"donor {gift.donor_id}"
+    assert detail["declarations"] == 1
+    assert detail["effective"] == str(uk_midnight(date.fromisoformat(later)))
