@@ -13,6 +13,8 @@ from openpyxl.utils.escape import unescape
 from sqlalchemy import func, select
 
 from donations.extensions import db
+from donations.finance import exports
+from donations.finance.listing import Filters
 from donations.gifts import lifecycle
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.payments import provider_payments
@@ -399,3 +401,27 @@ def test_a_search_for_like_wildcards_matches_them_as_typed_not_everything(client
     assert found("0%") == 1, "a percent sign is a percent sign, not anything"
     assert found("k\\s") == 1, "a backslash is a backslash"
     assert found("Ann") == 2
+
+
+def test_a_large_xlsx_goes_on_as_many_sheets_as_it_needs_each_with_its_header(
+    app, some_gifts, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(exports, "XLSX_ROWS", 3)  # the header and two records a sheet
+    path = tmp_path / "all.xlsx"
+    assert exports.write_xlsx(Filters(), str(path)) == 5
+    book = load_workbook(path)
+    assert book.sheetnames == ["Donations", "Donations 2", "Donations 3"]
+    for sheet in book.worksheets:
+        assert [cell.value for cell in sheet[1]] == COLUMNS
+        assert sheet["A1"].font.bold
+        assert sheet.freeze_panes == "A2", "the header stays in view"
+    assert [sheet.max_row for sheet in book.worksheets] == [3, 3, 2]
+
+
+def test_an_empty_xlsx_still_has_its_sheet_and_header(app, tmp_path):
+    path = tmp_path / "none.xlsx"
+    assert exports.write_xlsx(Filters(status="expired"), str(path)) == 0
+    book = load_workbook(path)
+    assert book.sheetnames == ["Donations"]
+    assert [cell.value for cell in book.active[1]] == COLUMNS
+    assert book.active["A1"].font.bold
