@@ -1,6 +1,9 @@
 """Staff accounts: a new password, or an account closed and reopened, ends every session the
 account had; the last admin stays; each change is in the audit log under the account."""
 
+import sys
+from types import SimpleNamespace
+
 import pytest
 from sqlalchemy import select
 
@@ -94,3 +97,20 @@ def test_the_last_admin_keeps_the_role(app):
     admin = factories.staff("admin")
     with pytest.raises(StaffError, match=r"^the last admin cannot stop being one$"):
         accounts.set_role(admin, "finance")
+
+
+def test_at_a_terminal_the_password_is_asked_twice_and_never_shown(app, runner, monkeypatch):
+    # the package's `cli` is the commands' blueprint; the module is in sys.modules
+    commands = sys.modules["donations.staff.cli"]
+    monkeypatch.setattr(
+        commands, "sys", SimpleNamespace(stdin=SimpleNamespace(isatty=lambda: True))
+    )
+    created = runner.invoke(
+        args=["staff", "create", "typed@example.org", "--role", "viewer"],
+        input=f"{NEW_PASSWORD}\n{NEW_PASSWORD}\n",
+    )
+    assert created.exit_code == 0, created.output
+    assert "Password: " in created.output
+    assert "Repeat for confirmation: " in created.output
+    assert NEW_PASSWORD not in created.output
+    assert accounts.authenticate("typed@example.org", NEW_PASSWORD) is not None
