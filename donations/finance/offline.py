@@ -4,6 +4,7 @@ with every bad row named). Both read a row of the same columns through `read_gif
 import csv
 import io
 import itertools
+import re
 from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
@@ -118,14 +119,30 @@ def _flag(values: dict, name: str, problems: dict) -> bool:
     return False
 
 
+#: how a UK bank's statement or Excel writes a date: day, month, year
+UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def read_date(text: str) -> date:
+    """A date as the template writes it (2026-11-20) or as UK banks and Excel do
+    (20/11/2026); ValueError for anything else."""
+    found = UK_DATE.fullmatch(text)
+    if found:
+        day, month, year = (int(part) for part in found.groups())
+        return date(year, month, day)
+    return date.fromisoformat(text)
+
+
 def _day(values: dict, name: str, problems: dict, today: date) -> date | None:
     text = values.get(name, "").strip()
     if not text:
         return None
     try:
-        day = date.fromisoformat(text)
+        day = read_date(text)
     except ValueError:
-        problems[name] = f"{LABELS[name]}: write the date as YYYY-MM-DD, like 2026-11-20."
+        problems[name] = (
+            f"{LABELS[name]}: write the date as YYYY-MM-DD or DD/MM/YYYY, like 2026-11-20."
+        )
         return None
     if day > today:
         problems[name] = f"{LABELS[name]} cannot be in the future."
@@ -342,18 +359,38 @@ def offline_template():
 
 def read_file(data: bytes, today: date):
     """Every row of an upload: (gifts, [(row number, field, problem)]); row 1 is the header."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], [(0, "file", "Save the file as CSV UTF-8 and try again.")]
+    text = decoded(data)
+    if text is None:
+        return [], [(0, "file", NOT_TEXT)]
     if not text.strip():
         return [], [(0, "file", "The file is empty.")]
-    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    delimiter = ";" if _first_line(text).count(";") > _first_line(text).count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = reader.fieldnames or []
     except csv.Error:
         return [], [(1, "file", UNREADABLE)]
     return _read_rows(reader, header, today)
+
+
+NOT_TEXT = "Save the file as CSV (UTF-8, or Windows' own Western European) and try again."
+
+
+def decoded(data: bytes) -> str | None:
+    """The file's text: UTF-8, with or without Excel's byte-order mark, else Windows-1252 (what
+    Excel and UK banks write on Windows); None when it is neither. The two are told apart by
+    whether the bytes are valid UTF-8 (text in Windows-1252 with any letter beyond ASCII
+    almost never is), not guessed among every encoding there is."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _first_line(text: str) -> str:
+    return text.split("\n", 1)[0]
 
 
 #: a quote never closed, or a cell longer than the csv module reads (128 KB)

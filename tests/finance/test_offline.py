@@ -95,7 +95,7 @@ def test_the_same_cheque_twice_is_recorded_once(finance):
         ({"amount": "12.345"}, "amount", "amount"),
         ({"amount": "0"}, "amount", "from £0.01"),
         ({"received_on": "2099-01-01"}, "received_on", "cannot be in the future"),
-        ({"received_on": "02/11/2026"}, "received_on", "YYYY-MM-DD"),
+        ({"received_on": "31/02/2026"}, "received_on", "YYYY-MM-DD or DD/MM/YYYY"),
         ({"method": "bitcoin"}, "method", "Choose how it came"),
         ({"receipt_reference": ""}, "receipt_reference", "Enter the receipt reference"),
         ({"first_name": "<script>"}, "first_name", "HTML or control characters"),
@@ -206,17 +206,17 @@ def test_an_imported_gift_is_not_marked_as_if_the_donor_had_asked_to_be_anonymou
     assert "Joan" not in page, "and, with no display name, it is never listed on the page"
 
 
-def test_a_file_that_is_not_utf8_is_refused(finance):
+def test_a_file_in_neither_utf8_nor_windows_1252_is_refused(finance):
     response = finance.post(
         "/finance/offline/import",
         data={
             "csrf_token": csrf_token(finance, "/finance/offline/import"),
-            "file": (io.BytesIO(HEADER.encode() + b"\r\n\xff\xfe"), "gifts.csv"),
+            "file": (io.BytesIO(HEADER.encode() + b"\r\n\x81\x8d\x8f"), "gifts.csv"),
         },
         content_type="multipart/form-data",
     )
     assert response.status_code == 400
-    assert "CSV UTF-8" in response.get_data(as_text=True)
+    assert "Save the file as CSV (UTF-8, or Windows" in response.get_data(as_text=True)
 
 
 def test_a_viewer_cannot_record_or_import(client, app):

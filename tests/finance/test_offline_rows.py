@@ -79,8 +79,11 @@ def test_a_good_row_is_one_gift_with_every_field_read(app):
         ({"amount": "1000000.01"}, ("Amount", "Enter an amount from £0.01 to £1,000,000.")),
         ({"received_on": ""}, ("Date received", "Enter the date the gift was received.")),
         (
-            {"received_on": "02/11/2026"},
-            ("Date received", "Date received: write the date as YYYY-MM-DD, like 2026-11-20."),
+            {"received_on": "31/02/2026"},
+            (
+                "Date received",
+                "Date received: write the date as YYYY-MM-DD or DD/MM/YYYY, like 2026-11-20.",
+            ),
         ),
         (
             {"received_on": "2026-12-01"},
@@ -160,9 +163,9 @@ def test_an_unclosed_quote_or_a_huge_cell_is_refused_at_its_row(app):
 
 def test_an_empty_or_foreign_file_is_refused_in_words(app):
     assert offline_file.read_file(b"  \r\n", TODAY) == ([], [(0, "file", "The file is empty.")])
-    assert offline_file.read_file(b"\xff\xfe", TODAY) == (
+    assert offline_file.read_file(b"\x81\x8d\x8f", TODAY) == (
         [],
-        [(0, "file", "Save the file as CSV UTF-8 and try again.")],
+        [(0, "file", offline_file.NOT_TEXT)],
     )
 
 
@@ -191,3 +194,55 @@ def test_a_receipt_reference_already_recorded_is_named_in_the_column_staff_know(
             f"Receipt reference CHQ-1 is already recorded for another gift ({donation.reference}).",
         )
     ]
+
+
+def test_a_file_as_a_uk_bank_or_excel_writes_it_reads_the_same(app):
+    """Windows-1252 (a name with an accent, the pound sign), semicolons, dates as DD/MM/YYYY;
+    and UTF-8 with Excel's byte-order mark."""
+    utf8 = offline_file.read_file(
+        ("\r\n".join([HEADER, row(first_name="Seán", received_on="2026-11-02")]) + "\r\n").encode(),
+        TODAY,
+    )
+    bank = offline_file.read_file(
+        (
+            "\r\n".join(
+                [
+                    HEADER.replace(",", ";"),
+                    row(first_name="Seán", received_on="2/11/2026").replace(",", ";"),
+                ]
+            )
+            + "\r\n"
+        ).encode("cp1252"),
+        TODAY,
+    )
+    excel = offline_file.read_file(
+        b"\xef\xbb\xbf" + ("\r\n".join([HEADER, row(first_name="Seán")]) + "\r\n").encode(), TODAY
+    )
+    for gifts, found in (utf8, bank, excel):
+        assert found == []
+        [gift] = gifts
+        assert (gift.first_name, gift.received_on, gift.amount_pence) == (
+            "Seán",
+            date(2026, 11, 2),
+            1250,
+        )
+
+
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("2026-11-02", date(2026, 11, 2)),
+        ("02/11/2026", date(2026, 11, 2)),
+        ("2/1/2026", date(2026, 1, 2)),
+    ],
+)
+def test_a_date_is_read_the_uk_way_or_the_iso_way(typed, day):
+    assert offline_file.read_date(typed) == day
+
+
+@pytest.mark.parametrize(
+    "typed", ["11/02/26", "2026/11/02", "31/02/2026", "2-11-2026", "2 Nov 2026"]
+)
+def test_a_date_in_any_other_shape_is_refused(typed):
+    with pytest.raises(ValueError, match=r"."):
+        offline_file.read_date(typed)
