@@ -11,6 +11,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import xlsxwriter
@@ -72,6 +73,8 @@ COLUMN_SPECS: tuple[Column, ...] = (
 )
 COLUMNS = tuple(column.name for column in COLUMN_SPECS)
 MONEY_AT = tuple(i for i, column in enumerate(COLUMN_SPECS) if column.kind == MONEY)
+#: the day of each record: a date cell in the XLSX, so a spreadsheet can group by month
+DATE_AT = COLUMNS.index("date")
 BATCH = 5000
 #: XLSX's last row; past it the records go on in another sheet
 XLSX_ROWS = 1_048_576
@@ -222,9 +225,11 @@ def write_csv(filters: Filters, out) -> int:
 def write_xlsx(filters: Filters, path: str) -> int:
     """Write the XLSX to a file (XlsxWriter's constant-memory mode: a row at a time, flushed
     as it goes). Amounts are numbers in pounds, shown with two decimals, so the sheet can
-    add them up; dates are ISO 8601 text, as in the CSV. Returns the number of records."""
+    add them up; each record's day is a date cell (shown as in the CSV, 2026-11-20), so it
+    can group by month. Returns the number of records."""
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
     money = workbook.add_format({"num_format": "0.00"})
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
     bold = workbook.add_format({"bold": True})
     sheet, row_number, count, sheets = None, XLSX_ROWS, 0, 0
     for batch in _batches(export_query(filters)):
@@ -236,7 +241,7 @@ def write_xlsx(filters: Filters, path: str) -> int:
                 sheet.write_row(0, 0, COLUMNS, bold)
                 sheet.freeze_panes(1, 0)
                 row_number = 1
-            _write_xlsx_row(sheet, row_number, row, money)
+            _write_xlsx_row(sheet, row_number, row, money, day)
             row_number += 1
         count += len(batch)
     if sheet is None:
@@ -245,11 +250,13 @@ def write_xlsx(filters: Filters, path: str) -> int:
     return count
 
 
-def _write_xlsx_row(sheet, row_number: int, row: tuple, money) -> None:
+def _write_xlsx_row(sheet, row_number: int, row: tuple, money, day) -> None:
     for column, value in enumerate(row):
         if not value:
             continue
-        if column in MONEY_AT:
+        if column == DATE_AT:
+            sheet.write_datetime(row_number, column, date.fromisoformat(value), day)
+        elif column in MONEY_AT:
             # the pounds text, as a Decimal; shown with two decimals in the sheet
             sheet.write_number(row_number, column, Decimal(value), money)
         else:

@@ -202,6 +202,18 @@ def test_the_xlsx_round_trips_to_the_ledger_to_the_penny(client, some_gifts):
     amount = full.cell(row=2, column=COLUMNS.index("amount") + 1)
     assert isinstance(amount.value, int | float)
     assert amount.number_format == "0.00", "pounds shown with their pence, as money"
+    day = full.cell(row=2, column=COLUMNS.index("date") + 1)
+    assert day.is_date, "a date a spreadsheet can group by month"
+    assert day.number_format == "yyyy-mm-dd"
+    csv_days = {
+        row["date"]
+        for row in csv.DictReader(
+            io.StringIO(
+                client.get("/finance/donations/export.csv").get_data(as_text=True).lstrip("\ufeff")
+            )
+        )
+    }
+    assert day.value.date().isoformat() in csv_days, "the same day as the CSV says"
 
 
 NASTY = [
