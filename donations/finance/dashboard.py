@@ -3,10 +3,12 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import render_template
+from flask import render_template, request
+from flask_login import current_user
 from sqlalchemy import and_, case, func, select
 
 from donations.extensions import db
+from donations.finance import chase
 from donations.finance.guard import bp, requires
 from donations.funds import services as funds
 from donations.funds.models import Fund
@@ -137,6 +139,8 @@ def nice_ceiling(pence: int) -> int:
 @requires(Permission.VIEW_RECORDS)
 def dashboard():
     today = uk_today()
+    state = request.args.get("chase") if request.args.get("chase") in chase.STATES else "both"
+    chase_fund = funds.by_slug(request.args.get("chase_fund"))
     mondays, series = weekly(today)
     every_fund = funds.all_funds()
     return render_template(
@@ -151,4 +155,9 @@ def dashboard():
             for appeal in funds.all_appeals()
             if funds.status_of(appeal) is funds.Status.OPEN
         ],
+        to_chase=chase.to_chase(state, chase_fund.id if chase_fund else None),
+        chase_state=state,
+        chase_fund=chase_fund.slug if chase_fund else "",
+        funds=every_fund,
+        personal=current_user.may(Permission.VIEW_PERSONAL_DATA),
     )

@@ -478,6 +478,7 @@ def test_a_cancelled_plan_stays_cancelled_whatever_stripe_says_of_it_later(clien
         "id": subscription,
         "status": "canceled",
         "ended_at": 1796000000,
+        "cancellation_details": {"comment": None, "feedback": None, "reason": "payment_failed"},
         "metadata": {"donation_reference": donation.reference},
         "items": {
             "object": "list",
@@ -498,3 +499,5 @@ def test_a_cancelled_plan_stays_cancelled_whatever_stripe_says_of_it_later(clien
         select(PlanChange.status).where(PlanChange.plan_id == plan.id).order_by(PlanChange.id)
     ).scalars()
     assert list(changes)[-1] == PlanStatus.CANCELLED
+    notes = db.session.execute(select(PlanChange.note).where(PlanChange.plan_id == plan.id))
+    assert "subscription: payment_failed" in list(notes.scalars()), "Stripe's reason, kept"

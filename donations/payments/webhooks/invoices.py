@@ -143,5 +143,10 @@ def subscription_changed(subscription: dict) -> Outcome:
     status = PlanStatus.CANCELLED if deleted else PLAN_STATUS.get(subscription.get("status"))
     if status is None:
         return processed(f"nothing to change (status {subscription.get('status')!r})")
-    changed = plans.change_plan(plan, status, "subscription", _gift_amount(subscription))
+    note = "subscription"
+    if status == PlanStatus.CANCELLED:
+        # Stripe says why: cancellation_requested, payment_failed or payment_disputed
+        reason = (subscription.get("cancellation_details") or {}).get("reason")
+        note = f"subscription: {reason}" if isinstance(reason, str) else note
+    changed = plans.change_plan(plan, status, note[:200], _gift_amount(subscription))
     return processed(f"plan {status}" if changed else "nothing to change")
