@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from donations.extensions import db
-from donations.gifts.models import Donation
+from donations.gifts import plans
+from donations.gifts.models import Donation, Plan, PlanStatus
 from donations.ledger.models import EntryKind, LedgerEntry
 from tests import factories
 from tests.browser.support import axe_violations, sign_in_by_keyboard, tab_to
@@ -85,6 +86,8 @@ def admin_with_records(app):
         give(donor, amount="10", frequency="monthly", email="monthly@example.org")
     widest = db.session.execute(select(Donation).where(Donation.gift_aid.is_(True))).scalar_one()
     widest.reference = "D-WWWWWWWWWW"  # the widest a reference can be, in the page's heading
+    monthly = db.session.execute(select(Plan)).scalar_one()
+    plans.change_plan(monthly, PlanStatus.PAST_DUE, "invoice.payment_failed")  # one to chase
     db.session.commit()
     factories.staff("admin")
 
