@@ -10,7 +10,9 @@ from donations.funds.services import by_slug
 from donations.gifts import offline
 from donations.gifts.models import Donation, DonationStatus, Frequency, Moderation
 from donations.ledger.models import EntryKind, LedgerEntry
+from donations.ledger.services import totals_for
 from donations.ledger.totals import drift
+from tests import factories
 from tests.support import fund_totals
 
 
@@ -99,3 +101,34 @@ def test_without_gift_aid_no_address_is_kept_and_no_declaration_made(app):
     # a winter day: midday in London is midday UTC
     winter, _ = offline.record(cheque(receipt_reference="CHQ-10", received_on=date(2026, 1, 5)))
     assert winter.created_at == datetime(2026, 1, 5, 12, tzinfo=UTC)
+
+
+def test_a_declaration_date_without_gift_aid_makes_no_declaration(app):
+    donation, _ = offline.record(cheque(gift_aid=False, declared_on=date(2026, 6, 30)))
+    db.session.commit()
+    assert donation.declaration is None
+
+
+def test_a_donor_abroad_keeps_the_address_hmrc_prints_and_no_postcode(app):
+    donation, _ = offline.record(
+        cheque(
+            overseas=True, postcode=None, house="Apartamento 12", address="Calle Mayor 5, Madrid"
+        )
+    )
+    db.session.commit()
+    assert (donation.house, donation.address, donation.postcode, donation.overseas) == (
+        "Apartamento 12",
+        "Calle Mayor 5, Madrid",
+        None,
+        True,
+    )
+
+
+def test_money_paid_in_for_a_page_counts_toward_its_appeal_too(app):
+    appeal = factories.appeal()
+    page = factories.fundraiser(given_to=appeal)
+    donation, _ = offline.record(cheque(fundraiser=page, gift_aid=False, declared_on=None))
+    db.session.commit()
+    assert (donation.fundraiser_id, donation.appeal_id) == (page.id, appeal.id)
+    assert totals_for(appeal).raised_pence == donation.amount_pence
+    assert totals_for(page).raised_pence == donation.amount_pence
