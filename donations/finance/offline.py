@@ -461,7 +461,6 @@ def _import_page(problems=(), status: int = 200, name: str | None = None):
             form=ImportForm(formdata=None),
             problems=problems,
             name=name,
-            columns=COLUMNS,
             required=REQUIRED,
         ),
         status,
