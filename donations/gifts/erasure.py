@@ -28,7 +28,8 @@ from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.uk_time import uk_date
 
 ERASED = "Erased"
-#: where an erased supporter's page was addressed (the column must hold an address)
+#: what an erased person's address becomes where a column must hold one (a supporter's page,
+#: an outbox message)
 ERASED_ADDRESS = "erased@invalid"
 HMRC_YEARS = 6
 

@@ -24,10 +24,9 @@ from sqlalchemy import and_, case, func, or_, select, update
 
 from donations import transaction
 from donations.extensions import db, utcnow
+from donations.gifts.erasure import ERASED_ADDRESS
 from donations.receipts.models import OutboxMessage
 
-#: where an erased donor's messages were addressed
-ERASED_ADDRESS = "erased@invalid"
 #: sent as address_refused.send(address, reason=…) when a mail server refuses it for good
 address_refused = Namespace().signal("address-refused")
 
