@@ -11,13 +11,14 @@ from donations.markup import to_html
 from donations.receipts.models import OutboxMessage
 from donations.receipts.outbox import writes
 from donations.updates import links, services
+from donations.updates.models import ResearchUpdate
 from donations.web import absolute_url
 
 #: stands for a donor's token in a test copy to staff, whose links open nothing
 EXAMPLE_TOKEN = "example"  # noqa: S105  (a link's place-holder, not a password)
 
 
-def _reader_links(message: OutboxMessage) -> tuple[str, str] | None:
+def _reader_links(message: OutboxMessage, update_: ResearchUpdate) -> tuple[str, str] | None:
     """The unsubscribe and preferences links for this message's reader; None when they no
     longer want this update."""
     if message.donor_id is None:
@@ -26,7 +27,6 @@ def _reader_links(message: OutboxMessage) -> tuple[str, str] | None:
             absolute_url("updates.preferences", token=EXAMPLE_TOKEN),
         )
     donor = db.session.get(Donor, message.donor_id)
-    update_ = services.by_id(message.writer_ref)
     if donor is None or donor.email != message.to_address:
         return None
     if not services.wants(donor.id, update_.fund_id):
@@ -50,7 +50,7 @@ def _image_url(image_id: int | None) -> str | None:
 @writes(services.WRITER)
 def write_update(message: OutboxMessage) -> bool:
     update_ = services.by_id(message.writer_ref)
-    reader_links = _reader_links(message) if update_ is not None else None
+    reader_links = _reader_links(message, update_) if update_ is not None else None
     if reader_links is None:
         return False
     unsubscribe_url, preferences_url = reader_links
