@@ -12,8 +12,4 @@ from donations.updates.views import bp
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     gift_paid.connect(consent.on_gift_paid)
-    address_refused.connect(_undeliverable)
-
-
-def _undeliverable(address: str, reason: str = "") -> None:
-    consent.mark_undeliverable(address, reason)
+    address_refused.connect(consent.mark_undeliverable)

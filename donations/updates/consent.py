@@ -117,8 +117,9 @@ def choose_funds(donor: Donor, wanted: set[int], funds: list[Fund]) -> None:
     db.session.flush()
 
 
-def mark_undeliverable(address: str, reason: str = "") -> int:
-    """A mail server refused the address for good: no more updates to it."""
+def mark_undeliverable(address: str, **_signalled) -> int:
+    """A mail server refused the address for good: no more updates to it (connected to the
+    outbox's `address_refused`, whose reason is in the message it gave up)."""
     donors = select(Donor.id).where(Donor.email == address.strip().lower())
     found = list(
         db.session.execute(
