@@ -37,8 +37,14 @@ def why(plan: Plan, note: str) -> str:
     return WHY_STOPPED.get(reason, "stopped at Stripe")
 
 
+def chosen_state(asked: str | None) -> str:
+    """The state the list shows: the one asked for, if it is one; else both."""
+    return asked if asked in STATES else "both"
+
+
 def to_chase(state: str = "both", fund_id: int | None = None) -> list[ToChase]:
-    """Past-due and stopped plans (as `state` asks), the latest change first."""
+    """Past-due and stopped plans (as `state`, from `chosen_state`, asks), the latest change
+    first."""
     latest = (
         select(PlanChange.plan_id, func.max(PlanChange.id).label("change_id"))
         .group_by(PlanChange.plan_id)
@@ -49,7 +55,7 @@ def to_chase(state: str = "both", fund_id: int | None = None) -> list[ToChase]:
         .join(Donation, Donation.id == Plan.donation_id)
         .join(latest, latest.c.plan_id == Plan.id)
         .join(PlanChange, PlanChange.id == latest.c.change_id)
-        .where(Plan.status.in_(STATES.get(state, STATES["both"])))
+        .where(Plan.status.in_(STATES[state]))
         .order_by(PlanChange.id.desc())
         .limit(LIMIT)
     )

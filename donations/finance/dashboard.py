@@ -139,7 +139,7 @@ def nice_ceiling(pence: int) -> int:
 @requires(Permission.VIEW_RECORDS)
 def dashboard():
     today = uk_today()
-    state = request.args.get("chase") if request.args.get("chase") in chase.STATES else "both"
+    state = chase.chosen_state(request.args.get("chase"))
     chase_fund = funds.by_slug(request.args.get("chase_fund"))
     mondays, series = weekly(today)
     every_fund = funds.all_funds()

@@ -364,7 +364,8 @@ def read_file(data: bytes, today: date):
         return [], [(0, "file", NOT_TEXT)]
     if not text.strip():
         return [], [(0, "file", "The file is empty.")]
-    delimiter = ";" if _first_line(text).count(";") > _first_line(text).count(",") else ","
+    header_line = text.split("\n", 1)[0]
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = reader.fieldnames or []
@@ -387,10 +388,6 @@ def decoded(data: bytes) -> str | None:
         except UnicodeDecodeError:
             continue
     return None
-
-
-def _first_line(text: str) -> str:
-    return text.split("\n", 1)[0]
 
 
 #: a quote never closed, or a cell longer than the csv module reads (128 KB)
