@@ -181,18 +181,10 @@ def campaign_edit(section: str, slug: str):
     return _form_page(form, campaign)
 
 
-def _uploaded_image():
-    """The image sent with the form, stored; None when none was sent."""
-    upload = request.files.get("image")
-    if upload is None or not upload.filename:
-        return None
-    return images.store(upload.read())
-
-
 def _saved(form: CampaignForm, campaign: Campaign | None) -> Campaign:
     """Create or change the fund or appeal; FundError or ImageRefused say what is wrong."""
     values = form.values()
-    stored = _uploaded_image()
+    stored = images.store_upload(request.files.get("image"))
     if stored is not None:
         values["image_id"] = stored.id
     elif form.remove_image.data:

@@ -19,8 +19,6 @@ from donations.updates import services as updates
 from donations.updates.models import ResearchUpdate
 from donations.web import Form, accepts_uploads, found_or_404
 
-ALT_NEEDED = "Say what the image shows, for people who cannot see it."
-
 
 class UpdateForm(Form):
     fund = RadioField("The fund it is about", validate_choice=False)
@@ -107,15 +105,15 @@ def update_edit(update_id: int):
 
 def _image_change(form: UpdateForm, found: ResearchUpdate | None) -> dict:
     """The image sent (stored: ImageRefused says why not), or its removal; the alt text."""
-    upload = request.files.get("image")
     values = {"image_alt": (form.image_alt.data or "").strip()}
-    if upload is not None and upload.filename:
-        values["image_id"] = images.store(upload.read()).id
+    stored = images.store_upload(request.files.get("image"))
+    if stored is not None:
+        values["image_id"] = stored.id
     elif form.remove_image.data:
         values["image_id"], values["image_alt"] = None, ""
     keeps_image = values.get("image_id", found.image_id if found else None) is not None
     if keeps_image and not values["image_alt"]:
-        raise updates.UpdateError(ALT_NEEDED)
+        raise updates.UpdateError(images.ALT_NEEDED)
     return values
 
 

@@ -35,10 +35,8 @@ def start():
 
 def _uploaded_image() -> int | None:
     """The photo sent with the form, stored (its words are checked with the page's)."""
-    upload = request.files.get("photo")
-    if upload is None or not upload.filename:
-        return None
-    return images.store(upload.read()).id
+    stored = images.store_upload(request.files.get("photo"))
+    return stored.id if stored is not None else None
 
 
 def _refused(form, error: Exception) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from donations.extensions import db, utcnow
 from donations.funds.models import Appeal, Campaign, Fund, Fundraiser
+from donations.images.services import ALT_NEEDED
 from donations.staff import audit
 from donations.staff.audit import Action
 from donations.uk_time import uk_today
@@ -224,7 +225,7 @@ def _check(campaign: Campaign, values: dict) -> None:
     if value("opens_on") and value("closes_on") and value("closes_on") < value("opens_on"):
         raise FundError("The closing day must not be before the opening day.", "closes_on")
     if value("image_id") and not (value("image_alt") or "").strip():
-        raise FundError("Say what the image shows, for people who cannot see it.", "image_alt")
+        raise FundError(ALT_NEEDED, "image_alt")
 
 
 def _audited_values(campaign: Campaign, names) -> dict:

@@ -70,6 +70,18 @@ def widths_for(original: int) -> list[int]:
     return sorted({*(w for w in WIDTHS if w < original), min(original, WIDTHS[-1])})
 
 
+#: what a form says when an image comes without words for people who cannot see it
+ALT_NEEDED = "Say what the image shows, for people who cannot see it."
+
+
+def store_upload(upload) -> StoredImage | None:
+    """The file sent in a form's file field (a werkzeug FileStorage), checked and kept; None
+    when none was sent. ImageRefused says why one cannot be used."""
+    if upload is None or not upload.filename:
+        return None
+    return store(upload.read())
+
+
 def store(data: bytes) -> StoredImage:
     """Check and keep an uploaded image; ImageRefused says why not."""
     picture = _upright(_opened(data))
