@@ -62,7 +62,9 @@ class ActionForm(Form):
 
 
 def _page(form: UpdateForm, found: ResearchUpdate | None, status: int = 200, preview=None):
-    fund = found.fund if found else funds.by_slug(form.fund.data)
+    """The update's page; who would receive it is counted (one query over every consenting
+    donor) only for a saved update whose e-mail is still to send, where the page says it."""
+    to_send = found is not None and found.emailed_at is None
     return render_template(
         "finance/update.html",
         form=form,
@@ -70,7 +72,7 @@ def _page(form: UpdateForm, found: ResearchUpdate | None, status: int = 200, pre
         image=images.image(found.image_id) if found else None,
         preview=preview,
         action=ActionForm(formdata=None),
-        recipients=updates.recipient_count(fund.id) if fund else None,
+        recipients=updates.recipient_count(found.fund_id) if to_send else None,
         progress=updates.progress(found) if found and found.emailed_at else None,
     ), status
 
