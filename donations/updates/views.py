@@ -85,6 +85,10 @@ class PreferencesForm(Form):
         validate_choice=False,
     )
 
+    def __init__(self, *args, offered, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.funds.choices = [SelectChoice(f.id, f.name) for f in offered]
+
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if self.receive.data not in ("yes", "no"):
@@ -99,25 +103,18 @@ def _preferences_page(donor: Donor, form: PreferencesForm, saved: bool = False, 
     ), status
 
 
-def _offered():
-    return funds.public_funds()
-
-
 @bp.route("/updates/preferences/<token>", methods=["GET", "POST"])
 def preferences(token: str):
     donor = links.donor_from(token, links.PREFERENCES)
     if donor is None:
         return _unknown_link()
-    offered = _offered()
+    offered = funds.public_funds()
     if request.method == "GET":
-        form = PreferencesForm(formdata=None)
+        form = PreferencesForm(formdata=None, offered=offered)
         form.receive.data = "yes" if consent.consenting(donor.id) else "no"
         form.funds.data = [f.id for f in offered if services.wants_fund(donor.id, f.id)]
-    else:
-        form = PreferencesForm()
-    form.funds.choices = [SelectChoice(f.id, f.name) for f in offered]
-    if request.method == "GET":
         return _preferences_page(donor, form)
+    form = PreferencesForm(offered=offered)
     if not form.validate():
         return _preferences_page(donor, form, status=400)
     if form.receive.data == "no":
