@@ -32,8 +32,8 @@ def consenting(donor_id: int) -> bool:
     return standing is not None and standing.consenting and standing.undeliverable_at is None
 
 
-def _suppressed(email: str | None) -> bool:
-    return email is not None and db.session.get(SuppressedAddress, _digest(email)) is not None
+def _suppression(email: str | None) -> SuppressedAddress | None:
+    return db.session.get(SuppressedAddress, _digest(email)) if email else None
 
 
 def _digest(email: str) -> str:
@@ -62,12 +62,11 @@ def record(
         donation_id=donation.id if donation else None,
     )
     db.session.add(evidence)
-    if given and _suppressed(donor.email):
+    suppressed = _suppression(donor.email) if given else None
+    if suppressed is not None:
         if source == ConsentSource.OFFLINE:
             return evidence
-        db.session.execute(
-            delete(SuppressedAddress).where(SuppressedAddress.digest == _digest(donor.email))
-        )
+        db.session.delete(suppressed)
     standing = subscription(donor.id)
     if standing is None:
         db.session.add(Subscription(donor_id=donor.id, consenting=given, changed_at=at))
@@ -158,7 +157,7 @@ def forget(donors: list[Donor], email: str) -> None:
         for s in standings
         if s.undeliverable_at or not s.consenting
     ]
-    if reasons and not _suppressed(email):
+    if reasons and _suppression(email) is None:
         db.session.add(SuppressedAddress(digest=_digest(email), reason=reasons[0]))
     for model in (ConsentRecord, FundChoice, Subscription):
         db.session.execute(delete(model).where(model.donor_id.in_(ids)))
