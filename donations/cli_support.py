@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 
 import click
 
@@ -32,3 +33,13 @@ def visible(text: str | None) -> str:
                 f"\\u{ord(character):04x}" if ord(character) > 0xFF else repr(character)[1:-1]
             )
     return '"' + "".join(escaped).replace('"', '\\"') + '"'
+
+
+def iso_day(_ctx, _param, value: str | None) -> date | None:
+    """A click callback: the option's date, written YYYY-MM-DD."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter("write the date as YYYY-MM-DD") from error

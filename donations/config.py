@@ -102,6 +102,19 @@ def from_environment(env: dict | None = None) -> dict:
         "BACS_FEE_RATE_BASIS_POINTS": int(env.get("BACS_FEE_RATE_BASIS_POINTS", "100")),
         "BACS_FEE_FIXED_PENCE": int(env.get("BACS_FEE_FIXED_PENCE", "20")),
         "BACS_FEE_CAP_PENCE": int(env.get("BACS_FEE_CAP_PENCE", "400")),
+        #: the accounting journal (Xero's manual journal import): the charity's account codes,
+        #: the tax rate's name as Xero shows it, and the tracking category holding the funds
+        "JOURNAL_ACCOUNTS": {
+            "gifts": env.get("JOURNAL_ACCOUNT_GIFTS", "200"),
+            "fee_cover": env.get("JOURNAL_ACCOUNT_FEE_COVER", "260"),
+            "refunds": env.get("JOURNAL_ACCOUNT_REFUNDS", "200"),
+            "disputes": env.get("JOURNAL_ACCOUNT_DISPUTES", "200"),
+            "stripe_fees": env.get("JOURNAL_ACCOUNT_STRIPE_FEES", "404"),
+            "bank": env.get("JOURNAL_ACCOUNT_BANK", "090"),
+            "unmatched": env.get("JOURNAL_ACCOUNT_UNMATCHED", "9999"),
+        },
+        "JOURNAL_TAX_RATE": env.get("JOURNAL_TAX_RATE", "No VAT"),
+        "JOURNAL_TRACKING_NAME": env.get("JOURNAL_TRACKING_NAME", "Restricted fund"),
         "GIFT_AID_BASIC_RATE": int(env.get("GIFT_AID_BASIC_RATE", "20")),
         #: the last day (MM-DD) of the charity's accounting year: HMRC's four-year window
         "ACCOUNTING_YEAR_END": env.get("ACCOUNTING_YEAR_END", "03-31"),

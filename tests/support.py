@@ -12,8 +12,12 @@ from sqlalchemy import func, select
 
 from donations.extensions import db
 from donations.funds.models import Fund
+from donations.gifts.models import Donation
 from donations.ledger.models import FundTotals
 from donations.sandbox.signing import signature_header
+from donations.staff import accounts
+from donations.transaction import commit
+from donations.uk_time import uk_today
 
 WEBHOOK_SECRET = "whsec_test_secret"
 
@@ -166,3 +170,73 @@ def sign_in(client, email: str, password: str = STAFF_PASSWORD):
 def staff_post(client, path: str, data: dict | None = None, page: str = "/finance/"):
     """A signed-in POST carrying the session's CSRF token (read from `page`)."""
     return client.post(path, data={"csrf_token": csrf_token(client, page), **(data or {})})
+
+
+# --- a scripted year ------------------------------------------------------------------------
+
+GIFT_AID = {"gift_aid": "y", "house": "1", "postcode": "SW1A 1AA"}
+
+
+def reference_of(email: str) -> str:
+    db.session.rollback()
+    return db.session.execute(select(Donation.reference).where(Donation.email == email)).scalar()
+
+
+def sandbox(runner, *args) -> None:
+    result = runner.invoke(args=["sandbox", *args])
+    assert result.exit_code == 0, result.output or repr(result.exception)
+
+
+def a_year_of_gifts(client, runner) -> None:
+    """Online gifts of every kind through the form and the sandbox (fee cover and two partial
+    refunds, Bacs, monthly and yearly renewals, disputes lost and won) and a cheque entered by
+    finance staff, who stay signed in."""
+    give(client, amount="50", cover_fees="y", email="card@example.org", **GIFT_AID)
+    sandbox(runner, "refund", reference_of("card@example.org"), "--amount", "5")
+    sandbox(runner, "refund", reference_of("card@example.org"), "--amount", "7.50")
+    bacs = submit_gift(client, amount="other", other_amount="40", email="bacs@example.org")
+    sandbox_pay(
+        client,
+        bacs.headers["Location"],
+        method="bacs",
+        card_number="",
+        account_holder="Ada Lovelace",
+        sort_code="10-88-00",
+        account_number="00012345",
+    )
+    sandbox(runner, "settle", reference_of("bacs@example.org"))
+    give(client, frequency="monthly", amount="10", email="monthly@example.org", **GIFT_AID)
+    sandbox(runner, "renew", reference_of("monthly@example.org"))
+    give(client, frequency="annual", amount="100", email="yearly@example.org", **GIFT_AID)
+    sandbox(runner, "renew", reference_of("yearly@example.org"))
+    give(client, fund="stem-cell-audit", amount="other", other_amount="30", email="l@example.org")
+    sandbox(runner, "dispute", reference_of("l@example.org"))
+    give(client, amount="other", other_amount="20", email="w@example.org", **GIFT_AID)
+    sandbox(runner, "dispute", reference_of("w@example.org"), "--won")
+
+    accounts.create("finance@example.org", STAFF_PASSWORD, "finance")
+    commit()
+    sign_in(client, "finance@example.org")
+    cheque = {
+        "fund": "stem-cell-audit",
+        "amount": "25.00",
+        "received_on": uk_today().isoformat(),
+        "method": "cheque",
+        "receipt_reference": "CHQ-1",
+        "first_name": "Mary",
+        "last_name": "Seacole",
+        "gift_aid": "yes",
+        "declaration_date": uk_today().isoformat(),
+        "house": "14",
+        "postcode": "SW1A 1AA",
+    }
+    assert staff_post(client, "/finance/offline", cheque, "/finance/offline").status_code == 303
+    # the monthly donor stops Gift Aid part way: the next month carries none
+    monthly = db.session.execute(
+        select(Donation).where(Donation.email == "monthly@example.org")
+    ).scalar_one()
+    page = f"/finance/donations/{monthly.reference}"
+    cancel = f"/finance/gift-aid/declarations/{monthly.declaration_id}/cancel"
+    assert staff_post(client, cancel, {"effective": "", "back": page}, page).status_code == 303
+    time.sleep(1.1)  # Stripe dates a payment to the second: the next one is after the cancellation
+    sandbox(runner, "renew", monthly.reference)

@@ -4,7 +4,6 @@ the records' totals, the CSV and XLSX, and the Gift Aid claim preview)."""
 
 import csv
 import io
-import time
 from decimal import Decimal
 
 from openpyxl import load_workbook
@@ -17,71 +16,7 @@ from donations.funds.models import Fund
 from donations.gifts.models import Donation
 from donations.ledger.totals import drift, recompute
 from donations.uk_time import uk_today
-from tests import factories
-from tests.support import give, sandbox_pay, sign_in, staff_post, submit_gift
-
-GIFT_AID = {"gift_aid": "y", "house": "1", "postcode": "SW1A 1AA"}
-
-
-def reference_of(email: str) -> str:
-    db.session.rollback()
-    return db.session.execute(select(Donation.reference).where(Donation.email == email)).scalar()
-
-
-def sandbox(runner, *args) -> None:
-    result = runner.invoke(args=["sandbox", *args])
-    assert result.exit_code == 0, result.output
-
-
-def a_year_of_gifts(client, runner) -> None:
-    give(client, amount="50", cover_fees="y", email="card@example.org", **GIFT_AID)
-    sandbox(runner, "refund", reference_of("card@example.org"), "--amount", "5")
-    sandbox(runner, "refund", reference_of("card@example.org"), "--amount", "7.50")
-    bacs = submit_gift(client, amount="other", other_amount="40", email="bacs@example.org")
-    sandbox_pay(
-        client,
-        bacs.headers["Location"],
-        method="bacs",
-        card_number="",
-        account_holder="Ada Lovelace",
-        sort_code="10-88-00",
-        account_number="00012345",
-    )
-    sandbox(runner, "settle", reference_of("bacs@example.org"))
-    give(client, frequency="monthly", amount="10", email="monthly@example.org", **GIFT_AID)
-    sandbox(runner, "renew", reference_of("monthly@example.org"))
-    give(client, frequency="annual", amount="100", email="yearly@example.org", **GIFT_AID)
-    sandbox(runner, "renew", reference_of("yearly@example.org"))
-    give(client, fund="stem-cell-audit", amount="other", other_amount="30", email="l@example.org")
-    sandbox(runner, "dispute", reference_of("l@example.org"))
-    give(client, amount="other", other_amount="20", email="w@example.org", **GIFT_AID)
-    sandbox(runner, "dispute", reference_of("w@example.org"), "--won")
-
-    factories.staff("finance")
-    sign_in(client, "finance@example.org")
-    cheque = {
-        "fund": "stem-cell-audit",
-        "amount": "25.00",
-        "received_on": uk_today().isoformat(),
-        "method": "cheque",
-        "receipt_reference": "CHQ-1",
-        "first_name": "Mary",
-        "last_name": "Seacole",
-        "gift_aid": "yes",
-        "declaration_date": uk_today().isoformat(),
-        "house": "14",
-        "postcode": "SW1A 1AA",
-    }
-    assert staff_post(client, "/finance/offline", cheque, "/finance/offline").status_code == 303
-    # the monthly donor stops Gift Aid part way: the next month carries none
-    monthly = db.session.execute(
-        select(Donation).where(Donation.email == "monthly@example.org")
-    ).scalar_one()
-    page = f"/finance/donations/{monthly.reference}"
-    cancel = f"/finance/gift-aid/declarations/{monthly.declaration_id}/cancel"
-    assert staff_post(client, cancel, {"effective": "", "back": page}, page).status_code == 303
-    time.sleep(1.1)  # Stripe dates a payment to the second: the next one is after the cancellation
-    sandbox(runner, "renew", monthly.reference)
+from tests.support import a_year_of_gifts
 
 
 def summed(rows, column: str) -> int:

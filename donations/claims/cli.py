@@ -9,7 +9,7 @@ from flask import Blueprint, current_app
 from donations.claims import schedule as schedules
 from donations.claims import services, statements
 from donations.claims.models import ClaimStatus
-from donations.cli_support import refused_as_click_errors, visible
+from donations.cli_support import iso_day, refused_as_click_errors, visible
 from donations.gifts import donors
 from donations.money import format_gbp
 from donations.staff import audit
@@ -19,16 +19,9 @@ from donations.transaction import commit
 cli = Blueprint("giftaid_cli", __name__, cli_group="giftaid")
 
 
-def _day(_ctx, _param, value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as error:
-        raise click.BadParameter("write the date as YYYY-MM-DD") from error
-
-
 @cli.cli.command("claim")
-@click.option("--from", "start", required=True, callback=_day, help="First day (YYYY-MM-DD).")
-@click.option("--to", "end", required=True, callback=_day, help="Last day, inclusive.")
+@click.option("--from", "start", required=True, callback=iso_day, help="First day (YYYY-MM-DD).")
+@click.option("--to", "end", required=True, callback=iso_day, help="Last day, inclusive.")
 def claim(start: date, end: date):
     """Create a draft claim of every eligible gift received in the period; print its
     reference."""

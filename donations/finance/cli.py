@@ -1,10 +1,14 @@
+from datetime import date
 from pathlib import Path
 
 import click
 from flask import Blueprint
 
+from donations.cli_support import iso_day, refused_as_click_errors
 from donations.finance import exports, listing
 from donations.funds import services as funds
+from donations.payments import journal
+from donations.payments.gateway import GatewayError
 from donations.staff import audit
 from donations.staff.audit import Action
 from donations.transaction import commit
@@ -62,3 +66,38 @@ def export_donations(output: Path, **given):
     )
     commit()
     click.echo(f"{rows:,} record{'s' if rows != 1 else ''} written to {output}.")
+
+
+@cli.cli.command("journal")
+@click.option("--from", "start", required=True, callback=iso_day, help="First day (YYYY-MM-DD).")
+@click.option("--to", "end", required=True, callback=iso_day, help="Last day, inclusive.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (.csv).",
+)
+def export_journal(start: date, end: date, output: Path):
+    """The accounting journal (Xero's manual journal import) of every Stripe payout that
+    arrived in the period, one journal per payout."""
+    if output.suffix.lower() != ".csv":
+        raise click.BadParameter("the file must end .csv", param_hint="--output")
+    if end < start:
+        raise click.BadParameter("the last day is before the first", param_hint="--to")
+    with refused_as_click_errors(GatewayError):
+        made = journal.journals_between(start, end)
+    with output.open("w", newline="", encoding="utf-8") as out:
+        journal.write_csv(made, out)
+    lines = sum(len(one.lines) for one in made)
+    audit.record(
+        Action.EXPORT,
+        format="journal",
+        start=start.isoformat(),
+        end=end.isoformat(),
+        rows=lines,
+        file=str(output),
+    )
+    commit()
+    payouts = f"{len(made)} payout{'s' if len(made) != 1 else ''}"
+    click.echo(f"{payouts}, {lines} lines, written to {output}.")

@@ -58,6 +58,10 @@ class PaymentGateway(Protocol):
         """Payouts created since a moment."""
         ...
 
+    def retrieve_payout(self, payout_id: str) -> dict | None:
+        """One payout, or None when there is no such payout."""
+        ...
+
     def create_refund(self, params: dict, idempotency_key: str) -> dict:
         """Refund all or part of a payment (params as Stripe's POST /v1/refunds)."""
         ...

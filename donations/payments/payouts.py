@@ -9,6 +9,7 @@ from datetime import datetime
 
 from donations.extensions import db
 from donations.ledger import services as ledger
+from donations.ledger.models import LedgerEntry
 from donations.money import pounds
 from donations.payments import provider_payments
 from donations.payments.gateway import gateway
@@ -24,6 +25,8 @@ class PayoutLine:
     net_pence: int
     #: what it is in the platform's records, or None for something the platform never saw
     ours: str | None
+    #: the ledger's entry for it: a gift, a refund, a dispute's withdrawal or reinstatement
+    entry: LedgerEntry | None = None
 
 
 @dataclass
@@ -51,7 +54,8 @@ class PayoutReport:
         return self.difference_pence == 0 and not self.unmatched
 
 
-def _ours(transaction: dict, payout_id: str) -> str | None:
+def _ours(transaction: dict, payout_id: str) -> tuple[str | None, LedgerEntry | None]:
+    """What a balance transaction is in our records, and the ledger's entry for it."""
     source = transaction.get("source")
     source_id = id_of(source)
     kind = transaction.get("type")
@@ -61,19 +65,23 @@ def _ours(transaction: dict, payout_id: str) -> str | None:
             payment_intent_id=id_of(charge.get("payment_intent")), charge_id=source_id
         )
         if known is None:
-            return None
+            return None, None
         known.charge_id = known.charge_id or source_id
         known.balance_transaction_id = known.balance_transaction_id or transaction.get("id")
         known.fee_pence, known.net_pence = transaction.get("fee"), transaction.get("net")
         known.payout_id = payout_id
-        return f"payment {known.source_ref}"
-    if kind in ("refund", "payment_refund") and ledger.already_recorded(source_id or ""):
-        return f"refund {source_id}"
+        return f"payment {known.source_ref}", ledger.already_recorded(known.source_ref)
+    if kind in ("refund", "payment_refund"):
+        refunded = ledger.already_recorded(source_id or "")
+        if refunded is not None:
+            return f"refund {source_id}", refunded
     if kind == "adjustment" and source_id:
-        for phase in ("withdrawn", "reinstated"):
-            if ledger.already_recorded(f"{source_id}:{phase}") is not None:
-                return f"dispute {source_id}"
-    return None
+        # a dispute takes money (withdrawn) and may give it back (reinstated)
+        phase = "withdrawn" if transaction.get("amount", 0) < 0 else "reinstated"
+        moved = ledger.already_recorded(f"{source_id}:{phase}")
+        if moved is not None:
+            return f"dispute {source_id}", moved
+    return None, None
 
 
 def report(payout: dict) -> PayoutReport:
@@ -81,6 +89,7 @@ def report(payout: dict) -> PayoutReport:
     for transaction in gateway().list_balance_transactions(payout_id=payout["id"]):
         if transaction.get("type") == "payout":
             continue  # the payout's own movement out of the balance
+        ours, entry = _ours(transaction, payout["id"])
         result.lines.append(
             PayoutLine(
                 transaction_id=transaction["id"],
@@ -88,7 +97,8 @@ def report(payout: dict) -> PayoutReport:
                 amount_pence=transaction.get("amount", 0),
                 fee_pence=transaction.get("fee", 0),
                 net_pence=transaction.get("net", 0),
-                ours=_ours(transaction, payout["id"]),
+                ours=ours,
+                entry=entry,
             )
         )
     db.session.flush()

@@ -83,6 +83,16 @@ class StripeGateway:
     def list_payouts(self, since: datetime) -> Iterator[dict]:
         yield from self._all(self.client.v1.payouts.list, {"created": {"gte": _unix(since)}})
 
+    def retrieve_payout(self, payout_id: str) -> dict | None:
+        try:
+            return as_sent(self.client.v1.payouts.retrieve(payout_id))
+        except stripe.InvalidRequestError as error:
+            if error.http_status == 404:
+                return None
+            raise GatewayError(str(error)) from error
+        except stripe.StripeError as error:
+            raise GatewayError(str(error)) from error
+
     def _all(self, lister, params: dict) -> Iterator[dict]:
         try:
             for item in lister(params=params).auto_paging_iter():

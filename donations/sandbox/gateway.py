@@ -139,3 +139,7 @@ class SandboxGateway:
 
     def list_payouts(self, since: datetime) -> Iterator[dict]:
         yield from reversed(_since(store.every("payout"), since))
+
+    def retrieve_payout(self, payout_id: str) -> dict | None:
+        found = store.get(payout_id)
+        return found if found is not None and found.get("object") == "payout" else None

@@ -109,6 +109,18 @@ class FakeStripe(BaseHTTPRequestHandler):
                     items = [item for item in items if item.get(field) == query[field]]
             self._answer(200, {"object": "list", "data": items, "has_more": False, "url": url.path})
             return
+        if url.path.startswith("/v1/payouts/"):
+            wanted = url.path.rsplit("/", 1)[-1]
+            found = [p for p in self.server.lists["payouts"] if p["id"] == wanted]
+            if found:
+                self._answer(200, found[0])
+            else:
+                missing = {
+                    "message": f"No such payout: '{wanted}'",
+                    "type": "invalid_request_error",
+                }
+                self._answer(404, {"error": missing})
+            return
         session_id = url.path.rsplit("/", 1)[-1]
         if session_id not in self.server.sessions:
             self._answer(404, {"error": {"message": "No such checkout.session"}})

@@ -515,3 +515,64 @@ def invoice() -> dict:
         "total_taxes": [],
         "webhooks_delivered_at": 1796000000,
     }
+
+
+def payout() -> dict:
+    return {
+        "id": "po_shape",
+        "object": "payout",
+        "amount": 4805,
+        "application_fee": None,
+        "application_fee_amount": None,
+        "arrival_date": 1796601600,
+        "automatic": True,
+        "balance_transaction": "txn_payout_shape",
+        "created": 1796428800,
+        "currency": "gbp",
+        "description": "STRIPE PAYOUT",
+        "destination": "ba_shape",
+        "failure_balance_transaction": None,
+        "failure_code": None,
+        "failure_message": None,
+        "livemode": False,
+        "metadata": {},
+        "method": "standard",
+        "original_payout": None,
+        "payout_method": None,
+        "reconciliation_status": "completed",
+        "reversed_by": None,
+        "source_type": "card",
+        "statement_descriptor": None,
+        "status": "paid",
+        "trace_id": {"status": "supported", "value": None},
+        "type": "bank_account",
+    }
+
+
+def balance_transaction() -> dict:
+    return {
+        "id": "txn_shape",
+        "object": "balance_transaction",
+        "amount": 5000,
+        "available_on": 1796428800,
+        "balance_type": "payments",
+        "created": 1796256000,
+        "currency": "gbp",
+        "description": None,
+        "exchange_rate": None,
+        "fee": 195,
+        "fee_details": [
+            {
+                "amount": 195,
+                "application": None,
+                "currency": "gbp",
+                "description": "Stripe processing fees",
+                "type": "stripe_fee",
+            }
+        ],
+        "net": 4805,
+        "reporting_category": "charge",
+        "source": "ch_shape",
+        "status": "available",
+        "type": "charge",
+    }
