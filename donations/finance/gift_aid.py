@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from donations.claims import hmrc, statements
+from donations.claims import hmrc, small_donations, statements
 from donations.claims import schedule as schedules
 from donations.claims import services as claims
 from donations.claims.models import ClaimStatus
@@ -93,6 +93,8 @@ def gift_aid():
         gift_aid_total=sum(gift.assessment.gift_aid_pence for gift, _ in report),
         over_claimed=sum(pence for _, pence in claims.over_claimed()) if previewing else 0,
         found=claims.all_claims(),
+        small_donations=small_donations.years(),
+        today=uk_today(),
     ), (400 if problem else 200)
 
 

@@ -1,4 +1,5 @@
-"""Gifts that arrive by cheque, cash, bank transfer or at an event, recorded by staff.
+"""Gifts that arrive by cheque, cash, a contactless card reader, bank transfer or at an event,
+recorded by staff.
 
 Each is keyed by the charity's own receipt reference (a cheque number, a paying-in slip), so
 recording the same gift twice, by hand or from a file imported again, records it once. It
@@ -20,10 +21,11 @@ from donations.gifts.services import new_reference
 from donations.ledger.models import EntryKind
 from donations.uk_time import UK
 
-METHODS = ("cheque", "cash", "bank_transfer", "event")
+METHODS = ("cheque", "cash", "contactless", "bank_transfer", "event")
 METHOD_WORDS = {
     "cheque": "Cheque",
     "cash": "Cash",
+    "contactless": "Contactless card (a card reader)",
     "bank_transfer": "Bank transfer",
     "event": "At an event",
 }

@@ -92,7 +92,7 @@ def test_a_good_row_is_one_gift_with_every_field_read(app):
         ({"received_on": "1999-12-31"}, ("Date received", "Date received is too long ago.")),
         (
             {"method": "bitcoin"},
-            ("How it came", "Choose how it came: cheque, cash, bank_transfer, event."),
+            ("How it came", "Choose how it came: cheque, cash, contactless, bank_transfer, event."),
         ),
         ({"receipt_reference": ""}, ("Receipt reference", "Enter the receipt reference.")),
         (
