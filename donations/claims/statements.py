@@ -95,6 +95,7 @@ def queue(donor: Donor, year: int, *, again: bool = False) -> bool:
         render_template("receipts/statement.txt", **values),
         render_template("receipts/statement.html", **values),
         key,
+        donor_id=donor.id,
     )
     if queued is None:
         return False

@@ -11,6 +11,7 @@ from donations.finance import (  # noqa: F401  (each module adds its views to th
     admin,
     dashboard,
     donations,
+    donors,
     erasure,
     gift_aid,
     moderation,

@@ -131,14 +131,11 @@ def donation_or_404(reference: str):
     return found_or_404(gifts.by_reference(reference.upper()) if len(reference) <= 20 else None)
 
 
-def _consent(donation):
+def consent_of(donor_id: int | None):
     """The donor's choices about research updates, as evidence, and what stands today."""
-    if donation.donor_id is None:
+    if donor_id is None:
         return None
-    return {
-        "records": consent.evidence_of(donation.donor_id),
-        "standing": consent.subscription(donation.donor_id),
-    }
+    return {"records": consent.evidence_of(donor_id), "standing": consent.subscription(donor_id)}
 
 
 def _detail_page(donation, forms: dict | None = None, status: int = 200):
@@ -164,7 +161,7 @@ def _detail_page(donation, forms: dict | None = None, status: int = 200):
                 gift.entry.id: gift.assessment for gift in eligibility.for_donation(donation.id)
             },
             can_cancel_declaration=current_user.may(Permission.CLAIM_GIFT_AID),
-            consent=_consent(donation) if personal else None,
+            consent=consent_of(donation.donor_id) if personal else None,
             wordings=WORDINGS,
             today=uk_today(),
             status_error=status >= 400,

@@ -46,10 +46,16 @@ def writes(name: str):
 
 
 def queue_message(
-    to_address: str, subject: str, body: str, html_body: str | None, dedupe_key: str
+    to_address: str,
+    subject: str,
+    body: str,
+    html_body: str | None,
+    dedupe_key: str,
+    *,
+    donor_id: int | None = None,
 ) -> OutboxMessage | None:
-    """Queue an e-mail already written (a tax-year statement, say), sent after the commit;
-    None when one with this key was queued before."""
+    """Queue an e-mail already written (a tax-year statement, say), for a donor if given,
+    sent after the commit; None when one with this key was queued before."""
     if _queued_before(dedupe_key):
         return None
     return queue(
@@ -59,6 +65,7 @@ def queue_message(
             subject=subject,
             body=body,
             html_body=html_body,
+            donor_id=donor_id,
         )
     )
 
@@ -256,6 +263,38 @@ def send_batch(pacer: Pacer) -> tuple[int, int]:
     size = current_app.config["OUTBOX_BATCH_SIZE"]
     bulk_sent, bulk_failed = send_queued(limit=size, bulk=True, pacer=pacer)
     return sent + bulk_sent, failed + bulk_failed
+
+
+#: what a message is, from the start of its key
+KINDS = {
+    "receipt": "Receipt",
+    "statement": "Tax-year statement",
+    "update": "Research update",
+    "thanks": "Thank-you",
+}
+
+
+def kind_of(message: OutboxMessage) -> str:
+    return KINDS.get(message.dedupe_key.split(":", 1)[0], "Message")
+
+
+def messages_for(donor_id: int, donation_ids: list[int]) -> list[OutboxMessage]:
+    """Every message written for a donor or about their gifts, newest first."""
+    theirs = [OutboxMessage.donor_id == donor_id]
+    if donation_ids:
+        theirs.append(OutboxMessage.donation_id.in_(donation_ids))
+    return list(
+        db.session.execute(
+            select(OutboxMessage).where(or_(*theirs)).order_by(OutboxMessage.id.desc())
+        ).scalars()
+    )
+
+
+def move_donor(from_id: int, to_id: int) -> None:
+    """Two donor records merged: the messages written for one are the other's."""
+    db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.donor_id == from_id).values(donor_id=to_id)
+    )
 
 
 def forget_recipient(email: str, donation_ids: list[int]) -> int:

@@ -27,6 +27,7 @@ class Action(StrEnum):
     OFFLINE_IMPORT = "offline_import"
     MODERATION = "moderation"
     ERASURE = "erasure"
+    DONORS_MERGED = "donors_merged"
     STAFF_CREATED = "staff_created"
     ROLE_CHANGED = "role_changed"
     PASSWORD_CHANGED = "password_changed"  # noqa: S105  (an action, not a password)

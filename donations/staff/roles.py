@@ -22,6 +22,8 @@ class Permission(StrEnum):
     MODERATE = "moderate"
     CLAIM_GIFT_AID = "claim Gift Aid"
     ERASE_DONORS = "erase donors"
+    #: join two records of one person
+    MERGE_DONORS = "merge donors"
     READ_AUDIT_LOG = "read the audit log"
     MANAGE_STAFF = "manage staff"
     #: funds' and appeals' pages: stories, images, goals, dates, closing
@@ -38,6 +40,7 @@ _FINANCE = {
     Permission.RECORD_OFFLINE_GIFTS,
     Permission.MODERATE,
     Permission.CLAIM_GIFT_AID,
+    Permission.MERGE_DONORS,
 }
 
 GRANTS: dict[Role, frozenset[Permission]] = {

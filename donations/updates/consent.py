@@ -6,7 +6,7 @@ address without being a choice of theirs."""
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from donations import keyed
 from donations.extensions import db, utcnow
@@ -161,3 +161,48 @@ def forget(donors: list[Donor], email: str) -> None:
         db.session.add(SuppressedAddress(digest=_digest(email), reason=reasons[0]))
     for model in (ConsentRecord, FundChoice, Subscription):
         db.session.execute(delete(model).where(model.donor_id.in_(ids)))
+
+
+def merge(keep: Donor, merged: Donor, *, takes_address: bool) -> None:
+    """Two donor records found to be one person: the evidence of both is kept, under the one
+    that stays; the choice that stands is the later one, fund by fund too. Whether mail can
+    reach them goes with the address the kept record ends with."""
+    db.session.execute(
+        update(ConsentRecord).where(ConsentRecord.donor_id == merged.id).values(donor_id=keep.id)
+    )
+    _merge_standing(keep.id, subscription(keep.id), subscription(merged.id), takes_address)
+    kept_choices = {
+        c.fund_id: c
+        for c in db.session.execute(
+            select(FundChoice).where(FundChoice.donor_id == keep.id)
+        ).scalars()
+    }
+    for choice in db.session.execute(
+        select(FundChoice).where(FundChoice.donor_id == merged.id)
+    ).scalars():
+        kept = kept_choices.get(choice.fund_id)
+        if kept is None:
+            db.session.add(
+                FundChoice(
+                    donor_id=keep.id, fund_id=choice.fund_id, wants=choice.wants, at=choice.at
+                )
+            )
+        elif choice.at > kept.at:
+            kept.wants, kept.at = choice.wants, choice.at
+    db.session.execute(delete(FundChoice).where(FundChoice.donor_id == merged.id))
+    db.session.execute(delete(Subscription).where(Subscription.donor_id == merged.id))
+    db.session.flush()
+
+
+def _merge_standing(keep_id: int, kept, merged, takes_address: bool) -> None:
+    if merged is None:
+        return
+    if kept is None:
+        kept = Subscription(
+            donor_id=keep_id, consenting=merged.consenting, changed_at=merged.changed_at
+        )
+        db.session.add(kept)
+    elif merged.changed_at > kept.changed_at:
+        kept.consenting, kept.changed_at = merged.consenting, merged.changed_at
+    if takes_address:
+        kept.undeliverable_at = merged.undeliverable_at

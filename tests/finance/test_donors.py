@@ -1,0 +1,279 @@
+"""Donors as people: finding one, their whole record, and merging two records of one person
+without changing a single figure."""
+
+import itertools
+import json
+import re
+from datetime import UTC, date, datetime, timedelta
+from html import unescape
+
+import pytest
+from sqlalchemy import select
+
+from donations.claims import services as claims
+from donations.extensions import db
+from donations.finance import dashboard
+from donations.funds.services import by_slug
+from donations.gift_aid.models import GiftAidDeclaration
+from donations.gifts import offline
+from donations.gifts.models import Donation, Donor
+from donations.ledger.totals import drift
+from donations.staff.models import AuditEntry
+from donations.uk_time import uk_today
+from donations.updates import consent
+from donations.updates.models import ConsentSource
+from tests import factories
+from tests.support import give, sign_in
+
+receipts = itertools.count(1)
+
+
+def cheque(first: str, last: str, amount_pence: int = 2500, **changes) -> Donation:
+    values = {
+        "fund": by_slug("actimus"),
+        "amount_pence": amount_pence,
+        "received_on": date(2026, 11, 2),
+        "method": "cheque",
+        "receipt_reference": f"CHQ-{next(receipts)}",
+        "title": None,
+        "first_name": first,
+        "last_name": last,
+        "email": None,
+        "gift_aid": True,
+        "house": "14",
+        "address": None,
+        "postcode": "SW1A 1AA",
+        "overseas": False,
+        "declared_on": date(2026, 11, 1),
+    }
+    donation, _ = offline.record(offline.OfflineGift(**{**values, **changes}))
+    db.session.commit()
+    return donation
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)[1]
+
+
+@pytest.fixture
+def two_alices(app):
+    """One person, two records: a cheque signed "Alice Smith", another "alice smith"."""
+    first = cheque("Alice", "Smith", 2500)
+    second = cheque("alice", "smith", 4000, fund=by_slug("stem-cell-audit"), postcode="N1 9GU")
+    ids = first.donor_id, second.donor_id
+    db.session.rollback()  # SQLite: no read left open while the requests write
+    return ids
+
+
+def signed_in(client, role: str = "finance"):
+    factories.staff(role)
+    sign_in(client, f"{role}@example.org")
+    return client
+
+
+def test_a_donor_is_found_by_name_email_postcode_number_or_gift_reference(app, client):
+    alice = cheque("Alice", "Smith", postcode="N1 9GU")
+    give(client, amount="25", email="bob.jones@example.org", first_name="Bob", last_name="Jones")
+    bob = db.session.execute(select(Donor).where(Donor.email == "bob.jones@example.org")).scalar()
+    signed_in(client)
+    for q, who in [
+        ("smith", alice.donor_id),
+        ("alice smith", alice.donor_id),
+        ("n1 9", alice.donor_id),
+        ("N19GU", alice.donor_id),
+        (alice.reference.lower(), alice.donor_id),
+        (str(bob.id), bob.id),
+        (f"#{bob.id}", bob.id),
+        ("bob.jones@", bob.id),
+    ]:
+        page = client.get("/finance/donors", query_string={"q": q}).get_data(as_text=True)
+        found = set(map(int, re.findall(r'href="/finance/donors/(\d+)"', page)))
+        assert found == {who}, q
+    page = client.get("/finance/donors", query_string={"q": "%"}).get_data(as_text=True)
+    assert "No donor matches" in page, "a wildcard is a character, not everyone"
+
+
+def test_a_viewer_finds_donors_by_reference_only_and_sees_no_personal_data(app, client):
+    alice = cheque("Alice", "Smith")
+    signed_in(client, "viewer")
+    page = client.get("/finance/donors", query_string={"q": "Smith"}).get_data(as_text=True)
+    assert "No donor matches" in page
+    found = client.get("/finance/donors", query_string={"q": alice.reference})
+    assert f'href="/finance/donors/{alice.donor_id}"' in found.get_data(as_text=True)
+    record = client.get(f"/finance/donors/{alice.donor_id}").get_data(as_text=True)
+    listing = client.get("/finance/donors").get_data(as_text=True)
+    for html in (found.get_data(as_text=True), record, listing):
+        assert "Alice" not in html
+        assert "SW1A" not in html
+    assert alice.reference in record
+    assert "Merge another record" not in record
+
+
+def test_a_donors_page_holds_every_gift_declaration_plan_and_message(app, client):
+    give(client, amount="25", email="ada@example.org", gift_aid="y", house="1", postcode="SW1A 1AA")
+    give(client, frequency="monthly", amount="10", email="ada@example.org")
+    donor = db.session.execute(select(Donor).where(Donor.email == "ada@example.org")).scalar()
+    references = db.session.execute(
+        select(Donation.reference).where(Donation.donor_id == donor.id)
+    ).scalars()
+    signed_in(client)
+    page = client.get(f"/finance/donors/{donor.id}").get_data(as_text=True)
+    for reference in references:
+        assert reference in page
+    assert "£10.00 a month to ACTiMuS trial: active" in page
+    assert "in force" in page, "the declaration"
+    assert page.count("<td>Receipt</td>") == 2
+    assert "ada@example.org" in page
+
+
+def everything_staff_see(client, runner) -> dict:
+    """Every figure of the finance area and the public API: what a merge must not change."""
+    db.session.rollback()
+    today = uk_today()
+    check = runner.invoke(args=["totals", "check"])
+    return {
+        "dashboard": [
+            (f.fund.slug, f.month, f.year, f.pending_pence, f.active_plans)
+            for f in dashboard.figures(today)
+        ],
+        "page": re.sub(
+            r'name="csrf_token"[^>]*>',
+            "",
+            client.get("/finance/").get_data(as_text=True),
+        ),
+        "csv": client.get("/finance/donations/export.csv").get_data(as_text=True),
+        "xlsx rows": client.get("/finance/donations/export.xlsx").status_code,
+        "api": json.dumps(client.get("/api/funds").get_json(), sort_keys=True),
+        "totals check": (check.exit_code, check.output),
+        "drift": drift(),
+        "claimable": [
+            (g.donation.reference, g.assessment.claimable_pence)
+            for g in claims.preview(date(2026, 4, 6), today)
+        ],
+    }
+
+
+def test_merging_two_records_of_one_person_keeps_every_figure(two_alices, client, runner):
+    keep, merged = two_alices
+    give(client, amount="50", email="someone@example.org")
+    signed_in(client)
+    before = everything_staff_see(client, runner)
+    assert before["totals check"][0] == 0
+
+    shown = client.get(f"/finance/donors/{keep}/merge", query_string={"other": str(merged)})
+    assert shown.status_code == 200
+    html = shown.get_data(as_text=True)
+    assert "What will happen" in html
+    assert "1 gift and 1 Gift Aid declaration move to donor" in html
+    assert "No amount changes" in html
+    assert db.session.get(Donor, merged) is not None, "looking changes nothing"
+
+    unconfirmed = client.post(
+        f"/finance/donors/{keep}/merge", data={"csrf_token": csrf(html), "other": str(merged)}
+    )
+    assert unconfirmed.status_code == 400
+    assert "Tick to confirm these two records are the same person." in unconfirmed.get_data(
+        as_text=True
+    )
+    db.session.rollback()
+    assert db.session.get(Donor, merged) is not None
+
+    done = client.post(
+        f"/finance/donors/{keep}/merge",
+        data={"csrf_token": csrf(html), "other": str(merged), "confirm": "y"},
+    )
+    assert done.status_code == 303
+    assert done.headers["Location"].endswith(f"/finance/donors/{keep}")
+
+    told = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert f"Donor {merged} is now part of this donor's record." in unescape(told)
+
+    assert everything_staff_see(client, runner) == before
+    db.session.rollback()
+    assert db.session.get(Donor, merged) is None
+    owners = db.session.execute(select(Donation.donor_id).where(Donation.channel == "cheque"))
+    assert set(owners.scalars()) == {keep}
+    declared = db.session.execute(select(GiftAidDeclaration.donor_id)).scalars()
+    assert set(declared) == {keep}
+    entry = db.session.execute(
+        select(AuditEntry).where(AuditEntry.action == "donors_merged")
+    ).scalar_one()
+    assert entry.subject == f"donor {keep}"
+    assert json.loads(entry.detail) == {"declarations": 1, "gifts": 1, "merged": merged}
+    assert "£65.00" in told, "both gifts, one person"
+
+
+@pytest.mark.parametrize(
+    ("other", "says"),
+    [
+        ("", "Enter the other donor's number"),
+        ("abc", "Enter the other donor's number"),
+        ("99999999999999999999", "Enter the other donor's number"),
+        ("424242", "There is no donor number 424242."),
+        ("self", "a donor cannot be merged into itself"),
+    ],
+)
+def test_a_merge_that_cannot_be_is_refused_in_words_and_changes_nothing(
+    two_alices, client, other, says
+):
+    keep, merged = two_alices
+    other = str(keep) if other == "self" else other
+    signed_in(client)
+    shown = client.get(f"/finance/donors/{keep}/merge", query_string={"other": other})
+    assert shown.status_code == 400
+    html = shown.get_data(as_text=True)
+    assert says in unescape(html)
+    posted = client.post(
+        f"/finance/donors/{keep}/merge",
+        data={"csrf_token": csrf(html), "other": other, "confirm": "y"},
+    )
+    assert posted.status_code == 400
+    db.session.rollback()
+    assert db.session.get(Donor, merged) is not None
+    assert db.session.get(Donor, keep) is not None
+
+
+@pytest.mark.parametrize("role", ["viewer", "editor"])
+def test_only_finance_staff_and_admins_merge(two_alices, client, role):
+    keep, merged = two_alices
+    signed_in(client, role)
+    assert client.get(f"/finance/donors/{keep}/merge?other={merged}").status_code == 403
+    assert client.post(f"/finance/donors/{keep}/merge", data={"other": merged}).status_code in (
+        400,
+        403,
+    )
+    db.session.rollback()
+    assert db.session.get(Donor, merged) is not None
+
+
+def test_a_donor_number_past_any_database_integer_is_not_found(app, client):
+    signed_in(client)
+    assert client.get("/finance/donors/99999999999999999999").status_code == 404
+    assert client.get("/finance/donors/424242").status_code == 404
+    assert client.get("/finance/donors?q=a%00b").status_code == 400
+
+
+def test_a_merged_record_takes_the_later_choice_and_the_address_it_lacked(app, client):
+    kept = cheque("Alice", "Smith")
+    give(client, amount="25", email="alice@example.org", first_name="Alice", last_name="Smith")
+    online = db.session.execute(select(Donor).where(Donor.email == "alice@example.org")).scalar()
+    earlier = datetime(2026, 11, 1, tzinfo=UTC)
+    alice = db.session.get(Donor, kept.donor_id)
+    consent.record(alice, True, ConsentSource.OFFLINE, at=earlier, wording_version="offline-1")
+    consent.record(online, False, ConsentSource.PREFERENCES, at=earlier + timedelta(days=3))
+    db.session.commit()
+    signed_in(client)
+    html = client.get(f"/finance/donors/{kept.donor_id}/merge?other={online.id}").get_data(
+        as_text=True
+    )
+    assert f"Donor {kept.donor_id} takes the e-mail address alice@example.org." in html
+    posted = client.post(
+        f"/finance/donors/{kept.donor_id}/merge",
+        data={"csrf_token": csrf(html), "other": online.id, "confirm": "y"},
+    )
+    assert posted.status_code == 303
+    db.session.rollback()
+    donor = db.session.get(Donor, kept.donor_id)
+    assert donor.email == "alice@example.org"
+    assert not consent.consenting(donor.id), "the later choice (stopped) stands"
+    assert len(consent.evidence_of(donor.id)) == 2, "both choices kept as evidence"
