@@ -17,6 +17,7 @@ from donations.finance import (  # noqa: F401  (each module adds its views to th
     moderation,
     money_views,
     offline,
+    offline_file,
     pages,
     signin,
     updates,

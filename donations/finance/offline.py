@@ -1,14 +1,11 @@
-"""Offline gifts: one at a time through a form, or many from a CSV file (all rows or none,
-with every bad row named). Both read a row of the same columns through `read_gift`."""
+"""Offline gifts one at a time through a form, and the reading of one gift (`read_gift`),
+which the file import (`offline_file.py`) uses for each of its rows too."""
 
-import csv
-import io
-import itertools
 import re
 from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from donations.extensions import length_of
 from donations.finance.guard import bp, requires
@@ -219,18 +216,38 @@ def _fundraiser(values: dict, fund, problems: dict):
     return page
 
 
+def _fund(text: str):
+    """A fund by its slug, or by its name as a spreadsheet may hold it."""
+    text = text.strip()
+    found = funds.by_slug(text)
+    if found is None and text:
+        named = [fund for fund in funds.all_funds() if fund.name.lower() == text.lower()]
+        found = named[0] if len(named) == 1 else None
+    return found
+
+
+def _method(text: str) -> str:
+    """How a gift came, as the template writes it (bank_transfer) or in words (Bank
+    transfer, CASH)."""
+    squeezed = text.strip().lower()
+    for method, words in offline.METHOD_WORDS.items():
+        if squeezed in (method, words.lower(), method.replace("_", " ")):
+            return method
+    return squeezed
+
+
 def read_gift(values: dict, today: date) -> tuple[offline.OfflineGift | None, dict[str, str]]:
     """An offline gift from one row of the form or the file; or the problem with each field."""
     problems: dict[str, str] = {}
     text = _text(values, problems)
-    fund = funds.by_slug((values.get("fund") or "").strip())
+    fund = _fund(values.get("fund") or "")
     if fund is None:
         problems["fund"] = "Choose a fund: " + ", ".join(f.slug for f in funds.all_funds()) + "."
     amount = _amount(values.get("amount") or "", problems)
     received_on = _day(values, "received_on", problems, today)
     if received_on is None and "received_on" not in problems:
         problems["received_on"] = "Enter the date the gift was received."
-    method = (values.get("method") or "").strip()
+    method = _method(values.get("method") or "")
     if method not in offline.METHODS:
         problems["method"] = "Choose how it came: " + ", ".join(offline.METHODS) + "."
     email = _email(text["email"], problems)
@@ -265,7 +282,7 @@ def read_gift(values: dict, today: date) -> tuple[offline.OfflineGift | None, di
     )
 
 
-def _clash(gift: offline.OfflineGift) -> str | None:
+def clash(gift: offline.OfflineGift) -> str | None:
     """Why a gift whose receipt reference is already recorded cannot be this one, if not."""
     found = offline.already_recorded(gift.receipt_reference)
     if found is None:
@@ -314,8 +331,8 @@ def offline_record():
     if not form.validate():
         return _form_page(values, {"form": "The form had expired; please send it again."}, 400)
     gift, problems = read_gift(values, uk_today())
-    if gift is not None and (clash := _clash(gift)):
-        problems = {"receipt_reference": clash}
+    if gift is not None and (found := clash(gift)):
+        problems = {"receipt_reference": found}
     if problems:
         return _form_page(values, problems, 400)
     donation, new = offline.record(gift)
@@ -334,160 +351,3 @@ def offline_record():
         else f"That gift was already recorded as {donation.reference}; nothing was added."
     )
     return redirect(url_for("finance.donation", reference=donation.reference), 303)
-
-
-# --- many, from a file ---------------------------------------------------------------------
-
-
-class ImportForm(Form):
-    """Only the CSRF token; the file is read from request.files."""
-
-
-@bp.get("/offline/template.csv")
-@requires(Permission.RECORD_OFFLINE_GIFTS)
-def offline_template():
-    out = io.StringIO()
-    writer = csv.DictWriter(out, COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerow(EXAMPLE)
-    return Response(
-        "\ufeff" + out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="offline-gifts-template.csv"'},
-    )
-
-
-def read_file(data: bytes, today: date):
-    """Every row of an upload: (gifts, [(row number, field, problem)]); row 1 is the header."""
-    text = decoded(data)
-    if text is None:
-        return [], [(0, "file", NOT_TEXT)]
-    if not text.strip():
-        return [], [(0, "file", "The file is empty.")]
-    header_line = text.split("\n", 1)[0]
-    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        header = reader.fieldnames or []
-    except csv.Error:
-        return [], [(1, "file", UNREADABLE)]
-    return _read_rows(reader, header, today)
-
-
-NOT_TEXT = "Save the file as CSV (UTF-8, or Windows' own Western European) and try again."
-
-
-def decoded(data: bytes) -> str | None:
-    """The file's text: UTF-8, with or without Excel's byte-order mark, else Windows-1252 (what
-    Excel and UK banks write on Windows); None when it is neither. The two are told apart by
-    whether the bytes are valid UTF-8 (text in Windows-1252 with any letter beyond ASCII
-    almost never is), not guessed among every encoding there is."""
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
-#: a quote never closed, or a cell longer than the csv module reads (128 KB)
-UNREADABLE = (
-    "This row cannot be read: a quotation mark is not closed, or a cell is far too long. "
-    "Check the file in a spreadsheet and save it as CSV again."
-)
-
-
-def _rows(reader: csv.DictReader):
-    """(row number, row) for each row after the header; (number, None) for one that cannot
-    be read, after which nothing more is read."""
-    for number in itertools.count(2):
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error:
-            yield number, None
-            return
-        yield number, row
-
-
-def _read_rows(reader: csv.DictReader, header: list[str], today: date):
-    missing = [name for name in REQUIRED if name not in header]
-    if missing:
-        return [], [
-            (1, "file", "The first row must name the columns; missing: " + ", ".join(missing))
-        ]
-    gifts, problems, seen = [], [], {}
-    for number, row in _rows(reader):
-        if row is None:
-            return [], [(number, "file", UNREADABLE)]
-        if number - 1 > MAX_ROWS:
-            return [], [(number, "file", f"Import at most {MAX_ROWS} gifts at a time.")]
-        if None in row:
-            problems.append((number, "file", "This row has more cells than the first row."))
-            continue
-        if not any((value or "").strip() for value in row.values()):
-            continue
-        gift, found = read_gift({k: v or "" for k, v in row.items()}, today)
-        problems.extend(
-            (number, LABELS.get(field, field), message) for field, message in found.items()
-        )
-        if gift is None:
-            continue
-        if gift.receipt_reference in seen:
-            problems.append(
-                (
-                    number,
-                    LABELS["receipt_reference"],
-                    f"The same as row {seen[gift.receipt_reference]}.",
-                )
-            )
-        elif clash := _clash(gift):
-            problems.append((number, LABELS["receipt_reference"], clash))
-        seen.setdefault(gift.receipt_reference, number)
-        gifts.append(gift)
-    if not gifts and not problems:
-        problems.append((0, "file", "The file holds no gifts."))
-    return gifts, problems
-
-
-def _import_page(problems=(), status: int = 200, name: str | None = None):
-    return (
-        render_template(
-            "finance/offline_import.html",
-            form=ImportForm(formdata=None),
-            problems=problems,
-            name=name,
-            required=REQUIRED,
-        ),
-        status,
-    )
-
-
-@bp.get("/offline/import")
-@requires(Permission.RECORD_OFFLINE_GIFTS)
-def offline_import():
-    return _import_page()
-
-
-@bp.post("/offline/import")
-@requires(Permission.RECORD_OFFLINE_GIFTS)
-def offline_import_file():
-    form = ImportForm()
-    upload = request.files.get("file")
-    if not form.validate():
-        return _import_page([(0, "form", "The form had expired; please send it again.")], 400)
-    if upload is None or not upload.filename:
-        return _import_page([(0, "file", "Choose a CSV file to import.")], 400)
-    gifts, problems = read_file(upload.read(), uk_today())
-    if problems:
-        return _import_page(problems, 400, upload.filename)
-    new = sum(offline.record(gift)[1] for gift in gifts)
-    audit.record(Action.OFFLINE_IMPORT, file=upload.filename, rows=len(gifts), recorded=new)
-    commit()
-    skipped = len(gifts) - new
-    flash(
-        f"Imported {new} gift{'s' if new != 1 else ''} from {upload.filename}."
-        + (f" {skipped} were already recorded and were left as they were." if skipped else "")
-    )
-    return redirect(url_for("finance.donations", channel="offline"), 303)

@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from donations.finance import offline as offline_file
+from donations.finance import offline_file
+from donations.finance.offline import read_date
 from donations.gifts import offline
 
 TODAY = date(2026, 11, 30)
@@ -237,7 +238,7 @@ def test_a_file_as_a_uk_bank_or_excel_writes_it_reads_the_same(app):
     ],
 )
 def test_a_date_is_read_the_uk_way_or_the_iso_way(typed, day):
-    assert offline_file.read_date(typed) == day
+    assert read_date(typed) == day
 
 
 @pytest.mark.parametrize(
@@ -245,4 +246,4 @@ def test_a_date_is_read_the_uk_way_or_the_iso_way(typed, day):
 )
 def test_a_date_in_any_other_shape_is_refused(typed):
     with pytest.raises(ValueError, match=r"."):
-        offline_file.read_date(typed)
+        read_date(typed)
