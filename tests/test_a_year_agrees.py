@@ -4,17 +4,21 @@ the records' totals, the CSV and XLSX, and the Gift Aid claim preview)."""
 
 import csv
 import io
+from datetime import date
 from decimal import Decimal
 
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from donations.claims import services as claims
+from donations.claims.eligibility import accounting_period_end
 from donations.extensions import db
-from donations.finance import dashboard, listing
+from donations.finance import dashboard, listing, trustees
 from donations.funds.models import Fund
 from donations.gifts.models import Donation
 from donations.ledger.totals import drift, recompute
+from donations.money import format_gbp
+from donations.payments.models import ProviderPayment
 from donations.uk_time import uk_today
 from tests.support import a_year_of_gifts
 
@@ -80,3 +84,42 @@ def test_a_scripted_year_agrees_to_the_penny_everywhere(client, runner, app):
 
 def fund_ids() -> list[int]:
     return list(db.session.execute(select(Fund.id)).scalars())
+
+
+def test_the_trustees_figures_of_a_scripted_year_agree_to_the_penny(client, runner, app):
+    a_year_of_gifts(client, runner)
+    result = runner.invoke(args=["sandbox", "payout"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["payments", "payouts", "--since", "2026-01-01"]).exit_code == 0
+    today = uk_today()
+    made = claims.create(date(today.year - 1, 4, 6), today, "finance@example.org")
+    claims.mark_submitted(made, "finance@example.org")
+    db.session.commit()
+
+    year = accounting_period_end(today).year
+    found = trustees.figures(year)
+    api = client.get("/api/funds").get_json()["funds"]
+    raised = sum(fund["raised_pence"] for fund in api)
+    kept = sum(f.online_pence + f.offline_pence - f.refunds_pence - f.disputes_pence for f in found)
+    assert kept == raised
+    assert sum(f.offline_pence for f in found) == 2500
+    assert sum(f.refunds_pence for f in found) == 1250
+    assert sum(f.disputes_pence for f in found) == 3000, "one lost; the one won came back"
+    cover = db.session.execute(select(func.sum(Donation.fee_cover_pence))).scalar_one()
+    assert sum(f.fee_cover_pence for f in found) == cover > 0
+    fees = db.session.execute(select(func.sum(ProviderPayment.fee_pence))).scalar_one()
+    assert sum(f.stripe_fees_pence for f in found) == fees > 0
+    assert sum(f.gift_aid_pence for f in found) == sum(i.gift_aid_pence for i in made.items) > 0
+    total = trustees.total(found)
+    assert total.net_pence == (raised + cover + total.gift_aid_pence - fees), (
+        "net: what was kept, the fee cover and Gift Aid, less fees"
+    )
+
+    page = client.get(f"/finance/trustees?year={year}").get_data(as_text=True)
+    assert format_gbp(total.net_pence) in page
+    workbook = client.get(f"/finance/trustees.xlsx?year={year}").get_data()
+    sheet = load_workbook(io.BytesIO(workbook)).active
+    rows = {row[0]: row[1:] for row in sheet.iter_rows(min_row=4, values_only=True)}
+    net = rows["Net to the fund"]
+    assert [Decimal(str(v)) * 100 for v in net] == [Decimal(f.net_pence) for f in [*found, total]]
+    assert Decimal(str(rows["Refunds"][-1])) * 100 == -1250

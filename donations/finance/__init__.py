@@ -20,6 +20,7 @@ from donations.finance import (  # noqa: F401  (each module adds its views to th
     offline_file,
     pages,
     signin,
+    trustees,
     updates,
 )
 from donations.finance.cli import cli
