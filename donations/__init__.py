@@ -37,6 +37,7 @@ from donations.extensions import csrf, db, limiter, migrate
 from donations.money import format_gbp
 from donations.page_cache import RenderedCache
 from donations.payments.gateway import PaymentGateway
+from donations.uk_time import uk_date
 
 ROOT = settings.ROOT
 
@@ -95,6 +96,7 @@ def create_app(config: dict | None = None) -> Flask:
     for package in PACKAGES:
         package.init_app(app)
     app.jinja_env.filters["gbp"] = format_gbp
+    app.jinja_env.filters["uk_date_long"] = lambda moment: uk_date(moment).strftime("%-d %B %Y")
     app.jinja_env.globals["sandbox"] = app.config["SANDBOX"]
     return app
 

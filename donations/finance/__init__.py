@@ -14,6 +14,7 @@ from donations.finance import (  # noqa: F401  (each module adds its views to th
     donors,
     erasure,
     gift_aid,
+    letters,
     moderation,
     money_views,
     offline,

@@ -41,6 +41,7 @@ COLUMNS = (
     "marketing_consent",
     "sponsored",
     "fundraiser",
+    "declared_by",
 )
 REQUIRED = (
     "fund",
@@ -80,6 +81,7 @@ LABELS = {
     "overseas": "Lives outside the UK",
     "marketing_consent": "Marketing consent",
     "fundraiser": "Fundraising page (optional)",
+    "declared_by": "How the declaration was made",
 }
 MAX_PENCE = 100_000_000  # £1,000,000: a larger gift is not typed in by hand
 MAX_ROWS = 5000
@@ -104,6 +106,7 @@ EXAMPLE = {
     "overseas": "no",
     "marketing_consent": "no",
     "fundraiser": "",
+    "declared_by": "paper",
 }
 
 
@@ -255,6 +258,11 @@ def read_gift(values: dict, today: date) -> tuple[offline.OfflineGift | None, di
     consent = _flag(values, "marketing_consent", problems)
     sponsored = _flag(values, "sponsored", problems)
     fundraiser = _fundraiser(values, fund, problems)
+    declared_by = (values.get("declared_by") or "").strip().lower() or "paper"
+    if declared_by not in offline.DECLARED_BY:
+        problems["declared_by"] = (
+            "Choose how the declaration was made: " + ", ".join(offline.DECLARED_BY) + "."
+        )
     if problems:
         return None, problems
     return (
@@ -277,6 +285,7 @@ def read_gift(values: dict, today: date) -> tuple[offline.OfflineGift | None, di
             marketing_consent=consent,
             sponsored=sponsored or fundraiser is not None,
             fundraiser=fundraiser,
+            declared_by=declared_by,
         ),
         {},
     )
@@ -312,6 +321,7 @@ def _form_page(values: dict, problems: dict, status: int = 200):
             labels=LABELS,
             funds=funds.all_funds(),
             methods=offline.METHOD_WORDS,
+            declared_by=offline.DECLARED_BY,
         ),
         status,
     )

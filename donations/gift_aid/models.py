@@ -27,7 +27,27 @@ class GiftAidDeclaration(db.Model):
     postcode: Mapped[str | None] = mapped_column(String(8))
     overseas: Mapped[bool] = mapped_column(default=False)
     declared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: how it was made: online (the form), paper, phone (a written record must be sent),
+    #: phone_recorded (the call's recording is kept)
+    source: Mapped[str] = mapped_column(String(20), default="online", server_default="online")
+    #: when the written record of a declaration made by phone went to the donor
+    confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+#: how a declaration may be made, in words
+SOURCES = {
+    "online": "on the donation form",
+    "paper": "on paper",
+    "phone": "by phone (a written record is sent)",
+    "phone_recorded": "by phone (the call was recorded)",
+}
+
+
+def needs_written_record(declaration: GiftAidDeclaration | None) -> bool:
+    """HMRC: a declaration made by phone, unless the call was recorded, needs a written record
+    sent to the donor (with the tax note, the right to cancel within 30 days, and the dates)."""
+    return declaration is not None and declaration.source == "phone"
 
 
 def audit_subject(declaration_id: int) -> str:

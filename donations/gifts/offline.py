@@ -22,6 +22,12 @@ from donations.ledger.models import EntryKind
 from donations.uk_time import UK
 
 METHODS = ("cheque", "cash", "contactless", "bank_transfer", "event")
+#: how an offline donor may make a Gift Aid declaration
+DECLARED_BY = {
+    "paper": "On paper",
+    "phone": "By phone, not recorded",
+    "phone_recorded": "By phone, the call recorded",
+}
 METHOD_WORDS = {
     "cheque": "Cheque",
     "cash": "Cash",
@@ -54,6 +60,8 @@ class OfflineGift:
     sponsored: bool = False
     #: the supporter's page it was raised for (it counts there, and toward its appeal)
     fundraiser: Fundraiser | None = None
+    #: how the Gift Aid declaration was made: paper, phone or phone_recorded
+    declared_by: str = "paper"
 
 
 def source_ref(receipt_reference: str) -> str:
@@ -109,8 +117,10 @@ def record(gift: OfflineGift) -> tuple[Donation, bool]:
     db.session.add(donation)
     db.session.flush()
     settle_donor(donation)
-    if donation.declaration is not None and gift.declared_on is not None:
-        donation.declaration.declared_at = _uk_noon(gift.declared_on)
+    if donation.declaration is not None:
+        donation.declaration.source = gift.declared_by
+        if gift.declared_on is not None:
+            donation.declaration.declared_at = _uk_noon(gift.declared_on)
     lifecycle.mark_paid(
         donation,
         source_ref(gift.receipt_reference),

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -55,3 +55,24 @@ class OutboxMessage(db.Model):
     given_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class LetterBatch(db.Model):
+    """Thank-you letters printed together for a period's offline gifts."""
+
+    __tablename__ = "letter_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_from: Mapped[date]
+    period_to: Mapped[date]
+    made_by: Mapped[str] = mapped_column(String(254))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ThankYouLetter(db.Model):
+    """One gift's printed thank-you: each gift gets one, once."""
+
+    __tablename__ = "thank_you_letters"
+
+    ledger_entry_id: Mapped[int] = mapped_column(ForeignKey("ledger_entries.id"), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("letter_batches.id"), index=True)

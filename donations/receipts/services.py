@@ -4,15 +4,17 @@ spends nothing on them."""
 
 from flask import render_template
 
-from donations.extensions import db
+from donations.extensions import db, utcnow
+from donations.gift_aid.models import needs_written_record
 from donations.gifts.dates import next_payment
 from donations.gifts.links import gift_aid_token, manage_token
 from donations.gifts.models import Donation
+from donations.gifts.offline import METHOD_WORDS
 from donations.ledger.models import EntryKind, LedgerEntry
 from donations.ledger.standing import gift_aid_due
 from donations.receipts.models import OutboxMessage
 from donations.receipts.outbox import queue, writes
-from donations.uk_time import uk_date
+from donations.uk_time import uk_date, uk_today
 from donations.web import absolute_url
 
 
@@ -30,9 +32,9 @@ def queue_receipt(donation: Donation, entry: LedgerEntry) -> OutboxMessage:
 
 
 def on_gift_paid(donation: Donation, entry: LedgerEntry) -> None:
-    """Each online payment gets its receipt. An offline gift is thanked by the charity in the
-    way it came (a letter for a cheque), so it is not e-mailed."""
-    if entry.kind == EntryKind.PAYMENT and donation.email:
+    """Each gift with an e-mail address gets its receipt, online or offline (an offline gift
+    without one is thanked by letter: `letters.py`)."""
+    if donation.email:
         queue_receipt(donation, entry)
 
 
@@ -42,9 +44,17 @@ def write_receipt(message: OutboxMessage) -> bool:
     words)."""
     donation = db.session.get(Donation, message.donation_id)
     entry = db.session.get(LedgerEntry, message.ledger_entry_id)
+    offline = entry.kind == EntryKind.OFFLINE
+    record = offline and entry.gift_aid and needs_written_record(donation.declaration)
+    if record and donation.declaration.confirmation_sent_at is None:
+        donation.declaration.confirmation_sent_at = utcnow()
     values = {
         "donation": donation,
         "entry": entry,
+        "offline": offline,
+        "method": METHOD_WORDS.get(donation.channel, donation.channel),
+        "declaration": donation.declaration if record else None,
+        "sent_on": uk_today(),
         "date": uk_date(entry.occurred_at),
         "next_payment": next_payment(entry.occurred_at, donation.interval),
         "gift_aid_pence": gift_aid_due(entry.amount_pence) if entry.gift_aid else 0,

@@ -25,6 +25,7 @@ class Action(StrEnum):
     REFUND = "refund"
     OFFLINE_GIFT = "offline_gift"
     OFFLINE_IMPORT = "offline_import"
+    LETTERS_PRINTED = "letters_printed"
     MODERATION = "moderation"
     ERASURE = "erasure"
     DONORS_MERGED = "donors_merged"

@@ -130,7 +130,7 @@ def test_the_template_imports_as_it_comes(finance):
     template = finance.get("/finance/offline/template.csv")
     assert template.status_code == 200
     text = template.get_data().decode("utf-8-sig")
-    assert text.splitlines()[0] == HEADER + ",sponsored,fundraiser"
+    assert text.splitlines()[0] == HEADER + ",sponsored,fundraiser,declared_by"
     response = upload(finance, text)
     assert response.status_code == 303, response.get_data(as_text=True)
     assert len(offline_rows()) == 1

@@ -1,0 +1,154 @@
+"""Offline gifts thanked: by e-mail where an address is known, by a printed letter (a PDF
+page each, each gift once) where it is not; a declaration made by phone gets its written
+record, as HMRC asks."""
+
+import io
+import itertools
+from datetime import date
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from donations.extensions import db
+from donations.funds.services import by_slug
+from donations.gift_aid.models import GiftAidDeclaration
+from donations.gifts import offline
+from donations.receipts.models import ThankYouLetter
+from donations.transaction import commit
+from tests import factories
+from tests.support import csrf_token, sign_in
+
+numbers = itertools.count(1)
+
+
+def gift(first: str, last: str, **changes):
+    values = {
+        "fund": by_slug("actimus"),
+        "amount_pence": 5000,
+        "received_on": date(2026, 11, 10),
+        "method": "cheque",
+        "receipt_reference": f"CHQ-{next(numbers)}",
+        "title": None,
+        "first_name": first,
+        "last_name": last,
+        "email": None,
+        "gift_aid": False,
+        "house": None,
+        "address": None,
+        "postcode": None,
+        "overseas": False,
+        "declared_on": None,
+    }
+    donation, _ = offline.record(offline.OfflineGift(**{**values, **changes}))
+    commit()  # as a request does: the outbox sends after it
+    return donation
+
+
+BY_PHONE = {
+    "gift_aid": True,
+    "house": "7",
+    "postcode": "HX7 8AB",
+    "declared_on": date(2026, 11, 9),
+    "declared_by": "phone",
+}
+
+
+@pytest.fixture
+def finance(client, app):
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    return client
+
+
+def pdf_text(content: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
+
+
+def test_an_offline_gift_with_an_address_is_thanked_by_email_with_its_written_record(app):
+    donation = gift("Zoë", "Brontë", email="zoe@example.org", **BY_PHONE)
+    [eml] = Path(app.config["OUTBOX_DIR"]).glob("*.eml")
+    email = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert email["To"] == "zoe@example.org"
+    text = email.get_body(preferencelist=("plain",)).get_content()
+    html = email.get_body(preferencelist=("html",)).get_content()
+    for body in (text, html):
+        assert donation.reference in body
+        assert "Cheque" in body or "cheque" in body
+        assert "The written record of your Gift Aid declaration" in body
+        assert "within 30 days" in body
+        assert "9 November 2026" in body, "the day the declaration was made"
+        assert "HX7 8AB" in body
+    assert "Total charged" not in text
+    db.session.rollback()
+    assert db.session.get(GiftAidDeclaration, donation.declaration_id).confirmation_sent_at
+
+
+def test_a_paper_or_recorded_declaration_needs_no_written_record(app):
+    gift("Ada", "Lovelace", email="ada@example.org", **{**BY_PHONE, "declared_by": "paper"})
+    [eml] = Path(app.config["OUTBOX_DIR"]).glob("*.eml")
+    assert b"written record" not in eml.read_bytes()
+
+
+def test_letters_are_printed_once_for_gifts_without_an_address(finance, app):
+    phoned = gift("Seán", "O'Neill", **BY_PHONE)
+    plain = gift("Mary", "Seacole", amount_pence=2500, method="cash")
+    gift("Zoë", "Brontë", email="zoe@example.org")  # thanked by e-mail instead
+    gift("Later", "Gift", received_on=date(2026, 12, 1))  # another period
+    period = {"from": "2026-11-01", "to": "2026-11-30"}
+    page = finance.get("/finance/offline/letters", query_string=period).get_data(as_text=True)
+    assert "2 letters to print" in page
+    assert phoned.reference in page
+    assert plain.reference in page
+
+    token = csrf_token(finance, "/finance/offline/letters")
+    made = finance.post("/finance/offline/letters", data={"csrf_token": token, **period})
+    assert made.status_code == 303
+    page = finance.get(made.headers["Location"]).get_data(as_text=True)
+    assert "0 letters to print" in page
+    assert "Letters 1 (PDF)" in page
+
+    again = finance.post("/finance/offline/letters", data={"csrf_token": token, **period})
+    assert "No letters wait in that period" in finance.get(again.headers["Location"]).get_data(
+        as_text=True
+    )
+    db.session.rollback()
+    assert len(db.session.execute(select(ThankYouLetter)).all()) == 2, "each gift once"
+
+    response = finance.get("/finance/offline/letters/1.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    pages = pdf_text(response.get_data())
+    assert len(pages) == 2, "a page each"
+    first, second = pages
+    assert "Seán O'Neill" in first
+    assert phoned.reference in first
+    assert "£50.00" in first
+    assert "written record of your Gift Aid declaration" in first
+    assert "within 30 days" in first
+    assert "Mary Seacole" in second
+    assert "£25.00" in second
+    assert "Cash" in second
+    assert "written record" not in second
+    db.session.rollback()
+    declaration = db.session.get(GiftAidDeclaration, phoned.declaration_id)
+    assert declaration.confirmation_sent_at is not None
+
+
+def test_a_period_backwards_or_unreadable_is_refused_in_words(finance):
+    backwards = finance.get("/finance/offline/letters?from=2026-11-30&to=2026-11-01")
+    assert backwards.status_code == 400
+    assert "The last day must be the same as or after the first." in backwards.get_data(
+        as_text=True
+    )
+    assert finance.get("/finance/offline/letters?from=30/11/2026").status_code == 400
+    assert finance.get("/finance/offline/letters/99999999999.pdf").status_code == 404
+    assert finance.get("/finance/offline/letters/7.pdf").status_code == 404
+
+
+def test_a_viewer_prints_no_letters(client, app):
+    factories.staff("viewer")
+    sign_in(client, "viewer@example.org")
+    assert client.get("/finance/offline/letters").status_code == 403
