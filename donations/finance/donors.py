@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired
 from donations.extensions import db
 from donations.finance.donations import consent_of
 from donations.finance.guard import bp, requires
+from donations.gift_aid.models import SOURCES
 from donations.gifts import donor_records
 from donations.gifts.consent import WORDINGS
 from donations.gifts.models import Donor
@@ -70,6 +71,7 @@ def _donor_page(donor: Donor, *, merge=None, form=None, problem=None, status=200
         kind_of=outbox.kind_of,
         consent=consent_of(donor.id) if personal else None,
         wordings=WORDINGS,
+        sources=SOURCES,
         personal=personal,
         can_merge=current_user.may(Permission.MERGE_DONORS),
         merge=merge,

@@ -235,7 +235,7 @@ def chosen_columns(form, header: list[str]) -> tuple[dict[str, str], dict[str, s
         theirs = form.get(f"column-{name}", "")
         if not theirs:
             if name in REQUIRED:
-                problems[name] = f"Choose the column that holds the {LABELS[name].lower()}."
+                problems[name] = f"Choose the column that holds “{LABELS[name]}”."
             continue
         if theirs not in header:
             problems[name] = "Choose one of the file's own columns."

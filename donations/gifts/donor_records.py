@@ -33,6 +33,7 @@ class DonorRow:
     gifts: int
     #: what stands of everything they gave (gifts less refunds and disputes lost)
     given_pence: int
+    first_gift_at: datetime | None
     last_gift_at: datetime | None
 
 
@@ -97,12 +98,13 @@ def search(q: str | None, *, personal: bool) -> list[DonorRow]:
 def _with_figures(donors: list[Donor]) -> list[DonorRow]:
     ids = [donor.id for donor in donors]
     figures = {
-        donor_id: (gifts, given, last)
-        for donor_id, gifts, given, last in db.session.execute(
+        donor_id: (gifts, given, first, last)
+        for donor_id, gifts, given, first, last in db.session.execute(
             select(
                 Donation.donor_id,
                 func.count(func.distinct(Donation.id)),
                 func.coalesce(func.sum(LedgerEntry.amount_pence), 0),
+                func.min(Donation.paid_at),
                 func.max(Donation.paid_at),
             )
             .join(LedgerEntry, LedgerEntry.donation_id == Donation.id)
@@ -110,7 +112,7 @@ def _with_figures(donors: list[Donor]) -> list[DonorRow]:
             .group_by(Donation.donor_id)
         )
     }
-    return [DonorRow(donor, *figures.get(donor.id, (0, 0, None))) for donor in donors]
+    return [DonorRow(donor, *figures.get(donor.id, (0, 0, None, None))) for donor in donors]
 
 
 def row(donor: Donor) -> DonorRow:

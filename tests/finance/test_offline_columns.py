@@ -149,7 +149,7 @@ def test_a_required_column_left_unchosen_or_one_chosen_twice_is_said_beside_it(f
     assert missing.status_code == 400
     page = unescape(missing.get_data(as_text=True))
     assert 'id="column-amount-error"' in page
-    assert "Choose the column that holds the amount." in page
+    assert "Choose the column that holds “Amount”." in page
     assert selected(page)["column-fund"] == "Campaign", "the other choices are kept"
     stranger = finance.post(
         "/finance/offline/import", data={**carried(html), **CHOICES, "column-fund": "Nope"}
@@ -196,6 +196,6 @@ def test_a_file_without_the_columns_a_gift_needs_is_asked_about_and_cannot_skip_
     )
     assert refused.status_code == 400
     page = unescape(refused.get_data(as_text=True))
-    for label in ("fund", "date received", "receipt reference", "first name", "last name"):
-        assert f"Choose the column that holds the {label}." in page
+    for label in ("Fund", "Date received", "Receipt reference", "First name", "Last name"):
+        assert f"Choose the column that holds “{label}”." in page
     assert recorded() == []
