@@ -115,3 +115,52 @@ def test_each_pages_state_is_said_in_words(editor):
     assert "waiting for" in rows["Ben bakes"]
     assert ">hidden<" in rows["Cara swims"] or "hidden</td>" in rows["Cara swims"]
     assert csrf_token(editor, "/finance/fundraising")
+
+
+def test_a_funds_own_texts_are_saved_from_its_form_as_typed(editor):
+    html = editor.get("/finance/funds/actimus").get_data(as_text=True)
+    sent = {
+        "name": "ACTiMuS trial",
+        "slug": "actimus",
+        "summary": field_value(html, "summary"),
+        "story": textarea(html, "story"),
+        "goal": "150,000.00",
+        "gift_buys": "A week of cell culture.",
+        "who": "The Bristol team.",
+        "timescale": "Results in 2028.",
+        "promise": "Anything past the goal goes to the next stage.",
+        "source": "  MS Trust, 2025  ",
+        "image_alt": "",
+    }
+    done = staff_post(editor, "/finance/funds/actimus", sent, page="/finance/funds/actimus")
+    assert done.status_code == 303, done.get_data(as_text=True)[-2000:]
+    db.session.rollback()
+    fund = funds.by_slug("actimus")
+    assert (fund.gift_buys, fund.who, fund.timescale, fund.promise) == (
+        "A week of cell culture.",
+        "The Bristol team.",
+        "Results in 2028.",
+        "Anything past the goal goes to the next stage.",
+    )
+    assert fund.source == "MS Trust, 2025"
+    assert fund.position == 0, "no order given: first"
+    emptied = {**sent, "who": "", "source": ""}
+    staff_post(editor, "/finance/funds/actimus", emptied, page="/finance/funds/actimus")
+    db.session.rollback()
+    fund = funds.by_slug("actimus")
+    assert (fund.who, fund.source) == ("", "")
+
+
+def test_a_supporters_page_title_and_target_are_refused_in_words(editor):
+    page = factories.fundraiser()
+    path = f"/finance/fundraising/{page.slug}"
+    html = editor.get(path).get_data(as_text=True)
+    base = {"name": field_value(html, "name"), "story": textarea(html, "story"), "goal": "500"}
+    for changes, said in [
+        ({"name": "Run\x07ning"}, "The title cannot contain HTML or control characters."),
+        ({"goal": "lots"}, "Enter the amount in pounds using numbers only"),
+        ({"goal": ""}, "Enter the target in pounds."),
+    ]:
+        refused = staff_post(editor, path, {**base, **changes}, page=path)
+        assert refused.status_code == 400, changes
+        assert said in html_module.unescape(refused.get_data(as_text=True)), changes
