@@ -9,6 +9,7 @@ from pathlib import Path
 from donations.claims import statements
 from donations.extensions import db
 from donations.gifts.donors import by_email
+from donations.receipts.models import OutboxMessage
 from tests import factories
 from tests.support import sign_in, staff_post
 
@@ -135,3 +136,27 @@ def test_only_gift_aided_gifts_of_the_year_make_a_donor_of_the_year(app):
     factories.refund(refunded, 1000)
     assert [d.email for d in statements.donors_of_year(2025)] == ["a@example.org"]
     assert [d.email for d in statements.donors_of_year(2024)] == ["c@example.org", "d@example.org"]
+
+
+def test_a_statement_is_queued_only_with_an_address_and_gifts_and_again_when_asked(app):
+    factories.payment(amount_pence=4000, gift_aid=True, paid_at=in_year(6, 1))
+    donor = by_email("ada@example.org")
+    assert statements.queue(donor, 2024) is False, "nothing given that year"
+    assert statements.queue(donor, 2025) is True
+    assert statements.queue(donor, 2025) is False, "queued once"
+    assert statements.queue(donor, 2025, again=True) is True
+    assert statements.queue(donor, 2025, again=True) is True, "each request its own message"
+    db.session.commit()
+    keys = [
+        m.dedupe_key
+        for m in db.session.query(OutboxMessage).order_by(OutboxMessage.id)
+        if m.dedupe_key.startswith("statement:")
+    ]
+    assert keys[0] == f"statement:{donor.id}:2025"
+    assert all(key.startswith(f"statement:{donor.id}:2025:") for key in keys[1:])
+    assert len(set(keys)) == 3
+    messages = [m for m in db.session.query(OutboxMessage) if m.dedupe_key in keys]
+    assert all(m.html_body and "<table" in m.html_body for m in messages)
+    assert {m.donor_id for m in messages} == {donor.id}
+    donor.email = None
+    assert statements.queue(donor, 2025, again=True) is False, "no address, no statement"

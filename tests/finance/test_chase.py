@@ -4,8 +4,9 @@ personal data."""
 
 import pytest
 
+from donations.finance import chase
 from donations.gifts import plans
-from donations.gifts.models import PlanStatus
+from donations.gifts.models import Plan, PlanStatus
 from donations.transaction import commit
 from tests import factories
 from tests.support import sign_in
@@ -79,3 +80,21 @@ def test_a_viewer_sees_which_gifts_but_not_whose(client, plans_to_chase):
     assert len(listed) == 3
     assert "@example.org" not in "".join(listed)
     assert "Zed" not in "".join(listed)
+
+
+@pytest.mark.parametrize(
+    ("status", "note", "said"),
+    [
+        (PlanStatus.PAST_DUE, "invoice.payment_failed", "a payment failed: Stripe is trying again"),
+        (PlanStatus.CANCELLED, "subscription: payment_failed", "stopped after its payments failed"),
+        (
+            PlanStatus.CANCELLED,
+            "subscription: payment_disputed",
+            "stopped after a payment was disputed",
+        ),
+        (PlanStatus.CANCELLED, "subscription: something_new", "stopped at Stripe"),
+        (PlanStatus.CANCELLED, "customer.subscription.deleted", "stopped at Stripe"),
+    ],
+)
+def test_why_a_gift_is_to_chase_is_said_in_exactly_these_words(app, status, note, said):
+    assert chase.why(Plan(status=status), note) == said

@@ -4,13 +4,17 @@ its schedule downloaded, submitted; the audit log keeps each step."""
 import csv
 import io
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
+from html import unescape
 
+import pytest
 from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 
 from donations.claims.models import ClaimStatus, GiftAidClaim
 from donations.extensions import db
+from donations.gift_aid.models import GiftAidDeclaration
 from donations.staff.models import AuditEntry
 from donations.uk_time import uk_midnight
 from tests import factories
@@ -343,3 +347,31 @@ def test_cancelling_a_declaration_is_audited_and_a_bad_day_is_named(client):
     assert entry.subject == f"donor {gift.donor_id}"
     assert detail["declarations"] == 1
     assert detail["effective"] == str(uk_midnight(date.fromisoformat(later)))
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "said"),
+    [
+        ({"first_name": ""}, "first_name", "Enter the first name."),
+        ({"last_name": "  "}, "last_name", "Enter the last name."),
+        ({"first_name": "A" * 36}, "first_name", "First name must be 35 characters or fewer."),
+        ({"last_name": "Love<b>lace"}, "last_name", "Last name cannot contain HTML"),
+        ({"house": "1\x07"}, "house", "House name or number cannot contain HTML"),
+        ({"postcode": "NOT A CODE"}, "postcode", "Enter a UK postcode"),
+    ],
+)
+def test_each_fix_refused_is_said_beside_its_field_and_changes_nothing(
+    client, changes, field, said
+):
+    paid = factories.payment(amount_pence=2500, gift_aid=True)
+    signed_in(client)
+    fix = f"/finance/gift-aid/declarations/{paid.declaration_id}"
+    values = {"first_name": "Ada", "last_name": "Lovelace", "house": "1", "postcode": "SW1A 1AA"}
+    refused = staff_post(client, fix, {**values, **changes}, page=fix)
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    beside = re.search(rf'id="{field}-error">(.*?)</p>', html, re.S)
+    assert beside is not None, field
+    assert said in unescape(beside[1])
+    db.session.rollback()
+    assert db.session.get(GiftAidDeclaration, paid.declaration_id).first_name == "Ada"

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from donations.extensions import db
 from donations.receipts.models import OutboxMessage
+from donations.receipts.outbox import Pacer, queue, send_batch
 from tests import factories
 from tests.support import plain_text, session_event, signed_event
 
@@ -169,3 +170,41 @@ def test_erasure_forgets_every_message_to_them_or_about_their_gifts(app):
     db.session.refresh(someone_else)
     assert (someone_else.to_address, someone_else.subject) == ("ben@example.org", "Hi")
     assert outbox.forget_recipient("nobody@example.org", []) == 0
+
+
+def test_each_round_sends_every_receipt_then_one_paced_batch_of_bulk_mail(
+    make_app, reset_database, smtp_server
+):
+    def settings(port):
+        return {
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": port,
+            "MAIL_USE_TLS": False,
+            "OUTBOX_BATCH_SIZE": 2,
+        }
+
+    down = make_app(**settings(closed_port()))
+    reset_database(down)
+    slept = []
+    with down.app_context():
+        for n in range(3):
+            factories.payment(amount_pence=1000 + n, email=f"r{n}@example.org")
+        for n in range(4):
+            queue(
+                OutboxMessage(
+                    dedupe_key=f"bulk:{n}",
+                    to_address=f"b{n}@example.org",
+                    subject="News",
+                    body="News.",
+                    bulk=True,
+                )
+            )
+        db.session.commit()
+        pacer = Pacer(60, clock=lambda: 0.0, sleep=slept.append)
+        assert send_batch(pacer) == (0, 5), "three receipts and two of the bulk failed"
+        assert slept == [1.0], "the second bulk message waited its turn"
+
+    up = make_app(**settings(smtp_server.server_address[1]))
+    with up.app_context():
+        assert send_batch(Pacer(0)) == (5, 0), "the three receipts, then two of the bulk"
+        assert send_batch(Pacer(0)) == (2, 0), "the rest of the bulk next time round"
