@@ -137,3 +137,25 @@ def test_the_form_for_an_update_holds_what_is_there_now(editor):
     assert "The first results are in." in html
     fresh = editor.get("/finance/updates/new?fund=actimus").get_data(as_text=True)
     assert re.search(r'value="actimus"[^>]*checked', fresh)
+
+
+def test_a_preview_shows_the_words_as_donors_will_and_saves_nothing(editor):
+    shown = post(
+        editor, "/finance/updates/new", {**GOOD, "body": "**Bold** news", "action": "preview"}
+    )
+    assert shown.status_code == 200
+    html = shown.get_data(as_text=True)
+    assert "Preview (not saved yet)" in html
+    assert "<strong>Bold</strong> news" in html
+    assert saved() == []
+
+
+def test_the_form_offers_each_fund_by_name_and_shows_the_saved_picture(editor):
+    html = editor.get("/finance/updates/new").get_data(as_text=True)
+    assert re.search(r'value="actimus"[^>]*>\s*<label[^>]*>ACTiMuS trial</label>', html)
+    made = post(editor, "/finance/updates/new", {**GOOD, "image_alt": "A lab bench"}, image=png())
+    page = editor.get(made.headers["Location"]).get_data(as_text=True)
+    [update] = saved()
+    assert f"/images/{update.image_id}/" in page
+    assert 'alt="A lab bench"' in page
+    assert "A new image" in page
