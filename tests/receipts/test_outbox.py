@@ -1,8 +1,10 @@
 """Receipts: written with the payment, sent after commit, never twice; SMTP when configured."""
 
+import smtplib
 import socket
 import socketserver
 import threading
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -11,7 +13,8 @@ from sqlalchemy import select
 
 from donations.extensions import db
 from donations.receipts.models import OutboxMessage
-from donations.receipts.outbox import Pacer, queue, send_batch
+from donations.receipts.outbox import Pacer, queue, refused_for_good, send_batch
+from donations.receipts.outbox import _give_up as give_up
 from tests import factories
 from tests.support import plain_text, session_event, signed_event
 
@@ -150,8 +153,10 @@ def test_erasure_forgets_every_message_to_them_or_about_their_gifts(app):
     waiting.last_error = "450 try later"
     waiting.unsubscribe_url = "https://example.org/unsubscribe/x"
     someone_else = outbox.queue_message("ben@example.org", "Hi", "B", None, "k-3")
+    given_up_before = outbox.queue_message("ada@example.org", "Old", "B", None, "k-4")
+    given_up_before.given_up_at = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
     commit()
-    assert outbox.forget_recipient(" Ada@Example.org ", [gift.id]) == 3
+    assert outbox.forget_recipient(" Ada@Example.org ", [gift.id]) == 4
     commit()
     for message in (about_her_gift, waiting):
         db.session.refresh(message)
@@ -169,6 +174,8 @@ def test_erasure_forgets_every_message_to_them_or_about_their_gifts(app):
     assert list(Path(app.config["OUTBOX_DIR"]).glob(f"{receipt.id:08d}.eml")) == []
     db.session.refresh(someone_else)
     assert (someone_else.to_address, someone_else.subject) == ("ben@example.org", "Hi")
+    db.session.refresh(given_up_before)
+    assert given_up_before.given_up_at == datetime(2026, 1, 2, 3, 4, tzinfo=UTC), "kept as it was"
     assert outbox.forget_recipient("nobody@example.org", []) == 0
 
 
@@ -208,3 +215,32 @@ def test_each_round_sends_every_receipt_then_one_paced_batch_of_bulk_mail(
     with up.app_context():
         assert send_batch(Pacer(0)) == (5, 0), "the three receipts, then two of the bulk"
         assert send_batch(Pacer(0)) == (2, 0), "the rest of the bulk next time round"
+
+
+@pytest.mark.parametrize(
+    ("error", "for_good"),
+    [
+        (smtplib.SMTPRecipientsRefused({"a@example.org": (550, b"no such user")}), True),
+        (smtplib.SMTPRecipientsRefused({"a@example.org": (500, b"syntax")}), True),
+        (smtplib.SMTPRecipientsRefused({"a@example.org": (499, b"odd")}), False),
+        (
+            smtplib.SMTPRecipientsRefused({"a@x.org": (550, b"no"), "b@x.org": (451, b"later")}),
+            False,
+        ),
+        (smtplib.SMTPDataError(500, b"rejected"), True),
+        (smtplib.SMTPDataError(451, b"try later"), False),
+        (smtplib.SMTPAuthenticationError(535, b"our own sign-in"), False),
+        (OSError("connection refused"), False),
+    ],
+)
+def test_only_a_5xx_about_the_message_or_its_address_is_for_good(error, for_good):
+    assert refused_for_good(error) is for_good
+
+
+def test_a_message_given_up_keeps_why_in_at_most_500_characters(app):
+    message = queue(
+        OutboxMessage(dedupe_key="k", to_address="a@example.org", subject="S", body="B")
+    )
+    give_up(message, "550 " + "x" * 600)
+    assert message.given_up_at is not None
+    assert message.last_error == ("550 " + "x" * 600)[:500]
