@@ -389,9 +389,9 @@ def test_messages_are_approved_and_rejected_from_the_command_line_too(client, ap
     logged = db.session.execute(
         select(AuditEntry).where(AuditEntry.action == "moderation").order_by(AuditEntry.id)
     ).scalars()
-    assert [(e.actor, json.loads(e.detail)["decision"]) for e in logged] == [
-        ("command line", "approved"),
-        ("command line", "rejected"),
+    assert [(e.actor, e.subject, json.loads(e.detail)["decision"]) for e in logged] == [
+        ("command line", reference, "approved"),
+        ("command line", reference, "rejected"),
     ]
 
 

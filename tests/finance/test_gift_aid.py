@@ -375,3 +375,16 @@ def test_each_fix_refused_is_said_beside_its_field_and_changes_nothing(
     assert said in unescape(beside[1])
     db.session.rollback()
     assert db.session.get(GiftAidDeclaration, paid.declaration_id).first_name == "Ada"
+
+
+def test_a_draft_claims_schedule_follows_a_refund_made_after_the_draft(client):
+    factories.payment(amount_pence=4000, gift_aid=True, email="kept@example.org")
+    refunded = factories.payment(amount_pence=3000, gift_aid=True, email="back@example.org")
+    signed_in(client)
+    staff_post(client, "/finance/gift-aid", PERIOD, page="/finance/gift-aid")
+    claim = db.session.execute(select(GiftAidClaim)).scalar_one()
+    factories.refund(refunded, 3000)
+    db.session.commit()
+    path = f"/finance/gift-aid/{claim.reference}/schedule.csv"
+    rows = list(csv.reader(io.StringIO(client.get(path).get_data(as_text=True))))[1:]
+    assert [row[10] for row in rows] == ["40.00"], "the gift refunded in full left the draft"

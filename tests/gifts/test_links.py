@@ -29,3 +29,9 @@ def test_an_expired_link_says_so_in_words(app, monkeypatch):
         links.donation_from_token(token)
     with pytest.raises(links.LinkExpired, match="Signature age"):
         links.donation_from_gift_aid_token(aid_token)
+
+
+def test_a_gift_aid_link_for_a_gift_never_paid_opens_nothing(app):
+    unpaid = factories.checkout(gift_aid=True)
+    assert unpaid.donor_id is None
+    assert links.donation_from_gift_aid_token(links.gift_aid_token(unpaid)) is None

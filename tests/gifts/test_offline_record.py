@@ -87,7 +87,15 @@ def test_the_same_receipt_again_is_the_same_gift_and_counts_once(app):
 
 def test_without_gift_aid_no_address_is_kept_and_no_declaration_made(app):
     donation, _ = offline.record(
-        cheque(gift_aid=False, declared_on=None, house="14", postcode="SW1A 1AA", overseas=True)
+        cheque(
+            gift_aid=False,
+            declared_on=None,
+            house="14",
+            address="Calle Mayor 5",
+            postcode="SW1A 1AA",
+            overseas=True,
+            marketing_consent=False,
+        )
     )
     db.session.commit()
     assert (donation.house, donation.address, donation.postcode, donation.overseas) == (
@@ -97,6 +105,7 @@ def test_without_gift_aid_no_address_is_kept_and_no_declaration_made(app):
         False,
     )
     assert donation.declaration is None
+    assert donation.marketing_consent_version is None, "no consent, no wording agreed to"
     assert db.session.execute(select(Donation.email)).scalar_one() == "mary@example.org"
     # a winter day: midday in London is midday UTC
     winter, _ = offline.record(cheque(receipt_reference="CHQ-10", received_on=date(2026, 1, 5)))
