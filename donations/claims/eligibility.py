@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import aliased
 
 from donations.claims.models import ClaimItem, GiftAidClaim
 from donations.extensions import db
-from donations.gift_aid.models import GiftAidDeclaration
+from donations.gift_aid.models import DeclarationCover, GiftAidDeclaration
 from donations.gifts.models import Donation
 from donations.ledger import standing
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
@@ -128,21 +129,28 @@ def assess(facts: GiftFacts, today: date) -> Assessment:
     return found
 
 
+COVERING = aliased(GiftAidDeclaration, name="covering")
+
+
 def facts_query(conditions) -> Select:
     """Each gift matching the conditions, with what its eligibility depends on:
-    (LedgerEntry, Donation, declaration or None, refunded, disputed, claim reference)."""
+    (LedgerEntry, Donation, its own declaration or None, a later declaration covering it or
+    None, refunded, disputed, claim reference)."""
     taken = standing.reversals()
     return (
         select(
             LedgerEntry,
             Donation,
             GiftAidDeclaration,
+            COVERING,
             func.coalesce(taken.c.refunded, 0),
             func.coalesce(taken.c.disputed, 0),
             GiftAidClaim.reference,
         )
         .join(Donation, Donation.id == LedgerEntry.donation_id)
         .outerjoin(GiftAidDeclaration, GiftAidDeclaration.id == Donation.declaration_id)
+        .outerjoin(DeclarationCover, DeclarationCover.ledger_entry_id == LedgerEntry.id)
+        .outerjoin(COVERING, COVERING.id == DeclarationCover.declaration_id)
         .outerjoin(taken, taken.c.payment_id == LedgerEntry.id)
         .outerjoin(ClaimItem, ClaimItem.entry_id == LedgerEntry.id)
         .outerjoin(GiftAidClaim, GiftAidClaim.id == ClaimItem.claim_id)
@@ -152,14 +160,14 @@ def facts_query(conditions) -> Select:
 
 
 def _facts(row) -> GiftFacts:
-    entry, _donation, declaration, refunded, disputed, claimed_in = row
+    entry, _donation, own, covering, refunded, disputed, claimed_in = row
     return GiftFacts(
         occurred_at=entry.occurred_at,
         gift_pence=entry.amount_pence,
         refunded_pence=int(refunded),
         disputed_pence=int(disputed),
-        carries_declaration=entry.gift_aid,
-        declaration=declaration,
+        carries_declaration=entry.gift_aid or covering is not None,
+        declaration=own if entry.gift_aid else covering,
         claimed_in=claimed_in,
     )
 
@@ -180,7 +188,7 @@ def gifts(conditions, today: date | None = None) -> list[Gift]:
     found = []
     for row in db.session.execute(facts_query(conditions)).all():
         facts = _facts(row)
-        found.append(Gift(row[0], row[1], row[2], facts, assess(facts, today)))
+        found.append(Gift(row[0], row[1], facts.declaration, facts, assess(facts, today)))
     return found
 
 
@@ -193,8 +201,13 @@ def received_between(first: date, last: date) -> list:
 
 
 def in_period(period_from: date, period_to: date) -> list:
-    """Conditions for gifts received on these UK days, inclusive, that carried Gift Aid."""
-    return [*received_between(period_from, period_to), LedgerEntry.gift_aid.is_(True)]
+    """Conditions for gifts received on these UK days, inclusive, that carried Gift Aid or
+    that a later declaration covers."""
+    covered = select(DeclarationCover.ledger_entry_id)
+    return [
+        *received_between(period_from, period_to),
+        or_(LedgerEntry.gift_aid.is_(True), LedgerEntry.id.in_(covered)),
+    ]
 
 
 def for_donation(donation_id: int) -> list[Gift]:

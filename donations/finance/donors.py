@@ -2,30 +2,45 @@
 messages, research-update choices), and merging two records of one person, said in full
 before it is done. Staff without personal data see references and money only."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import BooleanField, HiddenField
 from wtforms.validators import DataRequired
 
-from donations.extensions import db
+from donations.extensions import db, length_of
 from donations.finance.donations import consent_of
 from donations.finance.guard import bp, requires
-from donations.gift_aid.models import SOURCES
+from donations.finance.offline import LABELS, read_date
+from donations.gift_aid.address import POSTCODE_TYPED_MAX, home_address_problems
+from donations.gift_aid.models import (
+    SOURCES,
+    GiftAidDeclaration,
+    audit_subject,
+    needs_written_record,
+)
+from donations.gifts import declarations as donor_declarations
 from donations.gifts import donor_records
 from donations.gifts.consent import WORDINGS
 from donations.gifts.models import Donor
-from donations.receipts import outbox
+from donations.gifts.offline import DECLARED_BY
+from donations.receipts import letters, outbox
+from donations.receipts.services import send_written_record
 from donations.staff import audit
 from donations.staff.audit import Action
 from donations.staff.roles import Permission
-from donations.text import CONTROL
+from donations.text import CONTROL, line_problem
 from donations.transaction import commit
+from donations.uk_time import uk_today
 from donations.updates import consent
 from donations.web import Form, found_or_404
 
 MAX_QUERY = 100
 #: the largest id a database integer holds: anything past it is no donor
 MAX_ID = 2**31 - 1
+
+
+class DeclarationForm(Form):
+    """Only the CSRF token: the fields are read by `_read_declaration`."""
 
 
 class MergeForm(Form):
@@ -57,7 +72,16 @@ def donors():
     )
 
 
-def _donor_page(donor: Donor, *, merge=None, form=None, problem=None, status=200):
+def _donor_page(
+    donor: Donor,
+    *,
+    merge=None,
+    form=None,
+    problem=None,
+    declaring=None,
+    declaring_problems=None,
+    status=200,
+):
     gifts = donor_records.gifts_of(donor.id)
     personal = _personal()
     return render_template(
@@ -77,6 +101,13 @@ def _donor_page(donor: Donor, *, merge=None, form=None, problem=None, status=200
         merge=merge,
         form=form or MergeForm(formdata=None),
         problem=problem,
+        can_declare=personal and current_user.may(Permission.CLAIM_GIFT_AID),
+        declaring=declaring or _declaration_values(donor),
+        declaring_problems=declaring_problems or {},
+        declaration_form=DeclarationForm(formdata=None),
+        declared_by=DECLARED_BY,
+        labels={**LABELS, "declared_on": "The day they made it"},
+        needs_written_record=needs_written_record,
     ), status
 
 
@@ -84,6 +115,124 @@ def _donor_page(donor: Donor, *, merge=None, form=None, problem=None, status=200
 @requires(Permission.VIEW_RECORDS)
 def donor(donor_id: int):
     return _donor_page(_donor_or_404(donor_id))
+
+
+# --- a declaration made after giving ------------------------------------------------------
+
+DECLARATION_FIELDS = {
+    "title": length_of(GiftAidDeclaration.title),
+    "first_name": length_of(GiftAidDeclaration.first_name),
+    "last_name": length_of(GiftAidDeclaration.last_name),
+    "house": length_of(GiftAidDeclaration.house),
+    "address": length_of(GiftAidDeclaration.address),
+    "postcode": POSTCODE_TYPED_MAX,
+}
+
+
+def _declaration_values(donor: Donor) -> dict[str, str]:
+    """What the form starts with: the donor's names and the address they last gave."""
+    last = next(iter(donor_records.declarations_of(donor.id)), None)
+    values = {
+        "title": donor.title or "",
+        "first_name": donor.first_name,
+        "last_name": donor.last_name,
+    }
+    if last is not None:
+        values.update(house=last.house, address=last.address or "", postcode=last.postcode or "")
+        values["overseas"] = "yes" if last.overseas else ""
+    values["declared_by"], values["declared_on"] = "phone", uk_today().isoformat()
+    return values
+
+
+def _read_declaration(form) -> tuple[dict, dict[str, str]]:
+    values: dict = {}
+    problems: dict[str, str] = {}
+    for name, limit in DECLARATION_FIELDS.items():
+        text = " ".join((form.get(name) or "").split())
+        if name in ("first_name", "last_name") and not text:
+            problems[name] = f"Enter the {LABELS[name].lower()}."
+        elif len(text) > limit:
+            problems[name] = f"{LABELS[name]} must be {limit} characters or fewer."
+        elif (problem := line_problem(text, LABELS[name])) is not None:
+            problems[name] = problem
+        values[name] = text or None
+    values["overseas"] = form.get("overseas") == "yes"
+    found, values["postcode"] = home_address_problems(
+        values["house"], values["address"], values["postcode"], values["overseas"]
+    )
+    for name, problem in found.items():
+        problems.setdefault(name, problem)
+    values["declared_by"] = form.get("declared_by", "")
+    if values["declared_by"] not in DECLARED_BY:
+        problems["declared_by"] = "Choose how the donor made the declaration."
+    try:
+        values["declared_on"] = read_date((form.get("declared_on") or "").strip())
+    except ValueError:
+        problems["declared_on"] = "Write the date as YYYY-MM-DD or DD/MM/YYYY, like 2026-11-20."
+    else:
+        if values["declared_on"] > uk_today():
+            problems["declared_on"] = "The date cannot be in the future."
+        elif values["declared_on"].year < 2000:
+            problems["declared_on"] = "The date is too long ago."
+    return values, problems
+
+
+@bp.post("/donors/<int:donor_id>/declarations")
+@requires(Permission.CLAIM_GIFT_AID)
+def donor_declaration(donor_id: int):
+    donor = _donor_or_404(donor_id)
+    form = DeclarationForm()
+    values, problems = _read_declaration(request.form)
+    if not form.validate():
+        problems["form"] = "The form had expired; please send it again."
+    if problems:
+        shown = {
+            name: request.form.get(name, "")
+            for name in (*DECLARATION_FIELDS, "declared_by", "declared_on", "overseas")
+        }
+        return _donor_page(donor, declaring=shown, declaring_problems=problems, status=400)
+    made = donor_declarations.record(donor, **values)
+    declaration = made.declaration
+    audit.record(
+        Action.DECLARATION_RECORDED,
+        subject=audit_subject(declaration.id),
+        how=declaration.source,
+        covered=made.covered,
+    )
+    gifts = f"{made.covered} earlier gift{'s' if made.covered != 1 else ''}"
+    told = (
+        f"The declaration is recorded. It covers {gifts} of this donor, which may now be claimed."
+    )
+    if needs_written_record(declaration):
+        if donor.email:
+            send_written_record(declaration, donor.email)
+            told += " Its written record is on its way to the donor by e-mail."
+        else:
+            told += " Print its written record below and post it to the donor today."
+    commit()
+    flash(told)
+    return redirect(url_for("finance.donor", donor_id=donor.id), 303)
+
+
+@bp.get("/gift-aid/declarations/<int:declaration_id>/record.pdf")
+@requires(Permission.CLAIM_GIFT_AID)
+def declaration_record_pdf(declaration_id: int):
+    declaration = found_or_404(
+        db.session.get(GiftAidDeclaration, declaration_id) if declaration_id <= MAX_ID else None
+    )
+    if not needs_written_record(declaration):
+        abort(404)
+    try:
+        content = letters.written_record_pdf(declaration)
+    except letters.LettersUnavailable:
+        return Response("Letters cannot be drawn on this server: WeasyPrint needs Pango.\n", 503)
+    audit.record(Action.EXPORT, format="written record", subject=audit_subject(declaration.id))
+    commit()
+    return Response(
+        content,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="declaration-{declaration.id}.pdf"'},
+    )
 
 
 def _other(donor: Donor, text: str | None):

@@ -35,6 +35,17 @@ class GiftAidDeclaration(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class DeclarationCover(db.Model):
+    """A gift made before its donor's declaration that the declaration covers (one made by
+    phone or on paper "for this gift, the past four years and the future"): it may be claimed
+    as though it had carried the declaration when it was made."""
+
+    __tablename__ = "gift_aid_declaration_covers"
+
+    ledger_entry_id: Mapped[int] = mapped_column(ForeignKey("ledger_entries.id"), primary_key=True)
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("gift_aid_declarations.id"), index=True)
+
+
 #: how a declaration may be made, in words
 SOURCES = {
     "online": "on the donation form",

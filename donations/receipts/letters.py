@@ -14,7 +14,7 @@ from flask import current_app, render_template
 from sqlalchemy import func, select
 
 from donations.extensions import db, utcnow
-from donations.gift_aid.models import needs_written_record
+from donations.gift_aid.models import GiftAidDeclaration, needs_written_record
 from donations.gifts.models import Donation
 from donations.gifts.offline import METHOD_WORDS
 from donations.ledger.models import EntryKind, LedgerEntry
@@ -118,7 +118,22 @@ def letters_html(batch: LetterBatch) -> str:
 
 
 def pdf(batch: LetterBatch) -> bytes:
-    html = letters_html(batch)
+    return _drawn(letters_html(batch))
+
+
+def written_record_pdf(declaration: GiftAidDeclaration) -> bytes:
+    """A one-page letter holding a phone declaration's written record, to post; the record
+    counts as sent the day it is drawn."""
+    declaration.confirmation_sent_at = declaration.confirmation_sent_at or utcnow()
+    sent_on = uk_date(declaration.confirmation_sent_at)
+    return _drawn(
+        render_template(
+            "receipts/declaration_letter.html", declaration=declaration, sent_on=sent_on
+        )
+    )
+
+
+def _drawn(html: str) -> bytes:
     try:
         from weasyprint import HTML  # noqa: PLC0415  (loads Pango: only when a PDF is asked for)
     except OSError as error:  # WeasyPrint loads Pango when imported

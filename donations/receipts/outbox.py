@@ -270,7 +270,7 @@ KINDS = {
     "receipt": "Receipt",
     "statement": "Tax-year statement",
     "update": "Research update",
-    "thanks": "Thank-you",
+    "declaration": "Gift Aid declaration's written record",
 }
 
 

@@ -5,7 +5,7 @@ spends nothing on them."""
 from flask import render_template
 
 from donations.extensions import db, utcnow
-from donations.gift_aid.models import needs_written_record
+from donations.gift_aid.models import GiftAidDeclaration, needs_written_record
 from donations.gifts.dates import next_payment
 from donations.gifts.links import gift_aid_token, manage_token
 from donations.gifts.models import Donation
@@ -13,7 +13,7 @@ from donations.gifts.offline import METHOD_WORDS
 from donations.ledger.models import EntryKind, LedgerEntry
 from donations.ledger.standing import gift_aid_due
 from donations.receipts.models import OutboxMessage
-from donations.receipts.outbox import queue, writes
+from donations.receipts.outbox import queue, queue_message, writes
 from donations.uk_time import uk_date, uk_today
 from donations.web import absolute_url
 
@@ -69,3 +69,19 @@ def write_receipt(message: OutboxMessage) -> bool:
     message.body = render_template("receipts/receipt.txt", **values)
     message.html_body = render_template("receipts/receipt.html", **values)
     return True
+
+
+def send_written_record(declaration: GiftAidDeclaration, email: str) -> OutboxMessage | None:
+    """E-mail a phone declaration's written record (HMRC's RE1841), once."""
+    values = {"declaration": declaration, "sent_on": uk_today()}
+    queued = queue_message(
+        email,
+        "Your Gift Aid declaration: our written record of it",
+        render_template("receipts/declaration.txt", **values),
+        render_template("receipts/declaration.html", **values),
+        f"declaration:{declaration.id}",
+        donor_id=declaration.donor_id,
+    )
+    if queued is not None:
+        declaration.confirmation_sent_at = utcnow()
+    return queued

@@ -40,6 +40,7 @@ class Action(StrEnum):
     CLAIM_DISCARDED = "claim_discarded"
     DECLARATION_CORRECTED = "declaration_corrected"
     DECLARATION_CANCELLED = "declaration_cancelled"
+    DECLARATION_RECORDED = "declaration_recorded"
     STATEMENT_SENT = "statement_sent"
     FUND_CREATED = "fund_created"
     FUND_CHANGED = "fund_changed"

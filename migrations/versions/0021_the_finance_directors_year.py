@@ -1,6 +1,6 @@
 """the finance director's year: how a Gift Aid declaration was made (paper, phone) and when
-a phone declaration's written record was sent; offline gifts' thank-you letters, printed in
-batches, each gift once
+a phone declaration's written record was sent, and the earlier gifts a declaration covers;
+offline gifts' thank-you letters, printed in batches, each gift once
 
 Revision ID: 0021
 Revises: 0020
@@ -39,8 +39,23 @@ def upgrade():
         batch_op.add_column(sa.Column('source', sa.String(length=20), server_default='online', nullable=False))
         batch_op.add_column(sa.Column('confirmation_sent_at', sa.DateTime(timezone=True), nullable=True))
 
+    op.create_table('gift_aid_declaration_covers',
+    sa.Column('ledger_entry_id', sa.Integer(), nullable=False),
+    sa.Column('declaration_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['declaration_id'], ['gift_aid_declarations.id'], name=op.f('fk_gift_aid_declaration_covers_declaration_id_gift_aid_declarations')),
+    sa.ForeignKeyConstraint(['ledger_entry_id'], ['ledger_entries.id'], name=op.f('fk_gift_aid_declaration_covers_ledger_entry_id_ledger_entries')),
+    sa.PrimaryKeyConstraint('ledger_entry_id', name=op.f('pk_gift_aid_declaration_covers'))
+    )
+    with op.batch_alter_table('gift_aid_declaration_covers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_gift_aid_declaration_covers_declaration_id'), ['declaration_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('gift_aid_declaration_covers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_gift_aid_declaration_covers_declaration_id'))
+
+    op.drop_table('gift_aid_declaration_covers')
+
     with op.batch_alter_table('gift_aid_declarations', schema=None) as batch_op:
         batch_op.drop_column('confirmation_sent_at')
         batch_op.drop_column('source')

@@ -110,6 +110,12 @@ def test_every_new_page_fits_and_passes_axe(live_server, browser, a_year, width,
     page.wait_for_selector(".error-summary")
     checked(page, "merge without confirming", f"merge-unconfirmed-{width}")
 
+    page.goto(f"{live_server}/finance/donors/{second}")
+    page.click("text=Record a Gift Aid declaration made by phone or on paper")
+    page.click("text=Record the declaration")  # no house or postcode yet: errors
+    page.wait_for_selector("#declare .error-summary")
+    checked(page, "declaration with errors", f"declaration-errors-{width}")
+
     upload = tmp_path / "bank.csv"
     upload.write_bytes(BANK_FILE)
     page.goto(f"{live_server}/finance/offline/import")
@@ -196,3 +202,19 @@ def test_columns_are_chosen_and_the_year_downloaded_by_keyboard(
     with page.expect_download() as waiting:
         page.keyboard.press("Enter")
     assert Path(waiting.value.path()).read_bytes().startswith(b"PK")
+
+
+def test_a_declaration_by_phone_is_recorded_by_keyboard(live_server, page, a_year):
+    _, second = a_year
+    sign_in_by_keyboard(page, live_server, "admin@example.org")
+    page.goto(f"{live_server}/finance/donors/{second}")
+    tab_to(page, "#declare summary")
+    page.keyboard.press("Enter")
+    tab_to(page, "#declare-house")
+    page.keyboard.type("7")
+    tab_to(page, "#declare-postcode")
+    page.keyboard.type("HX7 8AB")
+    tab_to(page, "#declare button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=It covers 1 earlier gift of this donor")
+    assert axe_violations(page) == []

@@ -1,0 +1,184 @@
+"""A Gift Aid declaration made after giving, by phone or on paper: it covers the donor's
+gifts of the four years before it, which may then be claimed; by phone without a recording,
+the donor is sent its written record."""
+
+import io
+import itertools
+import re
+from datetime import date
+from email import message_from_bytes, policy
+from html import unescape
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from donations.claims import services as claims
+from donations.extensions import db
+from donations.funds.services import by_slug
+from donations.gift_aid.models import DeclarationCover, GiftAidDeclaration
+from donations.gifts import offline
+from donations.gifts.models import Donation
+from donations.staff.models import AuditEntry
+from donations.transaction import commit
+from tests import factories
+from tests.support import csrf_token, sign_in
+
+numbers = itertools.count(1)
+DECLARED = {
+    "declared_by": "phone",
+    "declared_on": "2026-12-01",
+    "title": "Mrs",
+    "first_name": "Mary",
+    "last_name": "Seacole",
+    "house": "14",
+    "postcode": "sw1a 1aa",
+}
+
+
+def gift(on: date, amount_pence: int = 2500, **changes):
+    values = {
+        "fund": by_slug("actimus"),
+        "amount_pence": amount_pence,
+        "received_on": on,
+        "method": "cheque",
+        "receipt_reference": f"CHQ-{next(numbers)}",
+        "title": None,
+        "first_name": "Mary",
+        "last_name": "Seacole",
+        "email": None,
+        "gift_aid": False,
+        "house": None,
+        "address": None,
+        "postcode": None,
+        "overseas": False,
+        "declared_on": None,
+    }
+    donation, _ = offline.record(offline.OfflineGift(**{**values, **changes}))
+    commit()
+    return donation
+
+
+@pytest.fixture
+def finance(client, app):
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    return client
+
+
+def declare(client, donor_id: int, **changes):
+    page = f"/finance/donors/{donor_id}"
+    data = {"csrf_token": csrf_token(client, page), **DECLARED, **changes}
+    return client.post(f"/finance/donors/{donor_id}/declarations", data=data)
+
+
+def test_a_declaration_by_phone_covers_the_four_years_before_it_and_they_are_claimed(finance):
+    too_old = gift(date(2022, 11, 30))
+    first = gift(date(2022, 12, 2), amount_pence=4000)
+    donor_id = first.donor_id
+    lately = gift(date(2026, 11, 20), amount_pence=1000, method="cash")
+    for other in (too_old, lately):  # one person's gifts, as a merge would make them
+        db.session.get(Donation, other.id).donor_id = donor_id
+    db.session.commit()
+
+    done = declare(finance, donor_id)
+    assert done.status_code == 303
+    page = unescape(finance.get(done.headers["Location"]).get_data(as_text=True))
+    assert "It covers 2 earlier gifts of this donor, which may now be claimed." in page
+    assert "Print its written record below and post it to the donor today." in page
+    db.session.rollback()
+    declaration = db.session.execute(
+        select(GiftAidDeclaration).where(GiftAidDeclaration.source == "phone")
+    ).scalar_one()
+    assert (declaration.first_name, declaration.postcode) == ("Mary", "SW1A 1AA")
+    covered = db.session.execute(select(DeclarationCover.ledger_entry_id)).scalars().all()
+    assert len(covered) == 2
+
+    preview = claims.preview(date(2022, 4, 6), date(2026, 12, 6))
+    eligible = {
+        g.donation.reference: g.assessment.gift_aid_pence for g in preview if g.assessment.eligible
+    }
+    assert eligible == {first.reference: 1000, lately.reference: 250}
+    made = claims.create(date(2022, 4, 6), date(2026, 12, 6), "finance@example.org")
+    assert {item.declaration_id for item in made.items} == {declaration.id}
+    db.session.rollback()
+
+    pdf = finance.get(f"/finance/gift-aid/declarations/{declaration.id}/record.pdf")
+    assert pdf.status_code == 200
+    text = PdfReader(io.BytesIO(pdf.get_data())).pages[0].extract_text()
+    assert "written record of your Gift Aid declaration" in text
+    assert "within 30 days" in text
+    assert "1 December 2026" in text
+    db.session.rollback()
+    assert db.session.get(GiftAidDeclaration, declaration.id).confirmation_sent_at is not None
+    entry = db.session.execute(
+        select(AuditEntry).where(AuditEntry.action == "declaration_recorded")
+    ).scalar_one()
+    assert entry.subject == f"declaration {declaration.id}"
+    assert "Seacole" not in (entry.detail or "")
+
+
+def test_by_phone_with_an_address_the_written_record_goes_by_email(finance, app):
+    donation = gift(date(2026, 11, 2), email="mary@example.org")
+    done = declare(finance, donation.donor_id)
+    assert done.status_code == 303
+    emails = [
+        message_from_bytes(p.read_bytes(), policy=policy.default)
+        for p in Path(app.config["OUTBOX_DIR"]).glob("*.eml")
+    ]
+    record = [e for e in emails if "written record" in e["Subject"]]
+    assert len(record) == 1
+    body = record[0].get_body(preferencelist=("plain",)).get_content()
+    assert "within 30 days" in body
+    assert "Declaration made: 1 December 2026" in body
+
+
+def test_on_paper_or_a_recorded_call_needs_no_written_record(finance):
+    donation = gift(date(2026, 11, 2))
+    assert declare(finance, donation.donor_id, declared_by="paper").status_code == 303
+    db.session.rollback()
+    declaration = db.session.execute(select(GiftAidDeclaration)).scalar_one()
+    assert (
+        finance.get(f"/finance/gift-aid/declarations/{declaration.id}/record.pdf").status_code
+        == 404
+    )
+    again = declare(finance, donation.donor_id, declared_by="phone_recorded")
+    page = unescape(finance.get(again.headers["Location"]).get_data(as_text=True))
+    assert "It covers 0 earlier gifts" in page, "a gift is covered once"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "said"),
+    [
+        ({"house": ""}, "house", "Enter the house name or number"),
+        ({"postcode": "NOPE"}, "postcode", "Enter a UK postcode"),
+        ({"first_name": ""}, "first_name", "Enter the first name."),
+        ({"declared_on": "2099-01-01"}, "declared_on", "The date cannot be in the future."),
+        ({"declared_on": "soon"}, "declared_on", "Write the date as YYYY-MM-DD"),
+        ({"declared_by": "telepathy"}, "declared_by", "Choose how the donor made the declaration."),
+        ({"last_name": "Sea<b>cole"}, "last_name", "cannot contain HTML"),
+    ],
+)
+def test_a_declaration_that_cannot_be_is_refused_beside_its_field(finance, changes, field, said):
+    donation = gift(date(2026, 11, 2))
+    refused = declare(finance, donation.donor_id, **changes)
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    beside = re.search(rf'id="declare-{field}-error">(.*?)</p>', html, re.S)
+    assert beside is not None
+    assert said in unescape(beside[1])
+    db.session.rollback()
+    assert db.session.execute(select(GiftAidDeclaration)).all() == []
+
+
+@pytest.mark.parametrize("role", ["viewer", "editor"])
+def test_only_staff_who_claim_gift_aid_record_a_declaration(client, app, role):
+    donation = gift(date(2026, 11, 2))
+    factories.staff(role)
+    sign_in(client, f"{role}@example.org")
+    assert client.post(
+        f"/finance/donors/{donation.donor_id}/declarations", data=DECLARED
+    ).status_code in (400, 403)
+    db.session.rollback()
+    assert db.session.execute(select(GiftAidDeclaration)).all() == []
