@@ -7,11 +7,11 @@ from flask_login import current_user
 from wtforms import BooleanField, HiddenField
 from wtforms.validators import DataRequired
 
-from donations.extensions import db, length_of
+from donations.extensions import db
 from donations.finance.donations import consent_of
+from donations.finance.gift_aid import FIX_LABELS, fix_fields, read_declared
 from donations.finance.guard import bp, requires
 from donations.finance.offline import LABELS, read_date
-from donations.gift_aid.address import POSTCODE_TYPED_MAX, home_address_problems
 from donations.gift_aid.models import (
     SOURCES,
     GiftAidDeclaration,
@@ -28,7 +28,7 @@ from donations.receipts.services import send_written_record
 from donations.staff import audit
 from donations.staff.audit import Action
 from donations.staff.roles import Permission
-from donations.text import CONTROL, line_problem
+from donations.text import CONTROL
 from donations.transaction import commit
 from donations.uk_time import uk_today
 from donations.updates import consent
@@ -119,15 +119,6 @@ def donor(donor_id: int):
 
 # --- a declaration made after giving ------------------------------------------------------
 
-DECLARATION_FIELDS = {
-    "title": length_of(GiftAidDeclaration.title),
-    "first_name": length_of(GiftAidDeclaration.first_name),
-    "last_name": length_of(GiftAidDeclaration.last_name),
-    "house": length_of(GiftAidDeclaration.house),
-    "address": length_of(GiftAidDeclaration.address),
-    "postcode": POSTCODE_TYPED_MAX,
-}
-
 
 def _declaration_values(donor: Donor) -> dict[str, str]:
     """What the form starts with: the donor's names and the address they last gave."""
@@ -145,23 +136,9 @@ def _declaration_values(donor: Donor) -> dict[str, str]:
 
 
 def _read_declaration(form) -> tuple[dict, dict[str, str]]:
-    values: dict = {}
-    problems: dict[str, str] = {}
-    for name, limit in DECLARATION_FIELDS.items():
-        text = " ".join((form.get(name) or "").split())
-        if name in ("first_name", "last_name") and not text:
-            problems[name] = f"Enter the {LABELS[name].lower()}."
-        elif len(text) > limit:
-            problems[name] = f"{LABELS[name]} must be {limit} characters or fewer."
-        elif (problem := line_problem(text, LABELS[name])) is not None:
-            problems[name] = problem
-        values[name] = text or None
-    values["overseas"] = form.get("overseas") == "yes"
-    found, values["postcode"] = home_address_problems(
-        values["house"], values["address"], values["postcode"], values["overseas"]
-    )
-    for name, problem in found.items():
-        problems.setdefault(name, problem)
+    overseas = form.get("overseas") == "yes"
+    values, problems = read_declared(form, fix_fields(overseas), overseas)
+    values = {**dict.fromkeys(FIX_LABELS), **values, "overseas": overseas}
     values["declared_by"] = form.get("declared_by", "")
     if values["declared_by"] not in DECLARED_BY:
         problems["declared_by"] = "Choose how the donor made the declaration."
@@ -188,7 +165,7 @@ def donor_declaration(donor_id: int):
     if problems:
         shown = {
             name: request.form.get(name, "")
-            for name in (*DECLARATION_FIELDS, "declared_by", "declared_on", "overseas")
+            for name in (*FIX_LABELS, "declared_by", "declared_on", "overseas")
         }
         return _donor_page(donor, declaring=shown, declaring_problems=problems, status=400)
     made = donor_declarations.record(donor, **values)

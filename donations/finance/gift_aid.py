@@ -235,16 +235,18 @@ FIX_LABELS = {
 }
 
 
-def fix_fields(declaration) -> dict[str, str]:
-    """The fields HMRC prints for this declaration: the rest of the address only for a donor
+def fix_fields(overseas: bool) -> dict[str, str]:
+    """The fields HMRC prints for a declaration: the rest of the address only for a donor
     abroad (it goes into HMRC's house column), the postcode only for one in the UK."""
-    skipped = "postcode" if declaration.overseas else "address"
+    skipped = "postcode" if overseas else "address"
     return {name: label for name, label in FIX_LABELS.items() if name != skipped}
 
 
-def _read_fix(form, declaration) -> tuple[dict, dict]:
+def read_declared(form, names, overseas: bool) -> tuple[dict, dict]:
+    """A declaration's name and home address as staff typed them (the fields named), held to
+    HMRC's rules: (values, problems by field). The postcode comes back as HMRC takes it."""
     values, problems = {}, {}
-    for name in fix_fields(declaration):
+    for name in names:
         limit = FIXABLE[name]
         text = " ".join((form.get(name) or "").split())
         if name in ("first_name", "last_name") and not text:
@@ -255,7 +257,7 @@ def _read_fix(form, declaration) -> tuple[dict, dict]:
             problems[name] = problem
         values[name] = text or None
     found, postcode = home_address_problems(
-        values.get("house"), values.get("address"), values.get("postcode"), declaration.overseas
+        values.get("house"), values.get("address"), values.get("postcode"), overseas
     )
     for name, problem in found.items():
         problems.setdefault(name, problem)
@@ -264,12 +266,16 @@ def _read_fix(form, declaration) -> tuple[dict, dict]:
     return values, problems
 
 
+def _read_fix(form, declaration) -> tuple[dict, dict]:
+    return read_declared(form, fix_fields(declaration.overseas), declaration.overseas)
+
+
 @bp.route("/gift-aid/declarations/<int:declaration_id>", methods=["GET", "POST"])
 @requires(Permission.CLAIM_GIFT_AID)
 def declaration_fix(declaration_id: int):
     declaration = found_or_404(db.session.get(GiftAidDeclaration, declaration_id))
     back = _back(request.values.get("back"), "/finance/gift-aid", url_for("finance.gift_aid"))
-    values = {name: getattr(declaration, name) or "" for name in fix_fields(declaration)}
+    values = {name: getattr(declaration, name) or "" for name in fix_fields(declaration.overseas)}
     problems: dict[str, str] = {}
     if request.method == "POST":
         values, problems = _read_fix(request.form, declaration)
@@ -294,7 +300,7 @@ def declaration_fix(declaration_id: int):
         declaration=declaration,
         values=values,
         problems=problems,
-        labels=fix_fields(declaration),
+        labels=fix_fields(declaration.overseas),
         back=back,
     ), (400 if problems else 200)
 
