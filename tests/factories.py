@@ -5,7 +5,7 @@ its after-commit work (receipts) has run. Amounts are pence.
 """
 
 import itertools
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from donations.extensions import db
 from donations.funds import fundraisers
 from donations.funds import services as funds
 from donations.funds.models import Appeal, Fund, Fundraiser
-from donations.gifts import lifecycle
+from donations.gifts import lifecycle, offline
 from donations.gifts import services as gifts
 from donations.gifts.details import GiftDetails
 from donations.gifts.models import Donation
@@ -180,3 +180,28 @@ def staff(role: str = "finance", email: str | None = None):
     member = accounts.create(email or f"{role}@example.org", STAFF_PASSWORD, role)
     commit()
     return member
+
+
+def offline_gift(fund: str = "actimus", **changes) -> Donation:
+    """An offline gift recorded as finance staff record one: by default a £25 cheque from
+    Mary Seacole, received on 2 November 2026, without Gift Aid or an e-mail address."""
+    values = {
+        "fund": funds.by_slug(fund),
+        "amount_pence": 2500,
+        "received_on": date(2026, 11, 2),
+        "method": "cheque",
+        "receipt_reference": f"CHQ-{next(_numbers)}",
+        "title": None,
+        "first_name": "Mary",
+        "last_name": "Seacole",
+        "email": None,
+        "gift_aid": False,
+        "house": None,
+        "address": None,
+        "postcode": None,
+        "overseas": False,
+        "declared_on": None,
+    }
+    donation, _ = offline.record(offline.OfflineGift(**{**values, **changes}))
+    commit()  # as a request does: receipts go after it
+    return donation

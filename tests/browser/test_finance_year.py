@@ -10,11 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from donations.extensions import db
-from donations.funds.services import by_slug
-from donations.gifts import offline
 from donations.gifts.models import Donor
 from donations.receipts.models import ThankYouLetter
-from donations.transaction import commit
 from tests import factories
 from tests.browser.support import axe_violations, sign_in_by_keyboard, tab_to
 from tests.support import STAFF_PASSWORD, give
@@ -28,26 +25,12 @@ BANK_FILE = (
 
 
 def cheque(first: str, last: str, reference: str, **changes) -> int:
-    values = {
-        "fund": by_slug("actimus"),
-        "amount_pence": 2500,
-        "received_on": date(2026, 11, 2),
-        "method": "cheque",
-        "receipt_reference": reference,
-        "title": None,
-        "first_name": first,
-        "last_name": last,
-        "email": None,
-        "gift_aid": True,
-        "house": "14",
-        "address": None,
-        "postcode": "SW1A 1AA",
-        "overseas": False,
-        "declared_on": date(2026, 11, 1),
-        "declared_by": "phone",
-    }
-    donation, _ = offline.record(offline.OfflineGift(**{**values, **changes}))
-    commit()
+    """A cheque with Gift Aid declared by phone; its donor's number."""
+    declared = {"gift_aid": True, "house": "14", "postcode": "SW1A 1AA", "declared_by": "phone"}
+    values = {**declared, "declared_on": date(2026, 11, 1), **changes}
+    donation = factories.offline_gift(
+        first_name=first, last_name=last, receipt_reference=reference, **values
+    )
     return donation.donor_id
 
 

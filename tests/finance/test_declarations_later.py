@@ -16,12 +16,9 @@ from sqlalchemy import select
 
 from donations.claims import services as claims
 from donations.extensions import db
-from donations.funds.services import by_slug
 from donations.gift_aid.models import DeclarationCover, GiftAidDeclaration
-from donations.gifts import offline
 from donations.gifts.models import Donation
 from donations.staff.models import AuditEntry
-from donations.transaction import commit
 from tests import factories
 from tests.support import csrf_token, sign_in
 
@@ -38,26 +35,7 @@ DECLARED = {
 
 
 def gift(on: date, amount_pence: int = 2500, **changes):
-    values = {
-        "fund": by_slug("actimus"),
-        "amount_pence": amount_pence,
-        "received_on": on,
-        "method": "cheque",
-        "receipt_reference": f"CHQ-{next(numbers)}",
-        "title": None,
-        "first_name": "Mary",
-        "last_name": "Seacole",
-        "email": None,
-        "gift_aid": False,
-        "house": None,
-        "address": None,
-        "postcode": None,
-        "overseas": False,
-        "declared_on": None,
-    }
-    donation, _ = offline.record(offline.OfflineGift(**{**values, **changes}))
-    commit()
-    return donation
+    return factories.offline_gift(received_on=on, amount_pence=amount_pence, **changes)
 
 
 @pytest.fixture

@@ -13,9 +13,7 @@ from sqlalchemy import select
 from donations.claims import services as claims
 from donations.extensions import db
 from donations.finance import dashboard
-from donations.funds.services import by_slug
 from donations.gift_aid.models import GiftAidDeclaration
-from donations.gifts import offline
 from donations.gifts.models import Donation, Donor
 from donations.ledger.totals import drift
 from donations.staff.models import AuditEntry
@@ -29,26 +27,11 @@ receipts = itertools.count(1)
 
 
 def cheque(first: str, last: str, amount_pence: int = 2500, **changes) -> Donation:
-    values = {
-        "fund": by_slug("actimus"),
-        "amount_pence": amount_pence,
-        "received_on": date(2026, 11, 2),
-        "method": "cheque",
-        "receipt_reference": f"CHQ-{next(receipts)}",
-        "title": None,
-        "first_name": first,
-        "last_name": last,
-        "email": None,
-        "gift_aid": True,
-        "house": "14",
-        "address": None,
-        "postcode": "SW1A 1AA",
-        "overseas": False,
-        "declared_on": date(2026, 11, 1),
-    }
-    donation, _ = offline.record(offline.OfflineGift(**{**values, **changes}))
-    db.session.commit()
-    return donation
+    """A cheque with Gift Aid declared on paper."""
+    declared = {"gift_aid": True, "house": "14", "postcode": "SW1A 1AA"}
+    declared["declared_on"] = date(2026, 11, 1)
+    values = {**declared, "amount_pence": amount_pence, **changes}
+    return factories.offline_gift(first_name=first, last_name=last, **values)
 
 
 def csrf(html: str) -> str:
@@ -59,7 +42,7 @@ def csrf(html: str) -> str:
 def two_alices(app):
     """One person, two records: a cheque signed "Alice Smith", another "alice smith"."""
     first = cheque("Alice", "Smith", 2500)
-    second = cheque("alice", "smith", 4000, fund=by_slug("stem-cell-audit"), postcode="N1 9GU")
+    second = cheque("alice", "smith", 4000, fund="stem-cell-audit", postcode="N1 9GU")
     ids = first.donor_id, second.donor_id
     db.session.rollback()  # SQLite: no read left open while the requests write
     return ids

@@ -5,35 +5,15 @@ from datetime import date
 
 import pytest
 
-from donations.extensions import db
 from donations.finance import trustees
-from donations.funds.services import by_slug
-from donations.gifts import offline
 from tests import factories
 from tests.support import sign_in
 
 
 def cheque(reference: str, amount_pence: int, on: date, fund: str = "actimus") -> None:
-    offline.record(
-        offline.OfflineGift(
-            fund=by_slug(fund),
-            amount_pence=amount_pence,
-            received_on=on,
-            method="cheque",
-            receipt_reference=reference,
-            title=None,
-            first_name="Mary",
-            last_name="Seacole",
-            email=None,
-            gift_aid=False,
-            house=None,
-            address=None,
-            postcode=None,
-            overseas=False,
-            declared_on=None,
-        )
+    factories.offline_gift(
+        fund, receipt_reference=reference, amount_pence=amount_pence, received_on=on
     )
-    db.session.commit()
 
 
 @pytest.mark.parametrize(

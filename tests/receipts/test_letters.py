@@ -13,11 +13,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from donations.extensions import db
-from donations.funds.services import by_slug
 from donations.gift_aid.models import GiftAidDeclaration
-from donations.gifts import offline
 from donations.receipts.models import ThankYouLetter
-from donations.transaction import commit
 from tests import factories
 from tests.support import csrf_token, sign_in
 
@@ -25,26 +22,8 @@ numbers = itertools.count(1)
 
 
 def gift(first: str, last: str, **changes):
-    values = {
-        "fund": by_slug("actimus"),
-        "amount_pence": 5000,
-        "received_on": date(2026, 11, 10),
-        "method": "cheque",
-        "receipt_reference": f"CHQ-{next(numbers)}",
-        "title": None,
-        "first_name": first,
-        "last_name": last,
-        "email": None,
-        "gift_aid": False,
-        "house": None,
-        "address": None,
-        "postcode": None,
-        "overseas": False,
-        "declared_on": None,
-    }
-    donation, _ = offline.record(offline.OfflineGift(**{**values, **changes}))
-    commit()  # as a request does: the outbox sends after it
-    return donation
+    values = {"amount_pence": 5000, "received_on": date(2026, 11, 10), **changes}
+    return factories.offline_gift(first_name=first, last_name=last, **values)
 
 
 BY_PHONE = {
