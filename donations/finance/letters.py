@@ -70,7 +70,9 @@ def offline_letters_make():
         return redirect(url_for("finance.offline_letters", **{"from": first, "to": last}), 303)
     audit.record(Action.LETTERS_PRINTED, subject=f"letters {batch.id}", start=first, end=last)
     commit()
-    flash(f"Letters batch {batch.id} is ready: download its PDF below and print it.")
+    left = len(letters.waiting(first, last))
+    more = f" {left} more wait: make another batch for them." if left else ""
+    flash(f"Letters batch {batch.id} is ready: download its PDF below and print it.{more}")
     return redirect(url_for("finance.offline_letters", **{"from": first, "to": last}), 303)
 
 

@@ -22,6 +22,9 @@ from donations.ledger.standing import gift_aid_due
 from donations.receipts.models import LetterBatch, ThankYouLetter
 from donations.uk_time import uk_date, uk_midnight
 
+#: letters in one batch: a PDF drawn in a few seconds, printed in one go
+BATCH_SIZE = 300
+
 
 class LettersUnavailable(RuntimeError):
     """WeasyPrint cannot draw PDFs on this machine (its Pango library is missing)."""
@@ -57,8 +60,9 @@ def waiting(first: date, last: date) -> list[Letter]:
 
 
 def make_batch(first: date, last: date, made_by: str) -> LetterBatch | None:
-    """A batch of every letter waiting in the period, each gift's only; None if none wait."""
-    letters = waiting(first, last)
+    """A batch of the letters waiting in the period (the first BATCH_SIZE of them), each
+    gift's only; None if none wait."""
+    letters = waiting(first, last)[:BATCH_SIZE]
     if not letters:
         return None
     batch = LetterBatch(period_from=first, period_to=last, made_by=made_by, made_at=utcnow())

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from donations.extensions import db
 from donations.gift_aid.models import GiftAidDeclaration
+from donations.receipts import letters
 from donations.receipts.models import ThankYouLetter
 from tests import factories
 from tests.support import csrf_token, sign_in
@@ -131,3 +132,17 @@ def test_a_viewer_prints_no_letters(client, app):
     factories.staff("viewer")
     sign_in(client, "viewer@example.org")
     assert client.get("/finance/offline/letters").status_code == 403
+
+
+def test_a_long_period_is_printed_in_batches_of_a_few_hundred(finance, monkeypatch):
+    monkeypatch.setattr(letters, "BATCH_SIZE", 2)
+    for n in range(3):
+        gift("Donor", f"Number {n}")
+    period = {"from": "2026-11-01", "to": "2026-11-30"}
+    token = csrf_token(finance, "/finance/offline/letters")
+    made = finance.post("/finance/offline/letters", data={"csrf_token": token, **period})
+    page = finance.get(made.headers["Location"]).get_data(as_text=True)
+    assert "1 more wait: make another batch for them." in page
+    assert "1 letter to print" in page
+    pdf = finance.get("/finance/offline/letters/1.pdf").get_data()
+    assert len(pdf_text(pdf)) == 2
