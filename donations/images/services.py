@@ -6,7 +6,7 @@ Services flush; callers commit."""
 import io
 import warnings
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from donations.extensions import db
 from donations.images.models import ImageVariant, StoredImage
@@ -39,7 +39,7 @@ def _opened(data: bytes) -> Image.Image:
                     f"The image is {image.width:,} x {image.height:,} pixels: "
                     "please send one of at most 36 million pixels (6,000 x 6,000)."
                 )
-            image.load()
+            _load_whole(image)
     except ImageRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
@@ -47,6 +47,17 @@ def _opened(data: bytes) -> Image.Image:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
         raise ImageRefused("That is not a PNG, JPEG or WebP image we can read.") from error
     return image
+
+
+def _load_whole(image: Image.Image) -> None:
+    """Decode every byte of the picture: one cut short is refused, whatever another library
+    in the process has told Pillow (WeasyPrint, once loaded, tells it to accept them)."""
+    accepting = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        image.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = accepting
 
 
 def _upright(image: Image.Image) -> Image.Image:

@@ -166,5 +166,5 @@ def journals_between(start: date, end: date) -> list[Journal]:
     for payout in gateway().list_payouts(since):
         made = journal(payouts.report(payout))
         if start <= made.arrived <= end:
-            found.append(made)
-    return sorted(found, key=lambda made: (made.arrived, made.payout_id))
+            found.append(((made.arrived, payout.get("created") or 0, made.payout_id), made))
+    return [made for _, made in sorted(found, key=lambda pair: pair[0])]

@@ -6,7 +6,7 @@ import struct
 import zlib
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 
 from donations.images import services as images
 from donations.images.models import ImageVariant, StoredImage
@@ -118,3 +118,11 @@ def test_an_image_is_served_as_webp_for_a_year_and_never_sniffed(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert client.get(f"/images/{stored.id}/123.webp").status_code == 404
     assert client.get("/images/999/480.webp").status_code == 404
+
+
+def test_a_picture_cut_short_is_refused_whatever_another_library_told_pillow(app, monkeypatch):
+    """WeasyPrint (the letters' PDF) sets Pillow to accept truncated images when it loads."""
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    with pytest.raises(images.ImageRefused, match="not a PNG, JPEG or WebP"):
+        images.store(picture()[:200])
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True, "what the other library set is left as it was"
