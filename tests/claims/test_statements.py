@@ -160,3 +160,10 @@ def test_a_statement_is_queued_only_with_an_address_and_gifts_and_again_when_ask
     assert {m.donor_id for m in messages} == {donor.id}
     donor.email = None
     assert statements.queue(donor, 2025, again=True) is False, "no address, no statement"
+
+
+def test_a_gift_refunded_in_full_stands_at_nothing_on_the_statement(app):
+    refunded = factories.payment(amount_pence=2000, gift_aid=True, paid_at=in_year(6, 1))
+    factories.refund(refunded, 2000)
+    made = statements.statement(by_email("ada@example.org"), 2025)
+    assert [(line.stands_pence, line.gift_aid_pence) for line in made.lines] == [(0, 0)]

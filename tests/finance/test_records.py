@@ -411,6 +411,7 @@ def test_a_search_for_like_wildcards_matches_them_as_typed_not_everything(client
 
     assert found("Ann_") == 1, "an underscore is an underscore, not any one letter"
     assert found("0%") == 1, "a percent sign is a percent sign, not anything"
+    assert found("%") == 1, "only the one name with a percent sign in it"
     assert found("k\\s") == 1, "a backslash is a backslash"
     assert found("Ann") == 2
 

@@ -61,3 +61,21 @@ def test_a_funds_recent_supporters_are_its_own_newest_ten(app):
         "Supporter 11",
         "Supporter 10",
     ]
+
+
+def test_supporters_are_in_the_order_their_gifts_were_paid_and_only_paid_ones(app):
+    later = factories.payment(
+        email="later@example.org",
+        display_name="Paid later",
+        paid_at=datetime(2026, 3, 9, tzinfo=UTC),
+    )
+    earlier = factories.payment(
+        email="earlier@example.org",
+        display_name="Paid earlier",
+        paid_at=datetime(2026, 3, 2, tzinfo=UTC),
+    )
+    assert earlier.id > later.id, "made second, paid first"
+    factories.donation(email="unpaid@example.org", display_name="Not paid")
+    for donation in moderation.awaiting_decision():
+        moderation.moderate(donation.reference, approve=True)
+    assert [s.name for s in recent(factories.fund("actimus"))] == ["Paid later", "Paid earlier"]
