@@ -164,3 +164,63 @@ def test_a_supporters_page_title_and_target_are_refused_in_words(editor):
         refused = staff_post(editor, path, {**base, **changes}, page=path)
         assert refused.status_code == 400, changes
         assert said in html_module.unescape(refused.get_data(as_text=True)), changes
+
+
+NEW_APPEAL = {
+    "name": "Spring appeal",
+    "slug": "spring-appeal",
+    "fund": "actimus",
+    "summary": "Help in spring.",
+    "story": "The trial needs you.",
+    "goal": "1,000",
+}
+
+
+def beside(html: str, field: str) -> str | None:
+    found = re.search(rf'<p class="error-message" id="{field}-error">(.*?)</p>', html, re.S)
+    if found is None:
+        return None
+    return html_module.unescape(re.sub(r"<[^>]+>", "", found[1])).replace("Error:", "").strip()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "said"),
+    [
+        ({"name": "Spring\x07appeal"}, "name", "Name cannot contain HTML or control characters."),
+        (
+            {"summary": "Help <b>now</b>"},
+            "summary",
+            "Summary cannot contain HTML or control characters.",
+        ),
+        (
+            {"story": "The trial\x00 needs you."},
+            "story",
+            "Story cannot contain control characters.",
+        ),
+        ({"fund": ""}, "fund", "Choose the fund this appeal raises money for."),
+        ({"fund": "no-such-fund"}, "fund", "Choose the fund this appeal raises money for."),
+        ({"slug": "Spring Appeal!"}, "slug", None),
+    ],
+)
+def test_each_appeal_refusal_is_said_beside_its_field_in_its_own_words(
+    editor, changes, field, said
+):
+    refused = staff_post(
+        editor, "/finance/appeals/new", {**NEW_APPEAL, **changes}, page="/finance/appeals/new"
+    )
+    assert refused.status_code == 400
+    words = beside(refused.get_data(as_text=True), field)
+    assert words is not None, field
+    if said is not None:
+        assert words == said
+    assert funds.appeal_by_slug("spring-appeal") is None
+
+
+def test_a_tab_in_a_story_is_words_not_a_control_character(editor):
+    done = staff_post(
+        editor,
+        "/finance/appeals/new",
+        {**NEW_APPEAL, "story": "Step\tone"},
+        page="/finance/appeals/new",
+    )
+    assert done.status_code == 303

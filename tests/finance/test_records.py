@@ -4,7 +4,7 @@ import csv
 import io
 import json
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -438,3 +438,50 @@ def test_an_empty_xlsx_still_has_its_sheet_and_header(app, tmp_path):
     assert book.sheetnames == ["Donations"]
     assert [cell.value for cell in book.active[1]] == COLUMNS
     assert book.active["A1"].font.bold
+
+
+def test_the_records_come_fifty_a_page_newest_first_and_any_page_asked_is_one_there_is(client, app):
+    for n in range(51):
+        factories.payment(
+            email=f"p{n}@example.org",
+            first_name=f"Donor{n:02d}",
+            paid_at=datetime(2026, 10, 1, 12, n, tzinfo=UTC),
+        )
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+
+    def names(**asked) -> list[str]:
+        html = client.get("/finance/donations", query_string=asked).get_data(as_text=True)
+        return re.findall(r"<td>(Donor\d\d) ", html)
+
+    first = names()
+    assert len(first) == 50
+    assert first[:2] == ["Donor50", "Donor49"], "newest first"
+    assert names(page="2") == ["Donor00"]
+    for odd in ("0", "-1", "abc", "1.5", ""):
+        assert names(page=odd) == first, odd
+    assert names(page="999999") == ["Donor00"], "past the end: the last page"
+    assert names(page="1000000") == first
+    html = client.get("/finance/donations", query_string={"page": "2"}).get_data(as_text=True)
+    assert "Newest first, page 2 of 2" in html
+    assert 'rel="prev"' in html
+    assert 'rel="next"' not in html
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_names", "may_export"), [("finance", True, True), ("viewer", False, False)]
+)
+def test_the_records_page_shows_names_and_downloads_only_to_those_who_may(
+    client, app, role, sees_names, may_export
+):
+    factories.payment(first_name="Ada", last_name="Lovelace")
+    factories.appeal()
+    factories.staff(role)
+    sign_in(client, f"{role}@example.org")
+    html = client.get("/finance/donations").get_data(as_text=True)
+    assert ("Ada Lovelace" in html) is sees_names
+    assert ('<th scope="col">Donor</th>' in html) is sees_names
+    assert ("export.csv" in html) is may_export
+    assert ("export.xlsx" in html) is may_export
+    assert 'id="filter-appeal"' in html, "an appeal there is can be chosen"
+    assert 'value="winter-appeal"' in html
