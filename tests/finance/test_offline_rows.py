@@ -118,6 +118,18 @@ def test_a_good_row_is_one_gift_with_every_field_read(app):
             {"gift_aid": "yes", "house": "14", "postcode": "SW1A 1AA"},
             ("Date of the Gift Aid declaration", "Enter the date on the Gift Aid declaration."),
         ),
+        (
+            {"gift_aid": "yes", "house": "14", "postcode": "SW1A 1AA", "declaration_date": "x"},
+            (
+                "Date of the Gift Aid declaration",
+                "Date of the Gift Aid declaration: write the date as YYYY-MM-DD or DD/MM/YYYY, "
+                "like 2026-11-20.",
+            ),
+        ),
+        (
+            {"overseas": "abroad"},
+            ("Lives outside the UK", "Lives outside the UK: write yes or no."),
+        ),
     ],
 )
 def test_each_bad_field_is_named_with_its_row(app, changes, expected):
@@ -247,3 +259,33 @@ def test_a_date_is_read_the_uk_way_or_the_iso_way(typed, day):
 def test_a_date_in_any_other_shape_is_refused(typed):
     with pytest.raises(ValueError, match=r"."):
         read_date(typed)
+
+
+def test_the_smallest_and_largest_amounts_are_taken(app):
+    gifts, found = read(row(amount="0.01"), row(receipt_reference="CHQ-2", amount="1000000"))
+    assert found == []
+    assert [gift.amount_pence for gift in gifts] == [1, 100_000_000]
+
+
+def test_a_donor_abroad_with_gift_aid_is_read_as_abroad(app):
+    abroad = row(
+        gift_aid="yes",
+        declaration_date="2026-10-30",
+        house="Apt 12",
+        address="Calle Mayor 5 Madrid",
+        overseas="yes",
+    )
+    [gift], found = read(abroad)
+    assert found == []
+    assert (gift.overseas, gift.address, gift.postcode) == (
+        True,
+        "Calle Mayor 5 Madrid",
+        None,
+    )
+
+
+def test_money_for_a_page_there_is_not_is_refused_in_words(app):
+    header = HEADER + ",fundraiser"
+    assert problems(GOOD + ",nobody-runs", header=header) == [
+        (2, "Fundraising page (optional)", "There is no fundraising page at that web address.")
+    ]
