@@ -1,0 +1,48 @@
+"""The dashboard's weekly chart and its scale, and how an export writes an amount: the
+arithmetic, to the penny and the day."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from donations.extensions import db
+from donations.finance import dashboard, history
+from donations.finance.exports import pounds_text
+from donations.gifts import reversals
+from tests import factories
+
+
+def test_each_of_the_last_weeks_starts_on_a_monday_and_holds_that_weeks_money(app):
+    actimus, audit = factories.fund("actimus"), factories.fund("stem-cell-audit")
+    factories.payment(amount_pence=1000, paid_at=datetime(2026, 11, 16, 9, tzinfo=UTC))  # Mon
+    factories.payment(amount_pence=2000, paid_at=datetime(2026, 11, 22, 20, tzinfo=UTC))  # Sun
+    factories.payment(amount_pence=4000, paid_at=datetime(2026, 11, 23, 9, tzinfo=UTC))
+    factories.payment(
+        "stem-cell-audit", amount_pence=500, paid_at=datetime(2026, 12, 2, tzinfo=UTC)
+    )
+    factories.payment(amount_pence=9900, paid_at=datetime(2026, 11, 15, 9, tzinfo=UTC))  # before
+    refunded = factories.payment(amount_pence=3000, paid_at=datetime(2026, 12, 1, 9, tzinfo=UTC))
+    reversals.refund(
+        history.gifts_of(refunded)[0], "re_test", 1000, when=datetime(2026, 12, 2, 9, tzinfo=UTC)
+    )
+    db.session.commit()
+    mondays, series = dashboard.weekly(date(2026, 12, 3), weeks=3)
+    assert mondays == [date(2026, 11, 16), date(2026, 11, 23), date(2026, 11, 30)]
+    assert series[actimus.id] == [3000, 4000, 3000 - 1000]
+    assert series[audit.id] == [0, 0, 500]
+
+
+@pytest.mark.parametrize(
+    ("pence", "top"),
+    [(0, 100), (100, 100), (101, 200), (250, 500), (501, 1000), (99_999, 100_000)],
+)
+def test_the_charts_top_is_the_next_1_2_or_5_of_a_power_of_ten(pence, top):
+    assert dashboard.nice_ceiling(pence) == top
+
+
+@pytest.mark.parametrize(
+    ("pence", "text"),
+    [(None, ""), (0, "0.00"), (5, "0.05"), (100, "1.00"), (12_345, "123.45"), (-150, "-1.50")],
+)
+def test_an_export_writes_pounds_with_two_decimals_and_its_sign(pence, text):
+    assert pounds_text(pence) == text
