@@ -86,6 +86,21 @@ def sandbox_pay(client, checkout_url: str, **fields):
     return client.post("/" + path, data=data)
 
 
+#: a UK bank account the sandbox's Direct Debit takes
+BANK_ACCOUNT = {
+    "method": "bacs",
+    "card_number": "",
+    "account_holder": "Ada Lovelace",
+    "sort_code": "10-88-00",
+    "account_number": "00012345",
+}
+
+
+def sandbox_pay_by_direct_debit(client, checkout_url: str, **fields):
+    """Pay at the sandbox's checkout by Bacs Direct Debit (a settlement follows later)."""
+    return sandbox_pay(client, checkout_url, **{**BANK_ACCOUNT, **fields})
+
+
 def give(client, **fields):
     """A whole paid gift: the form, then the sandbox's card that succeeds."""
     response = submit_gift(client, **fields)
@@ -195,15 +210,7 @@ def a_year_of_gifts(client, runner) -> None:
     sandbox(runner, "refund", reference_of("card@example.org"), "--amount", "5")
     sandbox(runner, "refund", reference_of("card@example.org"), "--amount", "7.50")
     bacs = submit_gift(client, amount="other", other_amount="40", email="bacs@example.org")
-    sandbox_pay(
-        client,
-        bacs.headers["Location"],
-        method="bacs",
-        card_number="",
-        account_holder="Ada Lovelace",
-        sort_code="10-88-00",
-        account_number="00012345",
-    )
+    sandbox_pay_by_direct_debit(client, bacs.headers["Location"])
     sandbox(runner, "settle", reference_of("bacs@example.org"))
     give(client, frequency="monthly", amount="10", email="monthly@example.org", **GIFT_AID)
     sandbox(runner, "renew", reference_of("monthly@example.org"))

@@ -11,7 +11,7 @@ from donations.gifts.models import Donation, PlanStatus
 from donations.money import format_gbp
 from donations.payments.models import ProviderPayment
 from tests import factories
-from tests.support import give, reference_of, sandbox, sandbox_pay, submit_gift
+from tests.support import give, reference_of, sandbox, sandbox_pay_by_direct_debit, submit_gift
 
 
 def whats(found) -> list[str]:
@@ -64,15 +64,7 @@ def test_a_card_gift_with_fee_cover_and_gift_aid_tells_its_whole_story(client, r
 
 def test_a_direct_debit_is_promised_then_settled(client, runner, app):
     bacs = submit_gift(client, amount="other", other_amount="40", email="bacs@example.org")
-    sandbox_pay(
-        client,
-        bacs.headers["Location"],
-        method="bacs",
-        card_number="",
-        account_holder="Ada Lovelace",
-        sort_code="10-88-00",
-        account_number="00012345",
-    )
+    sandbox_pay_by_direct_debit(client, bacs.headers["Location"])
     promised = whats(history.history(donation("bacs@example.org"), personal=True))
     assert "Direct Debit promised" in promised
     assert "Direct Debit no longer pending" not in promised

@@ -18,6 +18,7 @@ from tests.support import (
     give,
     plain_text,
     sandbox_pay,
+    sandbox_pay_by_direct_debit,
     submit_gift,
 )
 
@@ -94,15 +95,7 @@ def test_the_declined_card_records_nothing_and_says_why(client):
 
 def test_bacs_stays_pending_until_settled(app, client, runner):
     checkout_url = submit_gift(client, amount="50").headers["Location"]
-    done = sandbox_pay(
-        client,
-        checkout_url,
-        method="bacs",
-        card_number="",
-        account_holder="Ada Lovelace",
-        sort_code="10-88-00",
-        account_number="00012345",
-    )
+    done = sandbox_pay_by_direct_debit(client, checkout_url)
     thanks = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "has not been collected yet" in thanks
     totals = fund_totals("actimus")

@@ -14,7 +14,14 @@ from donations.ledger.totals import drift
 from donations.payments.webhooks import registry
 from donations.receipts.models import OutboxMessage
 from donations.sandbox.models import SandboxObject
-from tests.support import count, fund_totals, give, sandbox_pay, submit_gift
+from tests.support import (
+    count,
+    fund_totals,
+    give,
+    sandbox_pay,
+    sandbox_pay_by_direct_debit,
+    submit_gift,
+)
 
 TODAY = time.strftime("%Y-%m-%d")
 
@@ -182,15 +189,7 @@ def stripe_fees() -> list[tuple[int, int]]:
 def bacs_gift(client, runner, **fields) -> str:
     response = submit_gift(client, **fields)
     location = response.headers["Location"]
-    paid = sandbox_pay(
-        client,
-        location,
-        method="bacs",
-        card_number="",
-        account_holder="Ada Lovelace",
-        sort_code="10-88-00",
-        account_number="00012345",
-    )
+    paid = sandbox_pay_by_direct_debit(client, location)
     assert paid.status_code == 303
     gift = reference()
     sandbox(runner, "settle", gift)

@@ -48,17 +48,23 @@ def server(accepted: tuple[str, str]):
     return controller, mailbox, seen
 
 
+def signing_in(make_app, reset_database, port: int, password: str):
+    """The app, its outbox signing in to the server at this port as "donations"."""
+    app = make_app(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=port,
+        MAIL_USE_TLS=False,
+        MAIL_USERNAME="donations",
+        MAIL_PASSWORD=password,
+    )
+    reset_database(app)
+    return app
+
+
 def test_the_outbox_signs_in_with_its_username_and_password(make_app, reset_database):
     controller, mailbox, seen = server(("donations", "s3cret word"))
     try:
-        app = make_app(
-            MAIL_SERVER="127.0.0.1",
-            MAIL_PORT=controller.port,
-            MAIL_USE_TLS=False,
-            MAIL_USERNAME="donations",
-            MAIL_PASSWORD="s3cret word",
-        )
-        reset_database(app)
+        app = signing_in(make_app, reset_database, controller.port, "s3cret word")
         with app.app_context():
             factories.payment(amount_pence=2500)
     finally:
@@ -70,14 +76,7 @@ def test_the_outbox_signs_in_with_its_username_and_password(make_app, reset_data
 def test_a_refused_sign_in_sends_nothing_and_the_receipt_waits(make_app, reset_database):
     controller, mailbox, seen = server(("donations", "the right one"))
     try:
-        app = make_app(
-            MAIL_SERVER="127.0.0.1",
-            MAIL_PORT=controller.port,
-            MAIL_USE_TLS=False,
-            MAIL_USERNAME="donations",
-            MAIL_PASSWORD="a wrong one",
-        )
-        reset_database(app)
+        app = signing_in(make_app, reset_database, controller.port, "a wrong one")
         with app.app_context():
             factories.payment(amount_pence=2500)
             message = db.session.execute(select(OutboxMessage)).scalar_one()
