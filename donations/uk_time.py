@@ -16,5 +16,11 @@ def uk_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UK).astimezone(UTC)
 
 
+def uk_noon(day: date) -> datetime:
+    """A day as a moment: midday UK time, so the day is the same in any zone it is read in
+    (a day written on a cheque or a paper form)."""
+    return datetime.combine(day, time(12), tzinfo=UK).astimezone(UTC)
+
+
 def uk_today() -> date:
     return datetime.now(UK).date()

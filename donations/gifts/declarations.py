@@ -7,7 +7,7 @@ callers commit.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 from sqlalchemy import select
 
@@ -16,7 +16,7 @@ from donations.gift_aid.models import DeclarationCover, GiftAidDeclaration
 from donations.gift_aid.services import new_declaration
 from donations.gifts.models import Donation, Donor
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
-from donations.uk_time import UK
+from donations.uk_time import uk_midnight, uk_noon
 
 #: how far back a declaration reaches (HMRC: the four years before it was made)
 YEARS_BACK = 4
@@ -27,10 +27,6 @@ class Recorded:
     declaration: GiftAidDeclaration
     #: the donor's earlier gifts it now covers
     covered: int
-
-
-def _uk_noon(day: date) -> datetime:
-    return datetime.combine(day, time(12), tzinfo=UK).astimezone(UTC)
 
 
 def reaches_back_to(declared_on: date) -> date:
@@ -52,7 +48,7 @@ def _uncovered_gifts(donor_id: int, since: date) -> list[int]:
                 Donation.donor_id == donor_id,
                 LedgerEntry.kind.in_(GIFT_KINDS),
                 LedgerEntry.gift_aid.is_(False),
-                LedgerEntry.occurred_at >= datetime.combine(since, time(0), tzinfo=UK),
+                LedgerEntry.occurred_at >= uk_midnight(since),
                 LedgerEntry.id.not_in(covered),
             )
         ).scalars()
@@ -85,7 +81,7 @@ def record(
         overseas=overseas,
     )
     declaration.source = declared_by
-    declaration.declared_at = _uk_noon(declared_on)
+    declaration.declared_at = uk_noon(declared_on)
     db.session.add(declaration)
     db.session.flush()
     gifts = _uncovered_gifts(donor.id, reaches_back_to(declared_on))

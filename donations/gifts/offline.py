@@ -7,7 +7,7 @@ counts in the fund's totals from the moment it is recorded. Services flush; call
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 from sqlalchemy import select
 
@@ -19,7 +19,7 @@ from donations.gifts.donors import settle_donor
 from donations.gifts.models import Donation, DonationStatus, Frequency, Moderation
 from donations.gifts.services import new_reference
 from donations.ledger.models import EntryKind
-from donations.uk_time import UK
+from donations.uk_time import uk_noon
 
 METHODS = ("cheque", "cash", "contactless", "bank_transfer", "event")
 #: how an offline donor may make a Gift Aid declaration
@@ -74,11 +74,6 @@ def already_recorded(receipt_reference: str) -> Donation | None:
     ).scalar_one_or_none()
 
 
-def _uk_noon(day: date) -> datetime:
-    """A day, as a moment: midday UK time, so the day is the same in any zone it is read in."""
-    return datetime.combine(day, time(12), tzinfo=UK).astimezone(UTC)
-
-
 def record(gift: OfflineGift) -> tuple[Donation, bool]:
     """Record the gift (or find it, if its receipt reference is already recorded); returns the
     donation and whether it is new."""
@@ -112,7 +107,7 @@ def record(gift: OfflineGift) -> tuple[Donation, bool]:
         marketing_consent_version=OFFLINE_WORDING if gift.marketing_consent else None,
         sponsored=gift.sponsored,
         form_token=source_ref(gift.receipt_reference),
-        created_at=_uk_noon(gift.received_on),
+        created_at=uk_noon(gift.received_on),
     )
     db.session.add(donation)
     db.session.flush()
@@ -120,11 +115,11 @@ def record(gift: OfflineGift) -> tuple[Donation, bool]:
     if donation.declaration is not None:
         donation.declaration.source = gift.declared_by
         if gift.declared_on is not None:
-            donation.declaration.declared_at = _uk_noon(gift.declared_on)
+            donation.declaration.declared_at = uk_noon(gift.declared_on)
     lifecycle.mark_paid(
         donation,
         source_ref(gift.receipt_reference),
-        occurred_at=_uk_noon(gift.received_on),
+        occurred_at=uk_noon(gift.received_on),
         kind=EntryKind.OFFLINE,
     )
     return donation, True
