@@ -21,6 +21,7 @@ from flask import (
 from flask.globals import request_ctx
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 T = TypeVar("T")
 
@@ -172,7 +173,20 @@ def _csrf_refused(error: CSRFError):
     return render_template("errors/400.html", reason=error.description), 400
 
 
+#: the largest id a database integer column holds (PostgreSQL's are 32 bits)
+ROW_ID_MAX = 2**31 - 1
+
+
+class RowId(IntegerConverter):
+    """A row's id in a path (`<id:name>`): a whole number a database integer can hold; any
+    other number is no row there, a 404, never a query the database refuses."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, min=1, max=ROW_ID_MAX)
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["id"] = RowId
     for code, handler in (
         (400, _bad_request),
         (404, _not_found),

@@ -97,7 +97,7 @@ def staff_create():
     return redirect(url_for("finance.staff"), 303)
 
 
-@bp.post("/staff/<int:member_id>")
+@bp.post("/staff/<id:member_id>")
 @requires(Permission.MANAGE_STAFF)
 def staff_change(member_id: int):
     form = ChangeForm()

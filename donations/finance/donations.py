@@ -176,7 +176,7 @@ def donation(reference: str):
     return _detail_page(donation_or_404(reference))
 
 
-@bp.post("/donations/<reference>/refund/<int:entry_id>")
+@bp.post("/donations/<reference>/refund/<id:entry_id>")
 @requires(Permission.REFUND)
 def donation_refund(reference: str, entry_id: int):
     donation = donation_or_404(reference)

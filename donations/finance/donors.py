@@ -32,11 +32,9 @@ from donations.text import CONTROL
 from donations.transaction import commit
 from donations.uk_time import uk_today
 from donations.updates import consent
-from donations.web import Form, found_or_404
+from donations.web import ROW_ID_MAX, Form, found_or_404
 
 MAX_QUERY = 100
-#: the largest id a database integer holds: anything past it is no donor
-MAX_ID = 2**31 - 1
 
 
 class DeclarationForm(Form):
@@ -52,7 +50,7 @@ class MergeForm(Form):
 
 
 def _donor_or_404(donor_id: int) -> Donor:
-    return found_or_404(db.session.get(Donor, donor_id) if donor_id <= MAX_ID else None)
+    return found_or_404(db.session.get(Donor, donor_id))
 
 
 def _personal() -> bool:
@@ -111,7 +109,7 @@ def _donor_page(
     ), status
 
 
-@bp.get("/donors/<int:donor_id>")
+@bp.get("/donors/<id:donor_id>")
 @requires(Permission.VIEW_RECORDS)
 def donor(donor_id: int):
     return _donor_page(_donor_or_404(donor_id))
@@ -154,7 +152,7 @@ def _read_declaration(form) -> tuple[dict, dict[str, str]]:
     return values, problems
 
 
-@bp.post("/donors/<int:donor_id>/declarations")
+@bp.post("/donors/<id:donor_id>/declarations")
 @requires(Permission.CLAIM_GIFT_AID)
 def donor_declaration(donor_id: int):
     donor = _donor_or_404(donor_id)
@@ -191,12 +189,10 @@ def donor_declaration(donor_id: int):
     return redirect(url_for("finance.donor", donor_id=donor.id), 303)
 
 
-@bp.get("/gift-aid/declarations/<int:declaration_id>/record.pdf")
+@bp.get("/gift-aid/declarations/<id:declaration_id>/record.pdf")
 @requires(Permission.CLAIM_GIFT_AID)
 def declaration_record_pdf(declaration_id: int):
-    declaration = found_or_404(
-        db.session.get(GiftAidDeclaration, declaration_id) if declaration_id <= MAX_ID else None
-    )
+    declaration = found_or_404(db.session.get(GiftAidDeclaration, declaration_id))
     if not needs_written_record(declaration):
         abort(404)
     try:
@@ -215,7 +211,7 @@ def declaration_record_pdf(declaration_id: int):
 def _other(donor: Donor, text: str | None):
     """The donor to merge into this one, from the number staff typed: (plan, problem)."""
     number = (text or "").strip().removeprefix("#")
-    if not number.isdigit() or int(number) > MAX_ID:
+    if not number.isdigit() or int(number) > ROW_ID_MAX:
         return None, "Enter the other donor's number (as shown on their page, e.g. 1234)."
     other = db.session.get(Donor, int(number))
     if other is None:
@@ -226,7 +222,7 @@ def _other(donor: Donor, text: str | None):
         return None, str(refused)
 
 
-@bp.get("/donors/<int:donor_id>/merge")
+@bp.get("/donors/<id:donor_id>/merge")
 @requires(Permission.MERGE_DONORS)
 def donor_merge(donor_id: int):
     donor = _donor_or_404(donor_id)
@@ -237,7 +233,7 @@ def donor_merge(donor_id: int):
     )
 
 
-@bp.post("/donors/<int:donor_id>/merge")
+@bp.post("/donors/<id:donor_id>/merge")
 @requires(Permission.MERGE_DONORS)
 def donor_merge_carry_out(donor_id: int):
     donor = _donor_or_404(donor_id)

@@ -270,7 +270,7 @@ def _read_fix(form, declaration) -> tuple[dict, dict]:
     return read_declared(form, fix_fields(declaration.overseas), declaration.overseas)
 
 
-@bp.route("/gift-aid/declarations/<int:declaration_id>", methods=["GET", "POST"])
+@bp.route("/gift-aid/declarations/<id:declaration_id>", methods=["GET", "POST"])
 @requires(Permission.CLAIM_GIFT_AID)
 def declaration_fix(declaration_id: int):
     declaration = found_or_404(db.session.get(GiftAidDeclaration, declaration_id))
@@ -305,7 +305,7 @@ def declaration_fix(declaration_id: int):
     ), (400 if problems else 200)
 
 
-@bp.post("/gift-aid/declarations/<int:declaration_id>/cancel")
+@bp.post("/gift-aid/declarations/<id:declaration_id>/cancel")
 @requires(Permission.CLAIM_GIFT_AID)
 def declaration_cancel(declaration_id: int):
     declaration = found_or_404(db.session.get(GiftAidDeclaration, declaration_id))

@@ -17,8 +17,6 @@ from donations.transaction import commit
 from donations.uk_time import uk_today
 from donations.web import Form, found_or_404
 
-MAX_ID = 2**31 - 1
-
 
 class LettersForm(Form):
     """Only the CSRF token; the period is read from the form's dates."""
@@ -76,10 +74,10 @@ def offline_letters_make():
     return redirect(url_for("finance.offline_letters", **{"from": first, "to": last}), 303)
 
 
-@bp.get("/offline/letters/<int:batch_id>.pdf")
+@bp.get("/offline/letters/<id:batch_id>.pdf")
 @requires(Permission.RECORD_OFFLINE_GIFTS)
 def offline_letters_pdf(batch_id: int):
-    batch = found_or_404(db.session.get(LetterBatch, batch_id) if batch_id <= MAX_ID else None)
+    batch = found_or_404(db.session.get(LetterBatch, batch_id))
     try:
         content = letters.pdf(batch)
     except letters.LettersUnavailable:

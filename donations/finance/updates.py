@@ -95,7 +95,7 @@ def update_new():
     return _page(form, None)
 
 
-@bp.get("/updates/<int:update_id>")
+@bp.get("/updates/<id:update_id>")
 @requires(Permission.EDIT_PAGES)
 def update_edit(update_id: int):
     found = found_or_404(updates.by_id(update_id))
@@ -120,7 +120,7 @@ def _image_change(form: UpdateForm, found: ResearchUpdate | None) -> dict:
 
 
 @bp.post("/updates/new", endpoint="update_create")
-@bp.post("/updates/<int:update_id>", endpoint="update_save")
+@bp.post("/updates/<id:update_id>", endpoint="update_save")
 @requires(Permission.EDIT_PAGES)
 @accepts_uploads
 def update_save(update_id: int | None = None):
@@ -154,7 +154,7 @@ def update_save(update_id: int | None = None):
     return redirect(url_for("finance.update_edit", update_id=saved.id), 303)
 
 
-@bp.post("/updates/<int:update_id>/test")
+@bp.post("/updates/<id:update_id>/test")
 @requires(Permission.EDIT_PAGES)
 def update_test(update_id: int):
     found = found_or_404(updates.by_id(update_id))
@@ -164,7 +164,7 @@ def update_test(update_id: int):
     return redirect(url_for("finance.update_edit", update_id=found.id), 303)
 
 
-@bp.post("/updates/<int:update_id>/publish")
+@bp.post("/updates/<id:update_id>/publish")
 @requires(Permission.EDIT_PAGES)
 def update_publish(update_id: int):
     found = found_or_404(updates.by_id(update_id))

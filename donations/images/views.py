@@ -11,7 +11,7 @@ bp = Blueprint("images", __name__)
 FOR_EVER = "public, max-age=31536000, immutable"
 
 
-@bp.get("/images/<int:image_id>/<int:width>.webp")
+@bp.get("/images/<id:image_id>/<int:width>.webp")
 def serve(image_id: int, width: int):
     found = found_or_404(variant(image_id, width))
     response = Response(found.data, mimetype=found.media_type)

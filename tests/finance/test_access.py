@@ -21,7 +21,8 @@ def finance_rules(app):
             continue
         path = re.sub(r"<any\(([a-z-]+)[^>]*>", r"\1", rule.rule)  # its first choice
         for argument in rule.arguments:
-            path = path.replace(f"<{argument}>", "D-AAAAAAAAAA").replace(f"<int:{argument}>", "1")
+            path = path.replace(f"<{argument}>", "D-AAAAAAAAAA")
+            path = path.replace(f"<id:{argument}>", "1")
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield method, path, rule.endpoint
 
@@ -246,3 +247,20 @@ def test_the_audit_log_refuses_edits_and_deletes(app):
     db.session.delete(db.session.get(AuditEntry, entry.id))
     with pytest.raises(RuntimeError, match="never edited or deleted"):
         db.session.flush()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/finance/updates/99999999999",
+        "/finance/gift-aid/declarations/99999999999",
+        "/finance/donors/2147483648",
+        "/finance/offline/letters/99999999999.pdf",
+        "/images/99999999999/480.webp",
+        "/finance/donors/0",
+    ],
+)
+def test_an_id_no_database_integer_can_hold_is_simply_not_found(app, client, path):
+    factories.staff("admin")
+    sign_in(client, "admin@example.org")
+    assert client.get(path).status_code == 404
