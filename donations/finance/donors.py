@@ -81,6 +81,7 @@ def _donor_page(
     status=200,
 ):
     gifts = donor_records.gifts_of(donor.id)
+    declarations = donor_records.declarations_of(donor.id)
     personal = _personal()
     return render_template(
         "finance/donor.html",
@@ -88,7 +89,7 @@ def _donor_page(
         summary=donor_records.row(donor),
         gifts=gifts,
         plans=donor_records.plans_of(donor.id),
-        declarations=donor_records.declarations_of(donor.id),
+        declarations=declarations,
         messages=outbox.messages_for(donor.id, [gift.id for gift in gifts]),
         kind_of=outbox.kind_of,
         consent=consent_of(donor.id) if personal else None,
@@ -100,7 +101,7 @@ def _donor_page(
         form=form or MergeForm(formdata=None),
         problem=problem,
         can_declare=personal and current_user.may(Permission.CLAIM_GIFT_AID),
-        declaring=declaring or _declaration_values(donor),
+        declaring=declaring or _declaration_values(donor, declarations),
         declaring_problems=declaring_problems or {},
         declaration_form=DeclarationForm(formdata=None),
         declared_by=DECLARED_BY,
@@ -118,9 +119,10 @@ def donor(donor_id: int):
 # --- a declaration made after giving ------------------------------------------------------
 
 
-def _declaration_values(donor: Donor) -> dict[str, str]:
-    """What the form starts with: the donor's names and the address they last gave."""
-    last = next(iter(donor_records.declarations_of(donor.id)), None)
+def _declaration_values(donor: Donor, declarations: list) -> dict[str, str]:
+    """What the form starts with: the donor's names and the address they last gave (the
+    declarations come newest first)."""
+    last = next(iter(declarations), None)
     values = {
         "title": donor.title or "",
         "first_name": donor.first_name,
