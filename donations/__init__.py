@@ -20,6 +20,7 @@ from donations import (
     funds,
     gifts,
     giving,
+    health,
     images,
     ledger,
     markup,
@@ -93,6 +94,7 @@ def create_app(config: dict | None = None) -> Flask:
         _tune_sqlite(db.engine)
 
     web.init_app(app)
+    health.init_app(app)
     for package in PACKAGES:
         package.init_app(app)
     app.jinja_env.filters["gbp"] = format_gbp

@@ -51,6 +51,8 @@ def from_environment(env: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance),
         "STRIPE_SECRET_KEY": stripe_key,
         "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET") or None,
+        #: while a webhook secret is rolled, the one before it, also accepted until removed
+        "STRIPE_WEBHOOK_SECRET_PREVIOUS": env.get("STRIPE_WEBHOOK_SECRET_PREVIOUS") or None,
         "STRIPE_API_BASE": env.get("STRIPE_API_BASE") or None,
         "SANDBOX": stripe_key is None,
         "PUBLIC_URL": (env.get("PUBLIC_URL") or "").rstrip("/") or None,
@@ -58,8 +60,16 @@ def from_environment(env: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
         "RATELIMIT_ENABLED": not _flag(env.get("RATELIMIT_DISABLED")),
         "RATELIMIT_HEADERS_ENABLED": True,
-        #: a broken Redis must not stop people giving
+        #: a broken Redis must not stop people giving: each process counts for itself until
+        #: it is back (Flask-Limiter logs both moments)
         "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        #: a connection the database dropped (a restart) is found before use, not by a donor
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        #: one JSON object a line (production's default), or plain text for a laptop
+        "LOG_FORMAT": env.get("LOG_FORMAT") or ("json" if environment == "production" else "text"),
+        #: the charity's error tracker (Sentry or compatible); nothing is sent without it
+        "SENTRY_DSN": env.get("SENTRY_DSN") or None,
         "DONATE_RATE_LIMIT": env.get("DONATE_RATE_LIMIT", "10 per minute; 60 per hour"),
         #: wrong passwords allowed per staff account from one address, and sign-in tries per
         #: client address

@@ -29,7 +29,7 @@ LAYERS = [
         "uk_time",
         "markup",
     },
-    {"transaction"},
+    {"transaction", "health"},
     {"staff", "images"},
     {"funds"},
     {"ledger"},
@@ -180,6 +180,7 @@ def test_plumbing_imports_no_feature():
         "money",
         "transaction",
         "web",
+        "health",
         "cli_support",
         "page_cache",
         "keyed",
@@ -222,8 +223,9 @@ def test_the_gift_aid_formula_and_what_stands_are_each_written_once():
 
 def test_no_view_rolls_the_session_back_itself():
     """Refused work is undone by `transaction.undone_on` (a savepoint); only the request and
-    command boundaries (the webhook's answer, reconcile) end a transaction themselves."""
-    boundaries = {"transaction.py", "payments/views.py", "payments/cli.py"}
+    command boundaries (the webhook's answer, reconcile, a request whose database went away)
+    end a transaction themselves."""
+    boundaries = {"transaction.py", "health.py", "payments/views.py", "payments/cli.py"}
     rolling = {
         str(path.relative_to(PACKAGE))
         for path in PACKAGE.rglob("*.py")

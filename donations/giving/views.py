@@ -15,6 +15,7 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 
+from donations import health
 from donations.extensions import limiter
 from donations.funds import services as funds
 from donations.gift_aid import services as declarations
@@ -303,6 +304,19 @@ def csrf_refused(error: CSRFError):
         "Please fill it in again here."
     )
     return render_form(form, status=400, notice=notice)
+
+
+def _database_away(error):
+    """The database went away while a gift was being started: nothing was written, and the
+    page keeps what the donor typed, to send again when they are ready."""
+    if request.endpoint != "giving.donate_submit":
+        return health.database_away(error)
+    typed = [(name, value) for name, value in request.form.items(multi=True)]
+    return health.database_away(error, "giving/try_again.html", typed=typed)
+
+
+for _away in health.DATABASE_AWAY:
+    bp.register_error_handler(_away, _database_away)
 
 
 @bp.get("/donate/manage/<token>")

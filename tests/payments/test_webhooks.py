@@ -161,6 +161,33 @@ def test_a_bad_signature_is_400_and_changes_nothing(client, open_session):
     assert state() == before
 
 
+def test_while_the_secret_is_rolled_deliveries_signed_with_either_are_taken(
+    app, client, open_session
+):
+    """Stripe's roll: for a while it signs with the new secret and the old, one v1 each."""
+    old, new = WEBHOOK_SECRET, "whsec_the_new_one"
+    app.config.update(STRIPE_WEBHOOK_SECRET=new, STRIPE_WEBHOOK_SECRET_PREVIOUS=old)
+    both = session_event(paid(open_session), event_id="evt_both")
+    payload, headers = signed_event(both, secret=new)
+    headers["Stripe-Signature"] += "," + signature_header(payload, old).split(",")[1]
+    answers = [
+        deliver(client, session_event(paid(open_session), event_id="evt_old"), secret=old),
+        deliver(client, session_event(paid(open_session), event_id="evt_new"), secret=new),
+        client.post("/stripe/webhook", data=payload, headers=headers),
+    ]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    ahead = int(time.time()) + 301
+    late = deliver(client, session_event({}, event_id="evt_ahead"), secret=old, timestamp=ahead)
+    assert late.json["error"] == "bad_signature", "a date ahead is refused under either"
+
+    app.config.update(STRIPE_WEBHOOK_SECRET_PREVIOUS=None)  # the roll is over
+    before = state()
+    answer = deliver(client, session_event(paid(open_session), event_id="evt_late"), secret=old)
+    assert answer.json["error"] == "bad_signature"
+    assert state() == before
+    assert fund_totals("actimus").raised_pence == 5000, "the gift was recorded once"
+
+
 def test_a_stale_timestamp_is_400_and_changes_nothing(client, open_session):
     before = state()
     answer = deliver(client, session_event(paid(open_session)), timestamp=int(time.time()) - 301)

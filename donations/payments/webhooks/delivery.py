@@ -59,21 +59,34 @@ BAD_SIGNATURE = Answer(400, {"error": "bad_signature", "message": "Signature che
 DUPLICATE = Answer(200, {"received": True, "duplicate": True})
 
 
+def _secrets() -> list[str]:
+    """The endpoint's secret, and while it is rolled the one before it (Stripe signs with
+    both during a roll; either may be the one a delivery carries)."""
+    config = current_app.config
+    return [
+        s
+        for s in (config["STRIPE_WEBHOOK_SECRET"], config.get("STRIPE_WEBHOOK_SECRET_PREVIOUS"))
+        if s
+    ]
+
+
+def _signed_by_stripe(payload: bytes, signature: str) -> bool:
+    text = payload.decode("utf-8", "replace")
+    for secret in _secrets():
+        try:
+            stripe.WebhookSignature.verify_header(text, signature, secret, TOLERANCE_SECONDS)
+        except stripe.SignatureVerificationError:
+            continue
+        # Stripe's check refuses a signature older than the tolerance; not one dated ahead
+        return _signed_at(signature) <= time.time() + TOLERANCE_SECONDS
+    return False
+
+
 def receive(payload: bytes, signature: str | None) -> Answer:
     """Verify, record and apply one delivery. The caller commits.
 
     Answers say whether the event was taken, never anything about a donor."""
-    try:
-        stripe.WebhookSignature.verify_header(
-            payload.decode("utf-8", "replace"),
-            signature or "",
-            current_app.config["STRIPE_WEBHOOK_SECRET"],
-            TOLERANCE_SECONDS,
-        )
-    except stripe.SignatureVerificationError:
-        return BAD_SIGNATURE
-    # Stripe's check refuses a signature older than the tolerance; not one dated ahead of now
-    if _signed_at(signature) > time.time() + TOLERANCE_SECONDS:
+    if not _signed_by_stripe(payload, signature or ""):
         return BAD_SIGNATURE
     try:
         event = _parse(payload)
