@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from donations import (
     claims,
     demo,
+    error_reports,
     finance,
     fundraising,
     funds,
@@ -23,6 +24,7 @@ from donations import (
     health,
     images,
     ledger,
+    logs,
     markup,
     models,  # noqa: F401  (the whole schema, for Alembic)
     payments,
@@ -93,6 +95,8 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         _tune_sqlite(db.engine)
 
+    logs.init_app(app)
+    error_reports.init_app(app)
     web.init_app(app)
     health.init_app(app)
     for package in PACKAGES:

@@ -3,8 +3,10 @@
 Services flush; callers commit.
 """
 
+import logging
 from datetime import datetime
 
+from donations import logs
 from donations.extensions import utcnow
 from donations.gift_aid.rules import carries_gift_aid
 from donations.gifts import states
@@ -13,6 +15,8 @@ from donations.gifts.models import Donation, DonationStatus
 from donations.gifts.signals import gift_paid
 from donations.ledger import services as ledger
 from donations.ledger.models import EntryKind, LedgerEntry
+
+log = logging.getLogger(__name__)
 
 
 def mark_pending(donation: Donation) -> None:
@@ -58,6 +62,7 @@ def mark_paid(
         fundraiser_id=donation.fundraiser_id,
     )
     if entry is not None:
+        log.info("payment recorded", extra={**logs.about(donation), "kind": entry.kind})
         gift_paid.send(donation, entry=entry)
     return entry
 

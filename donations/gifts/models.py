@@ -126,6 +126,8 @@ class Donation(db.Model):
     marketing_consent_version: Mapped[str | None] = mapped_column(String(30))
     #: one-time token from the form, so a double submit finds this donation again
     form_token: Mapped[str] = mapped_column(String(64), unique=True)
+    #: the id of the request that started the gift, which its log lines carry (donations.logs)
+    request_id: Mapped[str | None] = mapped_column(String(64))
     checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     checkout_url: Mapped[str | None] = mapped_column(Text)
     payment_intent_id: Mapped[str | None] = mapped_column(String(255), index=True)

@@ -6,6 +6,7 @@ from dataclasses import replace
 from flask import current_app
 from sqlalchemy import or_, select
 
+from donations import logs
 from donations.extensions import db
 from donations.funds.models import Appeal, Fund, Fundraiser
 from donations.gifts.consent import FORM_WORDING
@@ -156,6 +157,7 @@ def start_donation(
         moderation=_moderation_for(details),
         marketing_consent_version=FORM_WORDING if details.marketing_consent else None,
         form_token=details.form_token,
+        request_id=logs.request_id(),
     )
     db.session.add(donation)
     db.session.flush()

@@ -1,5 +1,6 @@
 """The donor-facing web: the form, on to Checkout, and the thank-you page. Views stay thin."""
 
+import logging
 import secrets
 from datetime import UTC, datetime
 
@@ -15,7 +16,7 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 
-from donations import health
+from donations import health, logs
 from donations.extensions import limiter
 from donations.funds import services as funds
 from donations.gift_aid import services as declarations
@@ -39,6 +40,8 @@ from donations.payments.checkout import confirm_with_gateway, open_checkout, ope
 from donations.payments.gateway import GatewayError, gateway
 from donations.transaction import commit, undone_on
 from donations.web import Form, absolute_url, forms_may_go_to, found_or_404
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("giving", __name__)
 forms_may_go_to(bp, lambda: gateway().checkout_origin)
@@ -247,6 +250,7 @@ def donate_submit(slug: str | None = None):
         )
         return render_form(form, status=503, notice=notice)
     commit()
+    log.info("gift started", extra=logs.about(donation))
     _remember(donation)
     if checkout_url is None:  # given before (paid, or a Direct Debit on its way)
         return redirect(url_for("giving.thanks", session_id=donation.checkout_session_id), 303)

@@ -1,9 +1,14 @@
+import logging
 import time
 
 import click
 from flask import Blueprint, current_app
 
+from donations import health, logs
+from donations.extensions import db
 from donations.receipts.outbox import Pacer, send_batch, send_queued
+
+log = logging.getLogger(__name__)
 
 cli = Blueprint("outbox_cli", __name__, cli_group="outbox")
 
@@ -34,7 +39,13 @@ def work(interval: float, once: bool):
     research updates in batches of OUTBOX_BATCH_SIZE at OUTBOX_BULK_PER_MINUTE."""
     pacer = Pacer(current_app.config["OUTBOX_BULK_PER_MINUTE"])
     while True:
-        sent, failed = send_batch(pacer)
+        logs.start_job("outbox")
+        try:
+            sent, failed = send_batch(pacer)
+        except health.DATABASE_AWAY as error:
+            db.session.remove()
+            log.warning("outbox: the database is away (%s); trying again", type(error).__name__)
+            sent, failed = 0, 0
         if sent or failed:
             click.echo(f"Sent {sent}, failed {failed}.", nl=True)
         if once and not sent:

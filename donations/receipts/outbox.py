@@ -10,6 +10,7 @@ copy (short of the instant between the server's "250" and our commit, which SMTP
 cannot close: RFC 5321, 6.1). A permanent refusal (5xx) gives the message up and says so
 (`address_refused`), so no one sends to that address again."""
 
+import logging
 import smtplib
 import time
 from collections.abc import Callable
@@ -22,10 +23,13 @@ from blinker import Namespace
 from flask import current_app
 from sqlalchemy import and_, case, func, or_, select, update
 
-from donations import transaction
+from donations import logs, transaction
 from donations.extensions import db, utcnow
 from donations.gifts.erasure import ERASED_ADDRESS
+from donations.gifts.models import Donation
 from donations.receipts.models import OutboxMessage
+
+log = logging.getLogger(__name__)
 
 #: sent as address_refused.send(address, reason=…) when a mail server refuses it for good
 address_refused = Namespace().signal("address-refused")
@@ -214,7 +218,17 @@ def _send_one(courier: Courier, message_id: int) -> str:
         message.sent_at = utcnow()
         outcome = "sent"
     db.session.commit()
+    _log_outcome(message, outcome)
     return outcome
+
+
+def _log_outcome(message: OutboxMessage, outcome: str) -> None:
+    said = {"message_id": message.id, "kind": kind_of(message), "outcome": outcome}
+    if message.donation_id is not None:
+        said |= logs.about(db.session.get(Donation, message.donation_id))
+    log.log(
+        logging.INFO if outcome == "sent" else logging.WARNING, "e-mail %s", outcome, extra=said
+    )
 
 
 def _waiting(bulk: bool, limit: int) -> list[int]:

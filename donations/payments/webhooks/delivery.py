@@ -1,6 +1,7 @@
 """One webhook delivery: verified, recorded once, and passed to the handler for its type."""
 
 import json
+import logging
 import time
 from dataclasses import dataclass
 
@@ -12,6 +13,8 @@ from donations.extensions import db, insert_new, utcnow
 from donations.payments.models import StripeEvent
 from donations.payments.objects import outline, without_personal_data
 from donations.payments.webhooks.registry import HANDLERS
+
+log = logging.getLogger(__name__)
 
 TOLERANCE_SECONDS = 300
 
@@ -120,4 +123,9 @@ def take(event: dict) -> Answer:
     if outcome == "ignored":
         kept["payload"] = json.dumps(outline(event))
     db.session.execute(update(StripeEvent).where(StripeEvent.id == event["id"]).values(**kept))
+    log.info(
+        "stripe event %s",
+        outcome,
+        extra={"event": event["id"], "event_type": event["type"], "outcome": outcome},
+    )
     return Answer(200, {"received": True, "outcome": outcome})
