@@ -3,10 +3,16 @@ sharing one PostgreSQL database, take 1,000 deliveries of Stripe events (30% of 
 duplicates, shuffled) from 16 senders at once: gifts, monthly renewals, refunds and disputes.
 Afterwards every fund's totals must equal its ledger, nothing recorded twice, nothing lost.
 
+Beside them, in the same run and on the same instances, the same deliveries (their event ids
+made new) go to the floor (benchmarks/webhook_floor.py: the signature checked and the event's
+row inserted, nothing else), so the handlers' rate is read against what the machine gives
+that day: the goal is at least half the floor's rate.
+
     .venv/bin/python benchmarks/webhooks.py \\
         --database-url postgresql://postgres@127.0.0.1:5432/postgres
 
-Prints deliveries per second. The database is a new one (bench_webhooks), dropped afterwards.
+Prints deliveries per second for the handlers and the floor, and their ratio. The database is
+a new one (bench_webhooks), dropped afterwards.
 """
 
 import argparse
@@ -144,7 +150,7 @@ def start(env: dict, port: int) -> subprocess.Popen:
             "--no-control-socket",
             "--bind",
             f"127.0.0.1:{port}",
-            "wsgi:app",
+            "benchmarks.webhook_floor:app",
         ],
         cwd=ROOT,
         env=env,
@@ -161,7 +167,9 @@ def start(env: dict, port: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
-def send_all(deliveries: list[bytes], ports: list[int]) -> tuple[float, dict]:
+def send_all(
+    deliveries: list[bytes], ports: list[int], path: str = "/stripe/webhook"
+) -> tuple[float, dict]:
     from donations.sandbox.signing import signature_header  # noqa: PLC0415
 
     work: queue.Queue = queue.Queue()
@@ -178,7 +186,7 @@ def send_all(deliveries: list[bytes], ports: list[int]) -> tuple[float, dict]:
                 return
             port = ports[index % len(ports)]
             request = urllib.request.Request(
-                f"http://127.0.0.1:{port}/stripe/webhook",
+                f"http://127.0.0.1:{port}{path}",
                 data=payload,
                 headers={
                     "Stripe-Signature": signature_header(payload, SECRET),
@@ -202,6 +210,19 @@ def send_all(deliveries: list[bytes], ports: list[int]) -> tuple[float, dict]:
     for thread in threads:
         thread.join()
     return time.perf_counter() - started, answers
+
+
+FLOOR = "/bench/floor"
+
+
+def as_floor(deliveries: list) -> list[bytes]:
+    """The same deliveries for the floor, each event id its own (the handlers' come after)."""
+    floor = []
+    for delivery in deliveries:
+        event = json.loads(delivery) if isinstance(delivery, bytes) else dict(delivery)
+        event["id"] = f"floor_{event['id']}"
+        floor.append(json.dumps(event).encode())
+    return floor
 
 
 def check(app, expected_rows: int) -> dict:
@@ -257,6 +278,8 @@ def main() -> None:
     servers = [start(env, port) for port in ports]
     try:
         send_all([json.dumps(e).encode() for e in warm_up], ports)  # every worker's first use
+        send_all(as_floor(warm_up[:20]), ports, FLOOR)
+        floor_seconds, floor_answers = send_all(as_floor(deliveries), ports, FLOOR)
         seconds, answers = send_all(deliveries, ports)
     finally:
         for server in servers:
@@ -274,6 +297,12 @@ def main() -> None:
         f"{len(deliveries) / seconds:,.0f} deliveries/s"
     )
     print(f"answers: {answers}")
+    floor_rate, rate = len(deliveries) / floor_seconds, len(deliveries) / seconds
+    print(
+        f"the floor (signature and event row only), same deliveries, same instances: "
+        f"{floor_seconds:.2f} s, {floor_rate:,.0f} deliveries/s; answers {floor_answers}"
+    )
+    print(f"handlers / floor: {rate / floor_rate:.2f}")
     print(
         f"ledger rows {result['ledger_rows']} (expected {result['expected_rows']}), "
         f"held {result['held']}, drift {result['drift'] or 'none'}"
@@ -286,7 +315,9 @@ class _Stub:
     """Stands in for a donation to count a history's events."""
 
     monthly = True
+    recurring = True
     reference = "D-STUB"
+    fee_cover_pence = 0
     checkout_session_id = "cs_stub"
     total_charged_pence = 1000
     amount_pence = 1000
