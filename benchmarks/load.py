@@ -666,6 +666,13 @@ def main() -> None:
 
     report(args, donors, deliverer, seconds, parts=parts, figures=figures, said=said)
     checks = exactness(donors, parts, figures, totals_check)
+    noted = {
+        said: logs.count(said)
+        for said in ("database unavailable", "e-mail failed", "the database is away")
+        if said in logs
+    }
+    if noted:
+        print(f"log lines: {noted}")
     if args.fault == "stop-redis":
         fell_back = "falling back to in-memory storage" in logs
         recovered = "Rate limit storage recovered" in logs
