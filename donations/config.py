@@ -64,8 +64,6 @@ def from_environment(env: dict | None = None) -> dict:
         #: it is back (Flask-Limiter logs both moments)
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
-        #: a connection the database dropped (a restart) is found before use, not by a donor
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         #: one JSON object a line (production's default), or plain text for a laptop
         "LOG_FORMAT": env.get("LOG_FORMAT") or ("json" if environment == "production" else "text"),
         #: the charity's error tracker (Sentry or compatible); nothing is sent without it
