@@ -76,6 +76,16 @@ def test_a_donor_is_found_by_name_email_postcode_number_or_gift_reference(app, c
     assert "No donor matches" in page, "a wildcard is a character, not everyone"
 
 
+def test_a_search_takes_underscores_and_backslashes_as_themselves(app, client):
+    underscored = cheque("Ann_Lee", "Hall")
+    cheque("AnnXLee", "Hall")
+    slashed = cheque("Back\\slash", "Hall")
+    signed_in(client)
+    for q, who in [("n_l", {underscored.donor_id}), ("k\\s", {slashed.donor_id})]:
+        page = client.get("/finance/donors", query_string={"q": q}).get_data(as_text=True)
+        assert set(map(int, re.findall(r'href="/finance/donors/(\d+)"', page))) == who, q
+
+
 def test_a_viewer_finds_donors_by_reference_only_and_sees_no_personal_data(app, client):
     alice = cheque("Alice", "Smith")
     signed_in(client, "viewer")

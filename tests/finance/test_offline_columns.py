@@ -92,6 +92,8 @@ def test_a_bank_file_goes_through_the_column_choosing_step_and_records_every_row
     html = asked.get_data(as_text=True)
     assert "Which column is which?" in html
     assert "Payer surname (e.g. Brontë)" in unescape(html), "read as Windows-1252"
+    assert "Memo (e.g. thank you)" in unescape(html)
+    assert "House (e.g. 7)" in unescape(html)
     guessed = selected(html)
     assert guessed["column-received_on"] == "Date"
     assert guessed["column-house"] == "House"
@@ -101,6 +103,10 @@ def test_a_bank_file_goes_through_the_column_choosing_step_and_records_every_row
 
     done = finance.post("/finance/offline/import", data={**carried(html), **CHOICES})
     assert done.status_code == 303, unescape(done.get_data(as_text=True))[-3000:]
+    assert done.headers["Location"].endswith("/finance/donations?channel=offline")
+    listed = finance.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Imported 3 gifts from bank.csv." in listed
+    assert "already recorded" not in listed
     gifts = recorded()
     assert [
         (g.form_token, g.first_name, g.last_name, g.amount_pence, g.channel) for g in gifts
@@ -121,6 +127,11 @@ def test_a_bank_file_goes_through_the_column_choosing_step_and_records_every_row
 
     again = finance.post("/finance/offline/import", data={**carried(html), **CHOICES})
     assert again.status_code == 303
+    said = unescape(finance.get(again.headers["Location"]).get_data(as_text=True))
+    assert (
+        "Imported 0 gifts from bank.csv. 3 were already recorded and were left as they were."
+        in said
+    )
     entries = db.session.execute(
         select(LedgerEntry).where(LedgerEntry.kind == EntryKind.OFFLINE)
     ).all()
@@ -129,7 +140,9 @@ def test_a_bank_file_goes_through_the_column_choosing_step_and_records_every_row
     audits = db.session.execute(
         select(AuditEntry.detail).where(AuditEntry.action == "offline_import")
     ).scalars()
+    audits = list(audits)
     assert ['"recorded": 3' in d for d in audits] == [True, False]
+    assert all('"file": "bank.csv"' in d for d in audits)
 
 
 def test_a_required_column_left_unchosen_or_one_chosen_twice_is_said_beside_it(finance):
@@ -164,7 +177,10 @@ def test_a_file_altered_on_the_way_is_never_read(finance):
     sent["file_text"] = sent["file_text"][:-3] + "AAA"
     refused = finance.post("/finance/offline/import", data={**sent, **CHOICES})
     assert refused.status_code == 400
-    assert "The file was lost on the way: choose it again." in refused.get_data(as_text=True)
+    page = refused.get_data(as_text=True)
+    assert (
+        "<tr><td></td><td>file</td><td>The file was lost on the way: choose it again.</td>" in page
+    )
     assert recorded() == []
 
 
@@ -175,8 +191,12 @@ def test_a_bad_row_through_the_column_step_is_named_and_nothing_is_recorded(fina
     assert refused.status_code == 400
     page = unescape(refused.get_data(as_text=True))
     assert "Nothing was imported" in page
+    assert "bank.csv has 1 problem." in page, "the file is named by its own name"
     assert "<td>4</td><td>Date received</td>" in page
     assert recorded() == []
+    sent = {**carried(html), **CHOICES, "file_name": ""}
+    unnamed = unescape(finance.post("/finance/offline/import", data=sent).get_data(as_text=True))
+    assert "the file has 1 problem." in unnamed
 
 
 def test_a_file_named_as_the_template_names_it_is_not_asked_about(finance):

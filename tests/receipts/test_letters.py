@@ -4,6 +4,7 @@ record, as HMRC asks."""
 
 import io
 import itertools
+import re
 from datetime import date
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -16,6 +17,7 @@ from donations.extensions import db
 from donations.gift_aid.models import GiftAidDeclaration
 from donations.receipts import letters
 from donations.receipts.models import LetterBatch, ThankYouLetter
+from donations.uk_time import uk_today
 from tests import factories
 from tests.support import csrf_token, sign_in
 
@@ -79,12 +81,14 @@ def test_a_paper_or_recorded_declaration_needs_no_written_record(app):
 
 def test_letters_are_printed_once_for_gifts_without_an_address(finance, app):
     phoned = gift("Seán", "O'Neill", **BY_PHONE)
-    plain = gift("Mary", "Seacole", amount_pence=2500, method="cash")
+    # received before the phoned gift, though recorded after it: its letter comes first
+    plain = gift("Mary", "Seacole", amount_pence=2500, method="cash", received_on=date(2026, 11, 5))
     gift("Zoë", "Brontë", email="zoe@example.org")  # thanked by e-mail instead
     gift("Later", "Gift", received_on=date(2026, 12, 1))  # another period
     period = {"from": "2026-11-01", "to": "2026-11-30"}
     page = finance.get("/finance/offline/letters", query_string=period).get_data(as_text=True)
     assert "2 letters to print" in page
+    assert 'action="/finance/offline/letters">\n  <input id="csrf_token" name="csrf_token"' in page
     assert phoned.reference in page
     assert plain.reference in page
 
@@ -108,16 +112,18 @@ def test_letters_are_printed_once_for_gifts_without_an_address(finance, app):
     assert response.mimetype == "application/pdf"
     pages = pdf_text(response.get_data())
     assert len(pages) == 2, "a page each"
-    first, second = pages
-    assert "Seán O'Neill" in first
-    assert phoned.reference in first
-    assert "£50.00" in first
-    assert "written record of your Gift Aid declaration" in first
-    assert "within 30 days" in first
-    assert "Mary Seacole" in second
-    assert "£25.00" in second
-    assert "Cash" in second
-    assert "written record" not in second
+    marys, seans = pages
+    assert "Seán O'Neill" in seans
+    assert phoned.reference in seans
+    assert "£50.00" in seans
+    assert "written record of your Gift Aid declaration" in seans
+    assert "within 30 days" in seans
+    assert "we will claim £12.50 from HMRC" in " ".join(seans.split())
+    assert "Mary Seacole" in marys
+    assert "£25.00" in marys
+    assert "Cash" in marys
+    assert "written record" not in marys
+    assert "claim" not in marys, "no Gift Aid, no word of it"
     db.session.rollback()
     declaration = db.session.get(GiftAidDeclaration, phoned.declaration_id)
     assert declaration.confirmation_sent_at is not None
@@ -132,6 +138,24 @@ def test_a_period_backwards_or_unreadable_is_refused_in_words(finance):
     assert finance.get("/finance/offline/letters?from=30/11/2026").status_code == 400
     assert finance.get("/finance/offline/letters/99999999999.pdf").status_code == 404
     assert finance.get("/finance/offline/letters/7.pdf").status_code == 404
+
+
+def test_the_period_is_this_month_unless_chosen_and_may_be_a_single_day(finance):
+    today = uk_today()
+    shown = {"from": today.replace(day=1).isoformat(), "to": today.isoformat()}
+
+    def period(page: str) -> dict:
+        return dict(re.findall(r'name="(from|to)" type="date" value="([^"]+)"', page))
+
+    assert period(finance.get("/finance/offline/letters").get_data(as_text=True)) == shown
+    unreadable = finance.get("/finance/offline/letters?from=30/11/2026")
+    page = unreadable.get_data(as_text=True)
+    assert unreadable.status_code == 400
+    assert "Write the dates as YYYY-MM-DD." in page
+    assert period(page) == shown, "an unreadable period falls back to this month"
+    one_day = finance.get(f"/finance/offline/letters?from={today}&to={today}")
+    assert one_day.status_code == 200
+    assert "There is a problem" not in one_day.get_data(as_text=True)
 
 
 def test_a_viewer_prints_no_letters(client, app):
@@ -150,5 +174,12 @@ def test_a_long_period_is_printed_in_batches_of_a_few_hundred(finance, monkeypat
     page = finance.get(made.headers["Location"]).get_data(as_text=True)
     assert "1 more wait: make another batch for them." in page
     assert "1 letter to print" in page
-    pdf = finance.get(f"/finance/offline/letters/{only_batch()}.pdf").get_data()
+    first = only_batch()
+    pdf = finance.get(f"/finance/offline/letters/{first}.pdf").get_data()
     assert len(pdf_text(pdf)) == 2
+
+    made = finance.post("/finance/offline/letters", data={"csrf_token": token, **period})
+    page = finance.get(made.headers["Location"]).get_data(as_text=True)
+    rows = re.findall(r"<tr><td>(\d+)</td><td>[^<]*</td><td class=\"num\">(\d+)</td>", page)
+    assert rows == [(str(first + 1), "1"), (str(first), "2")], "newest first, with its letters"
+    assert page.count("by finance@example.org") == 2
