@@ -107,9 +107,19 @@ def test_by_phone_with_an_address_the_written_record_goes_by_email(finance, app)
     ]
     record = [e for e in emails if "written record" in e["Subject"]]
     assert len(record) == 1
+    assert record[0]["Subject"] == "Your Gift Aid declaration: our written record of it"
     body = record[0].get_body(preferencelist=("plain",)).get_content()
     assert "within 30 days" in body
     assert "Declaration made: 1 December 2026" in body
+    html = record[0].get_body(preferencelist=("html",)).get_content()
+    assert "within 30 days" in html
+    page = finance.get(f"/finance/donors/{donation.donor_id}").get_data(as_text=True)
+    assert "Gift Aid declaration&#39;s written record" in page, "listed among the donor's messages"
+    db.session.rollback()
+    declaration = db.session.execute(
+        select(GiftAidDeclaration).where(GiftAidDeclaration.source == "phone")
+    ).scalar_one()
+    assert declaration.confirmation_sent_at is not None
 
 
 def test_on_paper_or_a_recorded_call_needs_no_written_record(finance):

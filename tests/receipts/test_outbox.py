@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from donations.extensions import db
 from donations.receipts.models import OutboxMessage
-from donations.receipts.outbox import Pacer, queue, refused_for_good, send_batch
+from donations.receipts.outbox import Pacer, kind_of, queue, refused_for_good, send_batch
 from donations.receipts.outbox import _give_up as give_up
 from tests import factories
 from tests.support import plain_text, session_event, signed_event
@@ -244,3 +244,18 @@ def test_a_message_given_up_keeps_why_in_at_most_500_characters(app):
     give_up(message, "550 " + "x" * 600)
     assert message.given_up_at is not None
     assert message.last_error == ("550 " + "x" * 600)[:500]
+
+
+@pytest.mark.parametrize(
+    ("key", "kind"),
+    [
+        ("receipt:D-7KQ2MX4P", "Receipt"),
+        ("receipt:D-7KQ2MX4P:re_1:2", "Receipt"),
+        ("statement:2025-26:4", "Tax-year statement"),
+        ("update:3:ada@example.org", "Research update"),
+        ("declaration:12", "Gift Aid declaration's written record"),
+        ("fundraiser-link:9", "Message"),
+    ],
+)
+def test_each_message_is_named_by_what_its_key_starts_with(key, kind):
+    assert kind_of(OutboxMessage(dedupe_key=key)) == kind
