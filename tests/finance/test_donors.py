@@ -80,10 +80,32 @@ def test_a_search_takes_underscores_and_backslashes_as_themselves(app, client):
     underscored = cheque("Ann_Lee", "Hall")
     cheque("AnnXLee", "Hall")
     slashed = cheque("Back\\slash", "Hall")
+    surname = cheque("Ruth", "Lee_Hall")
+    cheque("Ruth", "LeeXHall")
+    mailed = cheque("Sam", "Hill", email="s_m@example.org")
+    cheque("Sam", "Hill", email="sxm@example.org")
     signed_in(client)
-    for q, who in [("n_l", {underscored.donor_id}), ("k\\s", {slashed.donor_id})]:
+    for q, who in [
+        ("n_l", {underscored.donor_id}),
+        ("k\\s", {slashed.donor_id}),
+        ("e_h", {surname.donor_id}),
+        ("s_m@", {mailed.donor_id}),
+    ]:
         page = client.get("/finance/donors", query_string={"q": q}).get_data(as_text=True)
         assert set(map(int, re.findall(r'href="/finance/donors/(\d+)"', page))) == who, q
+
+
+def test_donors_found_are_listed_by_surname_then_first_name_and_the_rest_newest_first(app, client):
+    made = [cheque(*name) for name in (("zoë", "brontë"), ("Ada", "Byron"), ("Anne", "brontë"))]
+    signed_in(client)
+
+    def listed(**query) -> list[int]:
+        page = client.get("/finance/donors", query_string=query).get_data(as_text=True)
+        return [int(n) for n in re.findall(r'href="/finance/donors/(\d+)"', page)]
+
+    zoe, ada, anne = (gift.donor_id for gift in made)
+    assert listed(q="b") == [anne, zoe, ada], "brontë before Byron; Anne before zoë"
+    assert listed() == [anne, ada, zoe], "without a search, the newest first"
 
 
 def test_a_viewer_finds_donors_by_reference_only_and_sees_no_personal_data(app, client):
