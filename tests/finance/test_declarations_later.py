@@ -5,7 +5,7 @@ the donor is sent its written record."""
 import io
 import itertools
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
 from html import unescape
 from pathlib import Path
@@ -17,8 +17,10 @@ from sqlalchemy import select
 from donations.claims import services as claims
 from donations.extensions import db
 from donations.gift_aid.models import DeclarationCover, GiftAidDeclaration
-from donations.gifts.models import Donation
+from donations.gifts import declarations
+from donations.gifts.models import Donation, Donor
 from donations.staff.models import AuditEntry
+from donations.uk_time import uk_midnight
 from tests import factories
 from tests.support import csrf_token, sign_in
 
@@ -170,3 +172,52 @@ def test_only_staff_who_claim_gift_aid_record_a_declaration(client, app, role):
     ).status_code in (400, 403)
     db.session.rollback()
     assert db.session.execute(select(GiftAidDeclaration)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("made", "reaches"),
+    [
+        (date(2026, 12, 1), date(2022, 12, 1)),
+        (date(2028, 2, 29), date(2024, 2, 29)),
+        (date(2104, 2, 29), date(2100, 2, 28)),  # 2100 is no leap year
+    ],
+)
+def test_a_declaration_reaches_back_four_years_to_the_day(made, reaches):
+    assert declarations.reaches_back_to(made) == reaches
+
+
+def test_a_later_declaration_covers_only_this_donors_gifts_that_carried_none(app):
+    declared_on = date(2026, 12, 1)
+    first_moment = uk_midnight(declarations.reaches_back_to(declared_on))
+    earliest = factories.payment(email="mary@example.org", paid_at=first_moment)
+    too_early = factories.payment(
+        email="mary@example.org", paid_at=first_moment - timedelta(microseconds=1)
+    )
+    refunded = factories.payment(email="mary@example.org", paid_at=datetime(2025, 6, 1, tzinfo=UTC))
+    factories.refund(refunded, 500)
+    factories.payment(email="mary@example.org", gift_aid=True)  # carried its own
+    factories.payment(email="someone.else@example.org")
+    assert len({earliest.donor_id, too_early.donor_id, refunded.donor_id}) == 1
+
+    done = declarations.record(
+        db.session.get(Donor, earliest.donor_id),
+        declared_on=declared_on,
+        declared_by="paper",
+        title="Dr",
+        first_name="Mary",
+        last_name="Seacole",
+        house="Flat 2",
+        address="1 Rue de Rivoli, Paris",
+        postcode=None,
+        overseas=True,
+    )
+    covered = set(db.session.execute(select(DeclarationCover.ledger_entry_id)).scalars())
+    assert covered == {factories.payment_entry(g).id for g in (earliest, refunded)}
+    assert done.covered == 2, "a refund is no gift to cover"
+    said = done.declaration
+    assert (said.title, said.house, said.address, said.overseas) == (
+        "Dr",
+        "Flat 2",
+        "1 Rue de Rivoli, Paris",
+        True,
+    )
