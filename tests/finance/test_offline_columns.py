@@ -6,6 +6,7 @@ import re
 from html import unescape
 
 import pytest
+from itsdangerous import URLSafeSerializer
 from sqlalchemy import select
 
 from donations.extensions import db
@@ -93,6 +94,10 @@ def test_a_bank_file_goes_through_the_column_choosing_step_and_records_every_row
     assert "Which column is which?" in html
     assert "Payer surname (e.g. Brontë)" in unescape(html), "read as Windows-1252"
     assert "Memo (e.g. thank you)" in unescape(html)
+    assert "The columns of bank.csv are not named as the template names them." in html
+    assert '<label class="label" for="column-received_on">Date received</label>' in html
+    assert 'for="column-house">House name or number <span class="hint">(optional)' in html
+    assert html.count("Choose a column</option>") == 7, "the seven details every gift needs"
     assert "House (e.g. 7)" in unescape(html)
     guessed = selected(html)
     assert guessed["column-received_on"] == "Date"
@@ -142,7 +147,7 @@ def test_a_bank_file_goes_through_the_column_choosing_step_and_records_every_row
     ).scalars()
     audits = list(audits)
     assert ['"recorded": 3' in d for d in audits] == [True, False]
-    assert all('"file": "bank.csv"' in d for d in audits)
+    assert all('"file": "bank.csv"' in d and '"rows": 3' in d for d in audits)
 
 
 def test_a_required_column_left_unchosen_or_one_chosen_twice_is_said_beside_it(finance):
@@ -182,6 +187,25 @@ def test_a_file_altered_on_the_way_is_never_read(finance):
         "<tr><td></td><td>file</td><td>The file was lost on the way: choose it again.</td>" in page
     )
     assert recorded() == []
+
+
+def test_a_file_signed_for_anything_else_is_never_read(finance, app):
+    html = upload(finance, BANK_FILE).get_data(as_text=True)
+    sent = carried(html)
+    signed_otherwise = URLSafeSerializer(app.secret_key).dumps(BANK_FILE.decode("cp1252"))
+    refused = finance.post(
+        "/finance/offline/import", data={**sent, **CHOICES, "file_text": signed_otherwise}
+    )
+    assert refused.status_code == 400
+    assert recorded() == []
+
+
+def test_the_import_page_offers_the_file_field_with_its_token(finance):
+    page = finance.get("/finance/offline/import")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'type="file"' in html
+    assert 'name="csrf_token"' in html
 
 
 def test_a_bad_row_through_the_column_step_is_named_and_nothing_is_recorded(finance):
