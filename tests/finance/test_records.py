@@ -354,10 +354,47 @@ def test_the_command_line_refuses_a_bad_filter_or_file_and_writes_nothing(runner
     assert ".csv or .xlsx" in result.output
 
 
+def test_the_export_writes_each_sum_in_pounds_and_pence_as_staff_would(client, app):
+    small = factories.payment(amount_pence=210, email="small@example.org")
+    tiny = factories.payment(amount_pence=9, email="tiny@example.org")
+    whole = factories.payment(amount_pence=5000, email="whole@example.org")
+    factories.refund(whole, 5000)
+    settled = provider_payments.note_payment(factories.payment_entry(whole).source_ref)
+    settled.fee_pence, settled.net_pence = 95, 4905
+    even = factories.payment(amount_pence=3000, email="even@example.org")
+    factories.refund(even, 3000)
+    provider_payments.note_payment(factories.payment_entry(even).source_ref).net_pence = 3000
+    cheque = factories.offline_gift(amount_pence=4010)
+    db.session.commit()
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    rows = {row["reference"]: row for row in csv_rows(client.get("/finance/donations/export.csv"))}
+    assert rows[small.reference]["amount"] == "2.10"
+    assert rows[tiny.reference]["amount"] == "0.09"
+    assert (rows[small.reference]["gift_aid"], rows[small.reference]["gift_aid_amount"]) == (
+        "no",
+        "0.00",
+    )
+    refunded = rows[whole.reference]
+    assert (refunded["net_received"], refunded["refunded"], refunded["net_remaining"]) == (
+        "49.05",
+        "50.00",
+        "-0.95",
+    ), "Stripe kept its fee; the whole gift went back"
+    assert rows[even.reference]["net_remaining"] == "0.00", "nothing left has no sign"
+    offline = rows[cheque.reference]
+    assert (offline["amount"], offline["net_received"], offline["net_remaining"]) == (
+        "40.10",
+        "40.10",
+        "40.10",
+    ), "a cheque reaches the bank whole"
+
+
 @pytest.mark.parametrize(
     ("moment", "uk_day"),
     [
         ("2026-06-30T23:30:00+00:00", "2026-07-01"),  # summer: past midnight in London
+        ("2026-03-30T23:30:00+00:00", "2026-03-31"),  # the first Monday night of summer time
         ("2026-12-31T23:30:00+00:00", "2026-12-31"),  # winter: London is UTC
         ("2026-03-29T00:59:00+00:00", "2026-03-29"),  # a minute before the clocks go forward
         ("2026-03-28T23:30:00+00:00", "2026-03-28"),  # the night before: still winter
