@@ -210,6 +210,19 @@ def test_small_gifts_are_aggregated_when_asked_and_larger_ones_are_not(app):
     assert schedules.file_names(claim, _plain) == [f"{claim.reference}.ods"]
 
 
+def test_an_aggregated_row_holds_at_most_a_thousand_pounds_to_the_penny(app):
+    for n in range(51):
+        donor(amount_pence=2000, email=f"small{n}@example.org")
+    db.session.commit()
+    claim = claims.create(TODAY, TODAY, "finance@example.org")
+    _schedule, files = build(claim, aggregate=2000)
+    assert_hmrc_accepts(files[0])
+    assert [(row[7], row[10]) for row in donation_rows(files[0])] == [
+        ("Small online and offline gifts (50)", "1000.00"),
+        ("Small online and offline gifts (1)", "20.00"),
+    ]
+
+
 def test_an_aggregated_row_dated_after_today_is_named_as_a_problem(app, monkeypatch):
     for n in range(2):
         donor(amount_pence=1000, email=f"small{n}@example.org")
@@ -245,6 +258,11 @@ def test_a_small_sponsored_gift_is_never_aggregated(app):
 
 
 def test_over_a_thousand_gifts_make_two_files_each_numbered_from_one(app):
+    owed = donor(amount_pence=4000, email="owed@example.org")  # claimed, then refunded
+    db.session.commit()
+    claims.mark_submitted(claims.create(TODAY, TODAY, "finance@example.org"), "f@example.org")
+    db.session.commit()
+    factories.refund(owed, 4000)
     for n in range(1001):
         donor(amount_pence=1000 + n, email=f"d{n}@example.org")
     db.session.commit()
@@ -260,6 +278,8 @@ def test_over_a_thousand_gifts_make_two_files_each_numbered_from_one(app):
     assert second[0][1] == "1"
     for content in files:
         assert_hmrc_accepts(content)
+    owed_back = [hmrc_validator.read(content)["over_claimed"] for content in files]
+    assert owed_back == ["10.00", ""], "what is owed back is claimed once, on the first file"
     total = sum(round(float(row[10]) * 100) for row in first + second)
     assert total == sum(1000 + n for n in range(1001))
 
