@@ -150,8 +150,10 @@ def test_funds_withdrawn_takes_the_money_even_without_balance_transactions(clien
     dispute = a_dispute(client)
     deliver(client, event("charge.dispute.created", dispute))
     assert moves(EntryKind.DISPUTE) == [], "an open dispute has not taken money yet"
-    deliver(client, event("charge.dispute.funds_withdrawn", dispute))
+    withdrawn = event("charge.dispute.funds_withdrawn", dispute)
+    deliver(client, withdrawn)
     assert moves(EntryKind.DISPUTE) == [-4000]
+    assert outcome(withdrawn) == ("processed", "withdrawn")
     when = db.session.execute(
         select(LedgerEntry.occurred_at).where(LedgerEntry.kind == EntryKind.DISPUTE)
     ).scalar_one()
@@ -163,8 +165,13 @@ def test_a_dispute_closed_lost_takes_the_money_and_reinstated_gives_it_back(clie
     deliver(client, event("charge.dispute.closed", {**dispute, "status": "lost"}))
     assert moves(EntryKind.DISPUTE) == [-4000]
     assert moves(EntryKind.DISPUTE_WON) == []
-    deliver(client, event("charge.dispute.funds_reinstated", dispute))
+    reinstated = event("charge.dispute.funds_reinstated", dispute)
+    deliver(client, reinstated)
     assert moves(EntryKind.DISPUTE_WON) == [4000]
+    assert outcome(reinstated) == ("processed", "reinstated")
+    again = event("charge.dispute.funds_reinstated", dispute)
+    deliver(client, again)
+    assert outcome(again) == ("processed", "nothing to change"), "news arriving twice"
 
 
 def test_a_dispute_won_without_money_moving_changes_nothing(client, app):
@@ -196,11 +203,35 @@ def test_a_refund_is_recorded_on_the_day_stripe_made_it(client, app):
         "status": "succeeded",
         "created": 1_790_000_000,
     }
-    deliver(client, event("refund.created", refund))
+    created = event("refund.created", refund)
+    deliver(client, created)
     when = db.session.execute(
         select(LedgerEntry.occurred_at).where(LedgerEntry.kind == EntryKind.REFUND)
     ).scalar_one()
     assert when == datetime.fromtimestamp(1_790_000_000, UTC)
+    assert outcome(created) == ("processed", "refunded 1000")
+    updated = event("refund.updated", refund)
+    deliver(client, updated)
+    assert outcome(updated) == ("processed", "refund already recorded")
+    assert moves(EntryKind.REFUND) == [-1000]
+
+
+def test_a_refund_beyond_the_gift_takes_only_the_fee_cover_and_moves_nothing(client, app):
+    payment_intent = a_paid_gift(client)
+    base = {
+        "object": "refund",
+        "charge": f"ch_{payment_intent}",
+        "payment_intent": payment_intent,
+        "status": "succeeded",
+    }
+    deliver(client, event("refund.created", {**base, "id": "re_gift", "amount": 3000}))
+    cover = event("refund.created", {**base, "id": "re_cover", "amount": 96})
+    deliver(client, cover)
+    assert outcome(cover) == (
+        "processed",
+        "nothing of the gift left to refund (the fee cover only)",
+    )
+    assert moves(EntryKind.REFUND) == [-3000]
 
 
 @pytest.mark.parametrize("broken", [{"id": None}, {"amount": 0}, {"amount": "10.00"}])
@@ -337,9 +368,17 @@ def test_a_dispute_listing_a_withdrawal_takes_the_money_whatever_its_status(clie
 def test_a_dispute_listing_both_movements_takes_the_money_and_gives_it_back(client, app):
     listed = [{"amount": -4000}, {"id": "txn_fee"}, {"amount": 4000}]
     dispute = a_dispute(client, status="won", balance_transactions=listed)
-    deliver(client, event("charge.dispute.closed", dispute))
+    closed = event("charge.dispute.closed", dispute)
+    deliver(client, closed)
     assert moves(EntryKind.DISPUTE) == [-4000]
     assert moves(EntryKind.DISPUTE_WON) == [4000]
+    assert outcome(closed) == ("processed", "withdrawn, reinstated")
+    dated = db.session.execute(
+        select(LedgerEntry.occurred_at).where(
+            LedgerEntry.kind.in_([EntryKind.DISPUTE, EntryKind.DISPUTE_WON])
+        )
+    ).scalars()
+    assert set(dated) == {datetime.fromtimestamp(1_790_000_000, UTC)}, "both on the dispute's day"
 
 
 def test_a_dispute_listing_only_nothing_moves_nothing(client, app):
