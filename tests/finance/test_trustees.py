@@ -1,10 +1,13 @@
 """The trustees' figures: each restricted fund's accounting year, from the charity's own year
 end, as a page and an XLSX."""
 
+import io
 from datetime import date
 
+import openpyxl
 import pytest
 
+from donations.extensions import db
 from donations.finance import trustees
 from tests import factories
 from tests.support import sign_in
@@ -59,3 +62,35 @@ def test_a_year_that_cannot_be_is_the_current_one(app, client, asked):
     page = client.get(f"/finance/trustees?year={asked}")
     assert page.status_code == 200
     assert "1 April 2026 to 31 March 2027" in page.get_data(as_text=True)
+
+
+def test_the_xlsx_is_one_sheet_of_pounds_with_its_heading_and_net_in_bold(app, client):
+    cheque("CHQ-1", 123_456, date(2026, 11, 1))
+    fund = factories.fund("stem-cell-audit")
+    fund.name = "=HYPERLINK(1)"  # a name typed by staff is shown, never run
+    db.session.commit()
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    download = client.get("/finance/trustees.xlsx?year=2027")
+    book = openpyxl.load_workbook(io.BytesIO(download.get_data()))
+    assert book.sheetnames == ["Restricted funds"]
+    sheet = book["Restricted funds"]
+    assert sheet["A1"].value == "Restricted funds, 1 April 2026 to 31 March 2027"
+    assert sheet["A1"].font.b
+    assert [cell.value for cell in sheet[3]] == [
+        "",
+        "=HYPERLINK(1)",
+        "ACTiMuS trial",
+        "All restricted funds",
+    ]
+    assert sheet["B3"].data_type == "s"
+    assert all(cell.font.b for cell in sheet[3][1:])
+    lines = {row[0].value: row[1:] for row in sheet.iter_rows(min_row=4)}
+    offline, net = lines["Gifts by cheque, cash and transfer"], lines["Net to the fund"]
+    assert [cell.value for cell in offline] == [0, 1234.56, 1234.56]
+    assert {cell.number_format for row in lines.values() for cell in row} == {
+        "£#,##0.00;-£#,##0.00"
+    }
+    assert all(cell.font.b for cell in net)
+    assert not any(cell.font.b for cell in offline)
+    assert not lines["Refunds"][0].font.b
