@@ -20,7 +20,7 @@ from donations.gift_aid.models import DeclarationCover, GiftAidDeclaration
 from donations.gifts import declarations
 from donations.gifts.models import Donation, Donor
 from donations.staff.models import AuditEntry
-from donations.uk_time import uk_midnight
+from donations.uk_time import uk_midnight, uk_today
 from tests import factories
 from tests.support import csrf_token, sign_in
 
@@ -50,6 +50,7 @@ def finance(client, app):
 def declare(client, donor_id: int, **changes):
     page = f"/finance/donors/{donor_id}"
     data = {"csrf_token": csrf_token(client, page), **DECLARED, **changes}
+    data = {name: value for name, value in data.items() if value is not None}
     return client.post(f"/finance/donors/{donor_id}/declarations", data=data)
 
 
@@ -145,9 +146,17 @@ def test_on_paper_or_a_recorded_call_needs_no_written_record(finance):
         ({"postcode": "NOPE"}, "postcode", "Enter a UK postcode"),
         ({"first_name": ""}, "first_name", "Enter the first name."),
         ({"declared_on": "2099-01-01"}, "declared_on", "The date cannot be in the future."),
-        ({"declared_on": "soon"}, "declared_on", "Write the date as YYYY-MM-DD"),
+        (
+            {"declared_on": "soon"},
+            "declared_on",
+            "Write the date as YYYY-MM-DD or DD/MM/YYYY, like 2026-11-20.",
+        ),
+        ({"declared_on": ""}, "declared_on", "Write the date as YYYY-MM-DD or DD/MM/YYYY"),
+        ({"declared_on": "1999-12-31"}, "declared_on", "The date is too long ago."),
         ({"declared_by": "telepathy"}, "declared_by", "Choose how the donor made the declaration."),
-        ({"last_name": "Sea<b>cole"}, "last_name", "cannot contain HTML"),
+        ({"declared_by": None}, "declared_by", "Choose how the donor made the declaration."),
+        ({"last_name": "Sea<b>cole"}, "last_name", "Last name cannot contain HTML"),
+        ({"overseas": "yes", "address": ""}, "address", "Enter the rest of the home address"),
     ],
 )
 def test_a_declaration_that_cannot_be_is_refused_beside_its_field(finance, changes, field, said):
@@ -157,9 +166,37 @@ def test_a_declaration_that_cannot_be_is_refused_beside_its_field(finance, chang
     html = refused.get_data(as_text=True)
     beside = re.search(rf'id="declare-{field}-error">(.*?)</p>', html, re.S)
     assert beside is not None
-    assert said in unescape(beside[1])
+    words = unescape(re.sub(r"<[^>]+>", "", beside[1])).removeprefix("Error:").strip()
+    assert words.startswith(said), words
     db.session.rollback()
     assert db.session.execute(select(GiftAidDeclaration)).all() == []
+
+
+@pytest.mark.parametrize("declared_on", ["2000-01-01", "today"])
+def test_a_declaration_of_today_or_of_2000_is_taken(finance, declared_on):
+    donation = gift(date(2026, 11, 2))
+    day = uk_today().isoformat() if declared_on == "today" else declared_on
+    assert declare(finance, donation.donor_id, declared_on=day).status_code == 303
+
+
+def test_a_declaration_from_abroad_takes_the_address_as_hmrc_prints_it(finance):
+    donation = gift(date(2026, 11, 2))
+    done = declare(
+        finance,
+        donation.donor_id,
+        overseas="yes",
+        house="Flat 2",
+        address="1 Rue de Rivoli, Paris",
+        postcode="",
+    )
+    assert done.status_code == 303
+    db.session.rollback()
+    declaration = db.session.execute(select(GiftAidDeclaration)).scalar_one()
+    assert (declaration.overseas, declaration.address, declaration.postcode) == (
+        True,
+        "1 Rue de Rivoli, Paris",
+        None,
+    )
 
 
 @pytest.mark.parametrize("role", ["viewer", "editor"])
