@@ -62,7 +62,12 @@ def database_away(error, template: str = "errors/503.html", **context):
     return render_template(template, **context), 503, headers
 
 
+def answer_database_away(app_or_blueprint: Flask | Blueprint, handler=database_away) -> None:
+    """Who answers a request whose database went away: the plain 503, or a blueprint's own."""
+    for error in DATABASE_AWAY:
+        app_or_blueprint.register_error_handler(error, handler)
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    for error in DATABASE_AWAY:
-        app.register_error_handler(error, database_away)
+    answer_database_away(app)

@@ -319,8 +319,7 @@ def _database_away(error):
     return health.database_away(error, "giving/try_again.html", typed=typed)
 
 
-for _away in health.DATABASE_AWAY:
-    bp.register_error_handler(_away, _database_away)
+health.answer_database_away(bp, _database_away)
 
 
 @bp.get("/donate/manage/<token>")
