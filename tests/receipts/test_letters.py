@@ -5,6 +5,8 @@ record, as HMRC asks."""
 import io
 import itertools
 import re
+import sys
+import types
 from datetime import date
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -183,3 +185,27 @@ def test_a_long_period_is_printed_in_batches_of_a_few_hundred(finance, monkeypat
     rows = re.findall(r"<tr><td>(\d+)</td><td>[^<]*</td><td class=\"num\">(\d+)</td>", page)
     assert rows == [(str(first + 1), "1"), (str(first), "2")], "newest first, with its letters"
     assert page.count("by finance@example.org") == 2
+
+
+class _WithoutPango(types.ModuleType):
+    """WeasyPrint as it is on a server without Pango: loading it fails."""
+
+    def __getattr__(self, name):
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+
+def test_without_pango_the_letters_are_refused_in_words_and_the_reason_logged(
+    finance, monkeypatch, caplog
+):
+    gift("Mary", "Seacole")
+    period = {"from": "2026-11-01", "to": "2026-11-30"}
+    token = csrf_token(finance, "/finance/offline/letters")
+    finance.post("/finance/offline/letters", data={"csrf_token": token, **period})
+    monkeypatch.setitem(sys.modules, "weasyprint", _WithoutPango("weasyprint"))
+    refused = finance.get(f"/finance/offline/letters/{only_batch()}.pdf")
+    assert refused.status_code == 503
+    assert "WeasyPrint needs the Pango library" in refused.get_data(as_text=True)
+    said = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert said == ["WeasyPrint cannot load its libraries: cannot load library 'libpango-1.0-0'"]
+    with pytest.raises(letters.LettersUnavailable, match=r"libpango-1\.0-0"):
+        letters.pdf(db.session.get(LetterBatch, only_batch()))
