@@ -524,19 +524,34 @@ def test_a_cancelled_plan_stays_cancelled_whatever_stripe_says_of_it_later(clien
             "data": [stripe_shapes.subscription_item(donation.amount_pence, subscription)],
         },
     }
-    deliver(client, event("customer.subscription.deleted", cancelled))
+    deleted = event("customer.subscription.deleted", cancelled)
+    deliver(client, deleted)
+    assert outcome(deleted) == ("processed", "plan cancelled")
     later = {**cancelled, "status": "active", "ended_at": None}
-    deliver(
-        client,
-        event("customer.subscription.updated", later),
-        event("invoice.payment_failed", stripe_history.invoice(donation, subscription, 2)),
-    )
+    updated = event("customer.subscription.updated", later)
+    failed = event("invoice.payment_failed", stripe_history.invoice(donation, subscription, 2))
+    deliver(client, updated, failed)
+    assert outcome(updated) == ("processed", "nothing to change")
+    assert outcome(failed) == ("processed", "nothing to change")
     db.session.expire_all()
     plan = db.session.execute(select(Plan)).scalar_one()
     assert plan.status == PlanStatus.CANCELLED
+    assert plan.cancelled_at is not None
     changes = db.session.execute(
         select(PlanChange.status).where(PlanChange.plan_id == plan.id).order_by(PlanChange.id)
     ).scalars()
     assert list(changes)[-1] == PlanStatus.CANCELLED
     notes = db.session.execute(select(PlanChange.note).where(PlanChange.plan_id == plan.id))
     assert "subscription: payment_failed" in list(notes.scalars()), "Stripe's reason, kept"
+
+
+def test_a_failed_month_puts_the_plan_past_due_once(client, app):
+    donation, subscription = monthly(client)
+    first = event("invoice.payment_failed", stripe_history.invoice(donation, subscription, 2))
+    again = event("invoice.payment_failed", stripe_history.invoice(donation, subscription, 2))
+    deliver(client, first, again)
+    assert outcome(first) == ("processed", "plan past due")
+    assert outcome(again) == ("processed", "nothing to change")
+    db.session.expire_all()
+    plan = db.session.execute(select(Plan)).scalar_one()
+    assert (plan.status, plan.cancelled_at) == (PlanStatus.PAST_DUE, None)
