@@ -308,9 +308,10 @@ class Donors:
         self.tracebacks = 0
         self.given: dict[str, tuple[str, int]] = {}  # e-mail -> (fund, pence)
         self.done = 0
+        self.failures: list[str] = []
         self.lock = threading.Lock()
         self.threads = [
-            threading.Thread(target=self._give, daemon=True) for _ in range(concurrency)
+            threading.Thread(target=self._giving, daemon=True) for _ in range(concurrency)
         ]
 
     def run(self) -> None:
@@ -352,6 +353,15 @@ class Donors:
     def _count(self, status) -> None:
         with self.lock:
             self.answers[status] += 1
+
+    def _giving(self) -> None:
+        """One donor after another; a donor who could not give is a failed run, not a gift
+        quietly missing from both sides of the count."""
+        try:
+            self._give()
+        except Exception as error:  # reported, and the run fails
+            with self.lock:
+                self.failures.append(repr(error))
 
     def _give(self) -> None:
         while True:
@@ -616,6 +626,7 @@ def exactness(donors: Donors, parts: dict, figures: dict, totals_check) -> dict[
         and set(receipts.values()) == {1},
         "nothing left in the outbox": figures["receipts_waiting"] == 0,
         "no traceback and no 500 served": donors.tracebacks == 0 and 500 not in donors.answers,
+        "every donor could give": not donors.failures and len(donors.given) == donors.done,
     }
 
 
@@ -636,6 +647,8 @@ def report(args, donors, deliverer, seconds, *, parts, figures, said) -> None:
     print(f"pages answered: {dict(donors.answers)}; deliveries answered: {dict(deliverer.answers)}")
     for line in said:
         print(f"fault: {line}")
+    for failure in donors.failures:
+        print(f"a donor could not give: {failure}")
     print(
         f"ledger: {figures['payments'][0]:,} payments, {figures['payments'][1] / 100:,.2f} GBP; "
         f"paid at Stripe: {len(paid):,}, {sum(paid.values()) / 100:,.2f} GBP; "
