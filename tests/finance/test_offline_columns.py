@@ -230,6 +230,16 @@ def test_a_file_named_as_the_template_names_it_is_not_asked_about(finance):
     assert len(recorded()) == 1
 
 
+def test_a_file_with_a_column_of_its_own_beside_the_templates_is_asked_about(finance):
+    template = finance.get("/finance/offline/template.csv").get_data().decode("utf-8-sig")
+    header, *rows = template.replace("2026-11-20", "2026-11-02").splitlines()
+    extra = "\r\n".join([header + ",Notes", *(row + ",from the fete" for row in rows)])
+    asked = upload(finance, extra.encode())
+    assert asked.status_code == 200, "a column the template does not name is asked about"
+    assert "Which column is which?" in asked.get_data(as_text=True)
+    assert recorded() == []
+
+
 def test_a_file_without_the_columns_a_gift_needs_is_asked_about_and_cannot_skip_them(finance):
     asked = upload(finance, b"name,amount\r\nAda,5\r\n")
     assert asked.status_code == 200
