@@ -94,3 +94,6 @@ def test_the_xlsx_is_one_sheet_of_pounds_with_its_heading_and_net_in_bold(app, c
     assert all(cell.font.b for cell in net)
     assert not any(cell.font.b for cell in offline)
     assert not lines["Refunds"][0].font.b
+    labels_bold = {row[0].value: bool(row[0].font.b) for row in sheet.iter_rows(min_row=4)}
+    assert [label for label, bold in labels_bold.items() if bold] == ["Net to the fund"]
+    assert sheet["A3"].font.b, "the header row is bold from its first cell"
