@@ -62,8 +62,7 @@ def _matching(q: str, personal: bool):
         like = f"%{_escaped(q.lower())}%"
         postcode = _escaped(q.upper().replace(" ", "")) + "%"
         found += [
-            func.lower(Donor.first_name).like(like, escape="\\"),
-            func.lower(Donor.last_name).like(like, escape="\\"),
+            # the whole name holds the first name and the surname: one condition finds both
             (func.lower(Donor.first_name) + " " + func.lower(Donor.last_name)).like(
                 like, escape="\\"
             ),
