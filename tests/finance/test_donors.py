@@ -225,7 +225,7 @@ def test_merging_two_records_of_one_person_keeps_every_figure(two_alices, client
         ("abc", "Enter the other donor's number"),
         ("99999999999999999999", "Enter the other donor's number"),
         ("424242", "There is no donor number 424242."),
-        ("self", "a donor cannot be merged into itself"),
+        ("self", "Choose two different donors: a donor cannot be merged into itself."),
     ],
 )
 def test_a_merge_that_cannot_be_is_refused_in_words_and_changes_nothing(
@@ -246,6 +246,28 @@ def test_a_merge_that_cannot_be_is_refused_in_words_and_changes_nothing(
     db.session.rollback()
     assert db.session.get(Donor, merged) is not None
     assert db.session.get(Donor, keep) is not None
+
+
+@pytest.mark.parametrize(
+    ("kept_email", "merged_email", "said"),
+    [
+        (None, "b@example.org", "takes the e-mail address b@example.org."),
+        ("a@example.org", "b@example.org", "keeps its own e-mail address. b@example.org stays"),
+    ],
+)
+def test_merging_says_what_becomes_of_each_address_and_counts_only_the_others(
+    app, client, kept_email, merged_email, said
+):
+    keep = cheque("Alice", "Smith", email=kept_email).donor_id
+    merged = cheque("Alice", "Smith", email=merged_email).donor_id
+    cheque("Someone", "Else")  # a declaration of a third donor moves nowhere
+    db.session.rollback()
+    signed_in(client)
+    page = client.get(f"/finance/donors/{keep}/merge", query_string={"other": str(merged)})
+    html = " ".join(unescape(page.get_data(as_text=True)).split())
+    assert "1 gift and 1 Gift Aid declaration move to donor" in html
+    assert said in html
+    assert ("takes the e-mail address" in html) is (kept_email is None)
 
 
 @pytest.mark.parametrize("role", ["viewer", "editor"])
