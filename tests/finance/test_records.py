@@ -4,7 +4,7 @@ import csv
 import io
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -131,6 +131,7 @@ def test_each_filter_narrows_the_list_and_the_export_alike(client, some_gifts, q
         ({"status": "refunded; drop table"}, "status", "Choose a status"),
         ({"q": "x" * 101}, "q", "at most 100"),
         ({"q": "a\x00b"}, "q", "ordinary characters"),
+        ({"fundraiser": "no-such-page"}, "fundraiser", "Enter the web address of a fundraising"),
     ],
 )
 def test_a_filter_that_cannot_be_used_is_named_beside_its_field(client, app, query, field, message):
@@ -523,3 +524,20 @@ def test_the_records_page_shows_names_and_downloads_only_to_those_who_may(
     assert ("export.xlsx" in html) is may_export
     assert 'id="filter-appeal"' in html, "an appeal there is can be chosen"
     assert 'value="winter-appeal"' in html
+
+
+def test_records_are_listed_by_when_they_were_given_then_by_when_they_were_entered(client, app):
+    moment = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    first = factories.payment(email="first@example.org", paid_at=moment)
+    second = factories.payment(email="second@example.org", paid_at=moment)  # the same moment
+    cheque = factories.offline_gift(received_on=date(2026, 1, 5))  # entered last, given first
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    page = client.get("/finance/donations").get_data(as_text=True)
+    shown = [
+        r
+        for r in re.findall(r"D-[A-Z0-9]{8,10}", page)
+        if r in {first.reference, second.reference, cheque.reference}
+    ]
+    order = list(dict.fromkeys(shown))
+    assert order == [second.reference, first.reference, cheque.reference]
