@@ -10,6 +10,7 @@ from donations.gifts import plans
 from donations.gifts.models import Donation, PlanStatus
 from donations.money import format_gbp
 from donations.payments.models import ProviderPayment
+from donations.receipts.models import OutboxMessage
 from tests import factories
 from tests.support import give, reference_of, sandbox, sandbox_pay_by_direct_debit, submit_gift
 
@@ -54,7 +55,9 @@ def test_a_card_gift_with_fee_cover_and_gift_aid_tells_its_whole_story(client, r
     assert refund.amount_pence == -500
     assert "Receipt queued to card@example.org" in whats(told)
     assert "Receipt sent to card@example.org" in whats(told)
-    assert any(h.what.startswith("Stripe event checkout.session.completed") for h in told)
+    event = next(h for h in told if h.what == "Stripe event checkout.session.completed")
+    assert event.detail.startswith("processed: ")
+    assert len(event.detail) > len("processed: "), "the event's own note follows"
     assert [h.at for h in told] == sorted(h.at for h in told), "oldest first"
 
     hidden = history.history(gift, personal=False)
@@ -85,5 +88,25 @@ def test_a_plans_changes_and_a_receipt_not_yet_sent_are_in_the_history(app):
     assert "Monthly plan active" in whats(told)
     changed = next(h for h in told if h.what == "Monthly plan past_due")
     assert changed.detail == "invoice.payment_failed"
+    assert changed.amount_pence == gift.amount_pence
     other = factories.payment(email="other@example.org")
     assert not any("m@example.org" in h.what for h in history.history(other, personal=True))
+
+
+def test_a_receipt_is_told_with_its_key_its_subject_or_why_it_has_not_gone(app):
+    gift = factories.payment(email="told@example.org")
+    message = db.session.execute(
+        select(OutboxMessage).where(OutboxMessage.donation_id == gift.id)
+    ).scalar_one()
+    told = {h.what: h for h in history.history(gift, personal=True)}
+    assert told["Receipt queued to told@example.org"].detail == message.dedupe_key
+    assert told["Receipt sent to told@example.org"].detail == message.subject
+    assert message.subject
+
+    message.sent_at, message.last_error = None, "421 4.7.0 Try again later"
+    db.session.commit()
+    waiting = history.history(gift, personal=True)
+    assert "Receipt sent to told@example.org" not in whats(waiting)
+    not_yet = next(h for h in waiting if h.what == "Receipt not sent yet")
+    assert not_yet.detail == "421 4.7.0 Try again later"
+    assert not_yet.at == message.created_at
