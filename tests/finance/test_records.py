@@ -366,11 +366,17 @@ def test_the_export_writes_each_sum_in_pounds_and_pence_as_staff_would(client, a
     factories.refund(even, 3000)
     provider_payments.note_payment(factories.payment_entry(even).source_ref).net_pence = 3000
     cheque = factories.offline_gift(amount_pence=4010)
+    promised = factories.pending_payment(amount_pence=3000, gift_aid=True, email="dd@example.org")
     db.session.commit()
     factories.staff("finance")
     sign_in(client, "finance@example.org")
     rows = {row["reference"]: row for row in csv_rows(client.get("/finance/donations/export.csv"))}
     assert rows[small.reference]["amount"] == "2.10"
+    assert rows[small.reference]["title"] == "", "nothing known is an empty cell"
+    assert (rows[promised.reference]["gift_aid"], rows[promised.reference]["gift_aid_amount"]) == (
+        "yes",
+        "0.00",
+    ), "no Gift Aid on money not yet received"
     assert rows[tiny.reference]["amount"] == "0.09"
     assert (rows[small.reference]["gift_aid"], rows[small.reference]["gift_aid_amount"]) == (
         "no",
