@@ -1,14 +1,15 @@
 """The dashboard's weekly chart and its scale, and how an export writes an amount: the
 arithmetic, to the penny and the day."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from donations.extensions import db
 from donations.finance import dashboard, history
 from donations.finance.exports import pounds_text
-from donations.gifts import reversals
+from donations.gifts import plans, reversals
+from donations.uk_time import uk_midnight
 from tests import factories
 
 
@@ -46,3 +47,31 @@ def test_the_charts_top_is_the_next_1_2_or_5_of_a_power_of_ten(pence, top):
 )
 def test_an_export_writes_pounds_with_two_decimals_and_its_sign(pence, text):
     assert pounds_text(pence) == text
+
+
+def test_each_funds_month_and_year_hold_its_own_money_from_their_first_moment_to_today(app):
+    today = date(2026, 11, 20)
+    month_start, year_start = today.replace(day=1), today.replace(month=1, day=1)
+
+    def paid(on_moment, pence, fund="actimus", **fields):
+        return factories.payment(fund, amount_pence=pence, paid_at=on_moment, **fields)
+
+    first_of_month = paid(uk_midnight(month_start), 10_000, gift_aid=True, email="m@example.org")
+    paid_entry = factories.payment_entry(first_of_month)
+    reversals.refund(paid_entry, "re_dashboard", 2_000, when=uk_midnight(today))
+    paid(uk_midnight(month_start) - timedelta(microseconds=1), 3_000, email="l@example.org")
+    paid(uk_midnight(year_start), 1_000, email="y@example.org")
+    paid(uk_midnight(year_start) - timedelta(microseconds=1), 500, email="o@example.org")
+    paid(uk_midnight(today + timedelta(days=1)), 700, email="t@example.org")
+    paid(uk_midnight(month_start), 9_900, fund="stem-cell-audit", email="a@example.org")
+    monthly = paid(uk_midnight(month_start), 1_500, frequency="monthly", email="p@example.org")
+    plans.begin_plan(monthly, "sub_dash", "cus_dash")
+    db.session.commit()
+
+    actimus = next(f for f in dashboard.figures(today) if f.fund.slug == "actimus")
+    assert actimus.month == dashboard.Period(8_000 + 1_500, 2_000, 2_000)
+    assert actimus.year == dashboard.Period(8_000 + 1_500 + 3_000 + 1_000, 2_000, 2_000)
+    assert (actimus.active_plans, actimus.plan_value_pence) == (1, {"monthly": 1_500, "annual": 0})
+    audit = next(f for f in dashboard.figures(today) if f.fund.slug == "stem-cell-audit")
+    assert audit.month == dashboard.Period(9_900, 0, 0)
+    assert (audit.active_plans, audit.plan_value_pence) == (0, {"monthly": 0, "annual": 0})
