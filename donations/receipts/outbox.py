@@ -217,18 +217,21 @@ def _send_one(courier: Courier, message_id: int) -> str:
     else:
         message.sent_at = utcnow()
         outcome = "sent"
+    said = _what_to_log(message, outcome)
     db.session.commit()
-    _log_outcome(message, outcome)
+    level = logging.INFO if outcome == "sent" else logging.WARNING
+    log.log(level, "e-mail %s", outcome, extra=said)
     return outcome
 
 
-def _log_outcome(message: OutboxMessage, outcome: str) -> None:
+def _what_to_log(message: OutboxMessage, outcome: str) -> dict:
+    """Read before the commit: after it every attribute is fetched again, in a transaction
+    that would stay open (holding its snapshot) until the next message or round."""
     said = {"message_id": message.id, "kind": kind_of(message), "outcome": outcome}
-    if message.donation_id is not None:
-        said |= logs.about(db.session.get(Donation, message.donation_id))
-    log.log(
-        logging.INFO if outcome == "sent" else logging.WARNING, "e-mail %s", outcome, extra=said
-    )
+    donation = db.session.get(Donation, message.donation_id) if message.donation_id else None
+    if donation is not None:
+        said |= logs.about(donation)
+    return said
 
 
 def _waiting(bulk: bool, limit: int) -> list[int]:
