@@ -40,7 +40,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
 import requests
@@ -48,6 +47,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.scratch import drop_database, free_port, fresh_database  # noqa: E402
 from donations.sandbox.signing import signature_header  # noqa: E402
 from tests.payments import fake_stripe  # noqa: E402
 
@@ -56,12 +56,6 @@ SECRET = "whsec_load_benchmark_only"  # noqa: S105  (a local benchmark's own sec
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 FUNDS = ("actimus", "stem-cell-audit")
 AMOUNTS = {"10": 1000, "25": 2500, "50": 5000, "100": 10000}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(check, seconds: float, what: str) -> None:
@@ -164,26 +158,6 @@ class MailServer:
 
     def stop(self) -> None:
         self.controller.stop()
-
-
-def fresh_database(server_url: str, name: str = "bench_load") -> str:
-    import psycopg  # noqa: PLC0415
-
-    url = urllib.parse.urlsplit(server_url.replace("postgresql+psycopg://", "postgresql://"))
-    admin = urllib.parse.urlunsplit(url._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return urllib.parse.urlunsplit(url._replace(path=f"/{name}"))
-
-
-def drop_database(database_url: str) -> None:
-    import psycopg  # noqa: PLC0415
-
-    url = urllib.parse.urlsplit(database_url)
-    admin = urllib.parse.urlunsplit(url._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{url.path.lstrip("/")}" WITH (FORCE)')
 
 
 # --- Stripe: takes the payment, then delivers the event until it is taken -----------------
@@ -536,7 +510,7 @@ def start_everything(args, workdir: Path, parts: dict) -> dict:
     if args.fault == "restart-postgres":
         parts["postgres"] = ThrowawayPostgres()
     server_url = parts["postgres"].url if "postgres" in parts else args.database_url
-    parts["database"] = fresh_database(server_url)
+    parts["database"] = fresh_database(server_url, "bench_load")
     parts["redis"] = ThrowawayRedis()
     parts["mail"] = MailServer()
     stripe = fake_stripe.start(Stripe)

@@ -20,7 +20,6 @@ import json
 import os
 import queue
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.scratch import drop_database, free_port, fresh_database  # noqa: E402
 from tests.payments import stripe_history  # noqa: E402  (the same histories as the tests)
 
 VENV = ROOT / ".venv" / "bin"
@@ -42,32 +42,6 @@ SENDERS = 16
 #: sets of the history delivered first and not timed: each worker's first requests load and
 #: compile what later ones reuse
 WARM_UP_SETS = 4
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fresh_database(server_url: str) -> str:
-    import psycopg  # noqa: PLC0415
-
-    url = urllib.parse.urlsplit(server_url.replace("postgresql+psycopg://", "postgresql://"))
-    admin = urllib.parse.urlunsplit(url._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute('DROP DATABASE IF EXISTS "bench_webhooks" WITH (FORCE)')
-        connection.execute('CREATE DATABASE "bench_webhooks"')
-    return urllib.parse.urlunsplit(url._replace(path="/bench_webhooks"))
-
-
-def drop_database(server_url: str) -> None:
-    import psycopg  # noqa: PLC0415
-
-    url = urllib.parse.urlsplit(server_url.replace("postgresql+psycopg://", "postgresql://"))
-    admin = urllib.parse.urlunsplit(url._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute('DROP DATABASE IF EXISTS "bench_webhooks" WITH (FORCE)')
 
 
 def environment(database_url: str, workdir: Path) -> dict:
@@ -247,7 +221,7 @@ def main() -> None:
     parser.add_argument("--database-url", required=True, help="a PostgreSQL server")
     parser.add_argument("--deliveries", type=int, default=1000)
     args = parser.parse_args()
-    database_url = fresh_database(args.database_url)
+    database_url = fresh_database(args.database_url, "bench_webhooks")
     workdir = Path(tempfile.mkdtemp(prefix="bench-webhooks-"))
     env = environment(database_url, workdir)
     os.environ.update(env)
@@ -290,7 +264,7 @@ def main() -> None:
         from donations.extensions import db  # noqa: PLC0415
 
         db.engine.dispose()
-    drop_database(args.database_url)
+    drop_database(database_url)
     print(
         f"{len(deliveries):,} deliveries ({unique:,} events, {len(duplicates):,} duplicates) "
         f"to 2 instances x 2 workers from {SENDERS} senders in {seconds:.2f} s: "
