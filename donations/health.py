@@ -30,12 +30,13 @@ def healthz():
     try:
         db.session.execute(text("SELECT 1"))
     except DATABASE_AWAY:
-        _forget_the_transaction()
+        forget_the_transaction()
         return UNAVAILABLE, 503, {"Retry-After": RETRY_AFTER}
     return {"status": "ok"}
 
 
-def _forget_the_transaction() -> None:
+def forget_the_transaction() -> None:
+    """End a transaction whose database went away (a request's, or a worker's round)."""
     with suppress(*DATABASE_AWAY):  # the connection is gone, and its transaction with it
         db.session.rollback()
     db.session.remove()
@@ -48,7 +49,7 @@ def _wants_json() -> bool:
 def database_away(error, template: str = "errors/503.html", **context):
     """The 503 for a request whose database went away; a view's own page may take the
     place of the plain one (the donation form keeps what was typed)."""
-    _forget_the_transaction()
+    forget_the_transaction()
     log.warning(
         "database unavailable: %s %s answered 503 (%s)",
         request.method,

@@ -315,7 +315,7 @@ def _database_away(error):
     page keeps what the donor typed, to send again when they are ready."""
     if request.endpoint != "giving.donate_submit":
         return health.database_away(error)
-    typed = [(name, value) for name, value in request.form.items(multi=True)]
+    typed = list(request.form.items(multi=True))
     return health.database_away(error, "giving/try_again.html", typed=typed)
 
 

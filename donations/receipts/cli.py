@@ -5,7 +5,6 @@ import click
 from flask import Blueprint, current_app
 
 from donations import health, logs
-from donations.extensions import db
 from donations.receipts.outbox import Pacer, send_batch, send_queued
 
 log = logging.getLogger(__name__)
@@ -43,7 +42,7 @@ def work(interval: float, once: bool):
         try:
             sent, failed = send_batch(pacer)
         except health.DATABASE_AWAY as error:
-            db.session.remove()
+            health.forget_the_transaction()
             log.warning("outbox: the database is away (%s); trying again", type(error).__name__)
             sent, failed = 0, 0
         if sent or failed:
