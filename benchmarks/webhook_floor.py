@@ -11,8 +11,9 @@ import stripe
 from flask import current_app, request
 
 from donations import create_app
-from donations.extensions import csrf, db, insert_new, utcnow
+from donations.extensions import csrf, db, utcnow
 from donations.payments.models import StripeEvent
+from donations.upserts import insert_new
 
 
 def floor():

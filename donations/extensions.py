@@ -59,25 +59,6 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
-def upsert(model):
-    """An INSERT that can say what to do ON CONFLICT, for the database in use."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert  # noqa: PLC0415  (per dialect)
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # noqa: PLC0415  (per dialect)
-    return insert(model)
-
-
-def insert_new(model, **values) -> bool:
-    """Insert a row unless one with the same unique key exists; True when this one went in.
-
-    One statement (INSERT … ON CONFLICT DO NOTHING) where a savepoint would cost three: the
-    hot paths use it for rows that two deliveries may race to write."""
-    key = model.__table__.primary_key.columns
-    statement = upsert(model).values(**values).on_conflict_do_nothing().returning(*key)
-    return db.session.connection().execute(statement).first() is not None
-
-
 def length_of(column) -> int:
     """The most characters a model's text column holds (`length_of(Donation.house)`): what
     every form and import allows, so none accepts what the database would refuse."""

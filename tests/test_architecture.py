@@ -30,7 +30,7 @@ LAYERS = [
         "uk_time",
         "markup",
     },
-    {"transaction", "health", "error_reports"},
+    {"transaction", "health", "error_reports", "upserts"},
     {"staff", "images"},
     {"funds"},
     {"ledger"},

@@ -7,9 +7,10 @@ declaration. Services flush; callers commit.
 
 from sqlalchemy import select
 
-from donations.extensions import db, upsert, utcnow
+from donations.extensions import db, utcnow
 from donations.gift_aid.services import new_declaration
 from donations.gifts.models import Donation, Donor
+from donations.upserts import insert_or_update
 
 
 def _by_email(email: str) -> Donor | None:
@@ -21,22 +22,22 @@ def by_email(email: str) -> Donor | None:
     return _by_email(email)
 
 
+_NAMES_GIVEN = {name: f"excluded.{name}" for name in ("title", "first_name", "last_name")}
+
+
 def _donor_with_email(email: str, donation: Donation) -> Donor:
-    donor = _by_email(email)
-    if donor is not None:
-        return donor
-    made = db.session.scalars(
-        upsert(Donor)
-        .values(
-            email=email,
-            first_name=donation.first_name,
-            last_name=donation.last_name,
-            created_at=utcnow(),
-        )
-        .on_conflict_do_nothing()
-        .returning(Donor)
-    ).first()
-    return made or _by_email(email)  # or another payment by them made them a moment ago
+    """The donor with this address, new or not (in one statement, however many payments by
+    them arrive at once), holding the names given with this donation."""
+    return insert_or_update(
+        Donor,
+        "email",
+        _NAMES_GIVEN,
+        email=email,
+        title=donation.title,
+        first_name=donation.first_name,
+        last_name=donation.last_name,
+        created_at=utcnow(),
+    )
 
 
 def settle_donor(donation: Donation) -> Donor:

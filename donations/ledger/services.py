@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from donations.extensions import db, upsert, utcnow
+from donations.extensions import db, utcnow
 from donations.funds.models import Appeal, Fund, Fundraiser
 from donations.ledger.models import (
     GIFT_KINDS,
@@ -24,6 +24,7 @@ from donations.ledger.models import (
     Totals,
 )
 from donations.ledger.standing import gift_aid_due
+from donations.upserts import insert_new_row
 
 
 class LedgerError(ValueError):
@@ -142,25 +143,21 @@ def record(
             f"a {kind} of {amount_pence} would leave {payment_before + amount_pence} "
             f"of a payment of {against.amount_pence}"
         )
-    entry = db.session.scalars(
-        upsert(LedgerEntry)
-        .values(
-            donation_id=donation_id,
-            fund_id=fund_id,
-            kind=kind,
-            amount_pence=amount_pence,
-            fee_cover_pence=fee_cover_pence,
-            source_ref=source_ref,
-            payment_entry_id=against.id if against is not None else None,
-            donor_key=donor_key,
-            gift_aid=gift_aid,
-            occurred_at=occurred_at or utcnow(),
-            appeal_id=appeal_id,
-            fundraiser_id=fundraiser_id,
-        )
-        .on_conflict_do_nothing()
-        .returning(LedgerEntry)
-    ).first()
+    entry = insert_new_row(
+        LedgerEntry,
+        donation_id=donation_id,
+        fund_id=fund_id,
+        kind=kind,
+        amount_pence=amount_pence,
+        fee_cover_pence=fee_cover_pence,
+        source_ref=source_ref,
+        payment_entry_id=against.id if against is not None else None,
+        donor_key=donor_key,
+        gift_aid=gift_aid,
+        occurred_at=occurred_at or utcnow(),
+        appeal_id=appeal_id,
+        fundraiser_id=fundraiser_id,
+    )
     if entry is None:  # this source reference is in the ledger already
         return None
 

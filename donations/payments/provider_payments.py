@@ -3,15 +3,16 @@ later its fee, net and payout."""
 
 import json
 
-from sqlalchemy import func, literal, or_, select, text, update
+from sqlalchemy import literal, or_, select, text, update
 
-from donations.extensions import db, upsert, utcnow
+from donations.extensions import db, utcnow
 from donations.gifts.models import Donation
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.payments import catalogue
 from donations.payments.gateway import gateway
 from donations.payments.models import CatalogueEntry, ProviderPayment, StripeEvent
 from donations.payments.objects import id_of, without_personal_data
+from donations.upserts import insert_or_update
 
 
 def provider_payment(
@@ -53,6 +54,12 @@ def ledger_payment(
     )
 
 
+_KEEPING_WHAT_WAS_KNOWN = {
+    name: f"coalesce(provider_payments.{name}, excluded.{name})"
+    for name in ("payment_intent_id", "invoice_id", "charge_id")
+}
+
+
 def note_payment(
     source_ref: str,
     *,
@@ -68,16 +75,14 @@ def note_payment(
         "invoice_id": invoice_id,
         "charge_id": charge_id,
     }
-    statement = upsert(ProviderPayment).values(source_ref=source_ref, recorded_at=utcnow(), **known)
-    statement = statement.on_conflict_do_update(
-        index_elements=[ProviderPayment.source_ref],
-        set_={
-            name: func.coalesce(getattr(ProviderPayment, name), statement.excluded[name])
-            for name in known
-        },
-    ).returning(ProviderPayment)
-    options = {"populate_existing": True}
-    return db.session.scalars(statement, execution_options=options).one()
+    return insert_or_update(
+        ProviderPayment,
+        "source_ref",
+        _KEEPING_WHAT_WAS_KNOWN,
+        source_ref=source_ref,
+        recorded_at=utcnow(),
+        **known,
+    )
 
 
 def lock_keys(*keys: str | None) -> None:

@@ -9,10 +9,11 @@ import stripe
 from flask import current_app
 from sqlalchemy import update
 
-from donations.extensions import db, insert_new, utcnow
+from donations.extensions import db, utcnow
 from donations.payments.models import StripeEvent
 from donations.payments.objects import outline, without_personal_data
 from donations.payments.webhooks.registry import HANDLERS
+from donations.upserts import insert_new
 
 log = logging.getLogger(__name__)
 
