@@ -393,3 +393,69 @@ def test_the_checking_csv_has_every_row_as_hmrc_reads_it_with_the_gifts_behind_i
     items = [row[1] for row in rows[1:]]
     assert items == [str(n) for n in range(1, len(rows))], "numbered as in the file"
     assert len(rows) - 1 == len(donation_rows(files[0]))
+
+
+STYLE_NS = {
+    **ODS_NS,
+    "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
+    "number": "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0",
+}
+
+
+def _attribute(element, name: str) -> str | None:
+    prefix, local = name.split(":")
+    return element.get(f"{{{STYLE_NS[prefix]}}}{local}")
+
+
+def test_the_schedule_opens_in_a_spreadsheet_as_a_valid_file_with_amounts_to_the_penny(app):
+    """What a person (or LibreOffice) opening the file sees: the sheet's eleven columns A-K,
+    every repeat a positive count as the ODF schema asks, each label beside the box it names,
+    and every amount a number shown with two decimal places, as HMRC's own example has them."""
+    paid = donor(amount_pence=4000)
+    db.session.commit()
+    claims.mark_submitted(claims.create(TODAY, TODAY, "finance@example.org"), "f@example.org")
+    db.session.commit()
+    factories.refund(paid, 4000)
+    donor(amount_pence=1250, email="next@example.org")
+    db.session.commit()
+    _, files = build(claims.create(TODAY, TODAY, "finance@example.org"))
+    # our own file, just written: not untrusted input
+    root = ElementTree.fromstring(zipfile.ZipFile(io.BytesIO(files[0])).read("content.xml"))  # noqa: S314
+    table = root.find(".//table:table", STYLE_NS)
+
+    columns = table.findall("table:table-column", STYLE_NS)
+    assert [_attribute(column, "table:number-columns-repeated") for column in columns] == ["11"]
+    for element in table.iter():
+        for name in ("table:number-rows-repeated", "table:number-columns-repeated"):
+            count = _attribute(element, name)
+            assert count is None or (count.isdigit() and int(count) >= 1), (name, count)
+    for row in table.findall("table:table-row", STYLE_NS):
+        assert len(row.findall("table:table-cell", STYLE_NS)) <= 11
+
+    shown = displayed(files[0])
+    assert shown[12][2] == "Earliest donation date in the period of claim (DD/MM/YY)"
+    assert shown[16][2] == "Previously over-claimed amount (£)"
+
+    styles = {
+        _attribute(style, "style:name"): style
+        for style in root.iter(f"{{{STYLE_NS['style']}}}style")
+    }
+    number_styles = {
+        _attribute(style, "style:name"): style
+        for style in root.iter(f"{{{STYLE_NS['number']}}}number-style")
+    }
+    amounts = [
+        cell
+        for cell in table.iter(f"{{{STYLE_NS['table']}}}table-cell")
+        if "".join(cell.itertext()) in ("12.50", "10.00")
+    ]
+    assert len(amounts) == 2  # the gift in K25 and what was over-claimed in D17
+    for cell in amounts:
+        assert _attribute(cell, "office:value-type") == "float"
+        style = styles[_attribute(cell, "table:style-name")]
+        assert _attribute(style, "style:family") == "table-cell"
+        number = number_styles[_attribute(style, "style:data-style-name")]
+        (digits,) = number.findall("number:number", STYLE_NS)
+        assert _attribute(digits, "number:decimal-places") == "2"
+        assert _attribute(digits, "number:min-integer-digits") == "1"
+    assert sorted(float(_attribute(cell, "office:value")) for cell in amounts) == [10.0, 12.5]

@@ -258,3 +258,66 @@ def test_a_later_declaration_covers_only_this_donors_gifts_that_carried_none(app
         "1 Rue de Rivoli, Paris",
         True,
     )
+
+
+def _declaration_form(page: str) -> dict[str, str]:
+    """What the page's "Record a Gift Aid declaration" form holds as it opens."""
+    form = page[page.index('id="declare"') :]
+    form = form[: form.index("</form>")]
+    values = {
+        name: unescape(value)
+        for name, value in re.findall(
+            r'<input class="input[^"]*" id="declare-(\w+)"[^>]*value="([^"]*)"', form
+        )
+    }
+    values["overseas"] = "checked" if re.search(r'id="declare-overseas"[^>]*checked', form) else ""
+    values["declared_by"] = re.search(r'<option value="(\w+)" selected>', form).group(1)
+    return values
+
+
+def test_the_declaration_form_starts_with_the_donors_names_and_the_address_they_last_gave(
+    finance,
+):
+    """By phone, today, with the names on the donor's record and the address of their newest
+    declaration (abroad: its address as HMRC prints it, the box ticked)."""
+    first = gift(date(2026, 11, 2), title="Dr")
+    declare(finance, first.donor_id, declared_on="2026-11-01", house="14", postcode="sw1a 1aa")
+    declare(
+        finance,
+        first.donor_id,
+        overseas="yes",
+        house="Flat 2",
+        address="1 Rue de Rivoli, Paris",
+        postcode="",
+    )
+    page = finance.get(f"/finance/donors/{first.donor_id}").get_data(as_text=True)
+    assert _declaration_form(page) == {
+        "declared_on": uk_today().isoformat(),
+        "title": "Dr",
+        "first_name": "Mary",
+        "last_name": "Seacole",
+        "house": "Flat 2",
+        "postcode": "",
+        "address": "1 Rue de Rivoli, Paris",
+        "overseas": "checked",
+        "declared_by": "phone",
+    }
+    assert '<label class="label" for="declare-declared_on">The day they made it</label>' in page
+
+
+def test_a_donor_without_a_declaration_or_title_starts_the_form_blank_but_for_their_names(
+    finance,
+):
+    donation = gift(date(2026, 11, 2))
+    page = finance.get(f"/finance/donors/{donation.donor_id}").get_data(as_text=True)
+    assert _declaration_form(page) == {
+        "declared_on": uk_today().isoformat(),
+        "title": "",
+        "first_name": "Mary",
+        "last_name": "Seacole",
+        "house": "",
+        "postcode": "",
+        "address": "",
+        "overseas": "",
+        "declared_by": "phone",
+    }

@@ -71,10 +71,14 @@ def test_the_evidence_is_on_the_donors_record_for_those_who_may_see_personal_dat
     commit()
     factories.staff(role)
     sign_in(client, f"{role}@example.org")
-    page = client.get(f"/finance/donations/{donation.reference}").get_data(as_text=True)
-    assert ("The donor's choices" in page) is shown
-    assert ("Yes, e-mail me news about this research and how my gift helps" in page) is shown
-    assert ("not receiving them" in page) is shown
+    for address in (
+        f"/finance/donations/{donation.reference}",
+        f"/finance/donors/{donation.donor_id}",
+    ):
+        page = client.get(address).get_data(as_text=True)
+        assert ("The donor's choices" in page) is shown, address
+        assert ("Yes, e-mail me news about this research and how my gift helps" in page) is shown
+        assert ("not receiving them" in page) is shown
 
 
 def addressed(**where) -> list[str]:
