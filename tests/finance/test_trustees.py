@@ -55,6 +55,23 @@ def test_a_viewer_sees_the_figures_but_downloads_nothing(app, client):
     assert client.get("/finance/trustees.xlsx?year=2027").status_code == 403
 
 
+@pytest.mark.parametrize(
+    ("asked", "shown"),
+    [
+        ("", "1 April 2026 to 31 March 2027"),
+        ("?year=2027", "1 April 2026 to 31 March 2027"),
+        ("?year=2025", "1 April 2024 to 31 March 2025"),
+        ("?year=2000", "1 April 1999 to 31 March 2000"),
+    ],
+)
+def test_the_year_asked_for_is_shown_from_2000_to_this_one(app, client, asked, shown):
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    page = client.get(f"/finance/trustees{asked}").get_data(as_text=True)
+    assert f"for the trustees' annual report and the accounts: {shown}.</p>" in page
+    assert f'<caption id="trustees-caption">Restricted funds, {shown}</caption>' in page
+
+
 @pytest.mark.parametrize("asked", ["1999", "abc", "99999999999", "2100"])
 def test_a_year_that_cannot_be_is_the_current_one(app, client, asked):
     factories.staff("finance")
@@ -97,3 +114,30 @@ def test_the_xlsx_is_one_sheet_of_pounds_with_its_heading_and_net_in_bold(app, c
     labels_bold = {row[0].value: bool(row[0].font.b) for row in sheet.iter_rows(min_row=4)}
     assert [label for label, bold in labels_bold.items() if bold] == ["Net to the fund"]
     assert sheet["A3"].font.b, "the header row is bold from its first cell"
+    # wide enough for the longest label, and each fund's column for its figures
+    first, figures = sheet.column_dimensions["A"], sheet.column_dimensions["B"]
+    assert (first.min, first.max, int(first.width)) == (1, 1, 34)
+    assert (figures.min, figures.max, int(figures.width)) == (2, 4, 22), "B to D, no further"
+
+
+def test_gift_aid_is_what_submitted_claims_got_for_the_years_gifts_less_what_is_owed_back(app):
+    """Per fund: the tax of each gift of the year on a submitted claim, less what a refund
+    since made owed back; a draft claim's gifts count for nothing yet."""
+    from donations.claims import services as claims  # noqa: PLC0415
+    from donations.uk_time import uk_today  # noqa: PLC0415
+
+    today = uk_today()
+    kept = factories.payment(amount_pence=4000, gift_aid=True, email="a@example.org")
+    refunded = factories.payment(
+        "stem-cell-audit", amount_pence=2000, gift_aid=True, email="b@example.org"
+    )
+    claims.mark_submitted(claims.create(today, today, "f@example.org"), "f@example.org")
+    db.session.commit()
+    factories.refund(refunded, 1000)
+    factories.refund(kept, 2000)
+    factories.payment(amount_pence=8000, gift_aid=True, email="c@example.org")
+    claims.create(today, today, "f@example.org")  # a draft, holding what the refund owes back
+    db.session.commit()
+    year = trustees.accounting_period_end(today).year
+    gift_aid = {found.name: found.gift_aid_pence for found in trustees.figures(year)}
+    assert gift_aid == {"ACTiMuS trial": 1000 - 500, "UK MS stem cell service audit": 500 - 250}
