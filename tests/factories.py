@@ -19,7 +19,7 @@ from donations.gifts import services as gifts
 from donations.gifts.details import GiftDetails
 from donations.gifts.models import Donation
 from donations.ledger import services as ledger
-from donations.ledger.models import EntryKind, LedgerEntry
+from donations.ledger.models import GIFT_KINDS, EntryKind, LedgerEntry
 from donations.payments.checkout import open_checkout
 from donations.staff import accounts
 from donations.transaction import commit
@@ -141,10 +141,10 @@ def pending_payment(
 
 
 def payment_entry(donation: Donation) -> LedgerEntry:
-    """The ledger row of a one-off donation's payment."""
+    """The ledger row of a one-off donation's payment (online, or recorded offline)."""
     return db.session.execute(
         select(LedgerEntry).where(
-            LedgerEntry.donation_id == donation.id, LedgerEntry.kind == EntryKind.PAYMENT
+            LedgerEntry.donation_id == donation.id, LedgerEntry.kind.in_(GIFT_KINDS)
         )
     ).scalar_one()
 

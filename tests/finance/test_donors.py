@@ -314,3 +314,47 @@ def test_a_merged_record_takes_the_later_choice_and_the_address_it_lacked(app, c
     assert donor.email == "alice@example.org"
     assert not consent.consenting(donor.id), "the later choice (stopped) stands"
     assert len(consent.evidence_of(donor.id)) == 2, "both choices kept as evidence"
+
+
+def test_a_donors_figures_are_their_gifts_what_stands_of_them_and_their_first_and_last_day(app):
+    """Recorded out of order (the later cheque first), refunded in part, beside another
+    donor: each record's own count, net and days; their gifts and declarations newest first
+    by the day they were given and made, not the order they were typed in."""
+    from donations.gifts import donor_records  # noqa: PLC0415
+    from donations.uk_time import uk_date  # noqa: PLC0415
+
+    later = cheque(
+        "Mary",
+        "Seacole",
+        4000,
+        received_on=date(2026, 11, 2),
+        email="mary@example.org",
+        declared_on=date(2026, 11, 2),
+    )
+    earlier = cheque(
+        "Mary",
+        "Seacole",
+        2500,
+        received_on=date(2026, 10, 1),
+        email="mary@example.org",
+        declared_on=date(2026, 10, 1),
+    )
+    cheque("Zed", "Zebra", 1000, received_on=date(2026, 11, 3), email="zed@example.org")
+    factories.refund(later, 500)
+    assert later.donor_id == earlier.donor_id
+    (mary,) = donor_records.search("Seacole", personal=True)
+    assert (mary.gifts, mary.given_pence) == (2, 6000)
+    assert (uk_date(mary.first_gift_at), uk_date(mary.last_gift_at)) == (
+        date(2026, 10, 1),
+        date(2026, 11, 2),
+    )
+    listed = {
+        row.donor.last_name: (row.gifts, row.given_pence)
+        for row in donor_records.search(None, personal=True)
+    }
+    assert listed == {"Seacole": (2, 6000), "Zebra": (1, 1000)}
+    summary = donor_records.row(mary.donor)
+    assert (summary.gifts, summary.given_pence) == (2, 6000)
+    assert [gift.id for gift in donor_records.gifts_of(mary.donor.id)] == [later.id, earlier.id]
+    declared = [d.declared_at for d in donor_records.declarations_of(mary.donor.id)]
+    assert [uk_date(at) for at in declared] == [date(2026, 11, 2), date(2026, 10, 1)]
