@@ -7,6 +7,7 @@ import re
 import secrets
 import time
 from email import message_from_bytes, policy
+from html import unescape
 
 from sqlalchemy import func, select
 
@@ -247,3 +248,11 @@ def a_year_of_gifts(client, runner) -> None:
     assert staff_post(client, cancel, {"effective": "", "back": page}, page).status_code == 303
     time.sleep(1.1)  # Stripe dates a payment to the second: the next one is after the cancellation
     sandbox(runner, "renew", monthly.reference)
+
+
+def says(html: str, words: str) -> bool:
+    """Whether a page says exactly these words as the whole of one message (an element's
+    text, after any "Error:" for screen readers): not merely somewhere within other words."""
+    text = unescape(html)
+    hidden = r'(?:<span class="visually-hidden">[^<]*</span>\s*)?'
+    return re.search(rf">\s*{hidden}{re.escape(words)}\s*<", text) is not None

@@ -21,7 +21,7 @@ from donations.uk_time import uk_today
 from donations.updates import consent
 from donations.updates.models import ConsentSource
 from tests import factories
-from tests.support import give, sign_in
+from tests.support import give, says, sign_in
 
 receipts = itertools.count(1)
 
@@ -218,18 +218,24 @@ def test_merging_two_records_of_one_person_keeps_every_figure(two_alices, client
     assert "£65.00" in told, "both gifts, one person"
 
 
+NUMBER_ASKED = "Enter the other donor's number (as shown on their page, e.g. 1234)."
+
+
 @pytest.mark.parametrize(
-    ("other", "says"),
+    ("other", "said"),
     [
-        ("", "Enter the other donor's number"),
-        ("abc", "Enter the other donor's number"),
-        ("99999999999999999999", "Enter the other donor's number"),
+        ("", NUMBER_ASKED),
+        ("abc", NUMBER_ASKED),
+        ("#", NUMBER_ASKED),
+        ("2147483648", NUMBER_ASKED),
+        ("99999999999999999999", NUMBER_ASKED),
         ("424242", "There is no donor number 424242."),
+        ("2147483647", "There is no donor number 2147483647."),
         ("self", "Choose two different donors: a donor cannot be merged into itself."),
     ],
 )
 def test_a_merge_that_cannot_be_is_refused_in_words_and_changes_nothing(
-    two_alices, client, other, says
+    two_alices, client, other, said
 ):
     keep, merged = two_alices
     other = str(keep) if other == "self" else other
@@ -237,7 +243,7 @@ def test_a_merge_that_cannot_be_is_refused_in_words_and_changes_nothing(
     shown = client.get(f"/finance/donors/{keep}/merge", query_string={"other": other})
     assert shown.status_code == 400
     html = shown.get_data(as_text=True)
-    assert says in unescape(html)
+    assert says(html, said)
     posted = client.post(
         f"/finance/donors/{keep}/merge",
         data={"csrf_token": csrf(html), "other": other, "confirm": "y"},
@@ -246,6 +252,14 @@ def test_a_merge_that_cannot_be_is_refused_in_words_and_changes_nothing(
     db.session.rollback()
     assert db.session.get(Donor, merged) is not None
     assert db.session.get(Donor, keep) is not None
+
+
+def test_the_other_donors_number_may_be_typed_as_shown_with_its_hash(two_alices, client):
+    keep, merged = two_alices
+    signed_in(client)
+    shown = client.get(f"/finance/donors/{keep}/merge", query_string={"other": f" #{merged} "})
+    assert shown.status_code == 200
+    assert f"Donor {merged}" in shown.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from donations.gift_aid.models import GiftAidDeclaration
 from donations.staff.models import AuditEntry
 from donations.uk_time import uk_midnight
 from tests import factories
-from tests.support import sign_in, staff_post
+from tests.support import says, sign_in, staff_post
 
 TODAY = datetime.now(UTC).date()
 PERIOD = {"from": (TODAY - timedelta(days=7)).isoformat(), "to": TODAY.isoformat()}
@@ -121,7 +121,7 @@ def test_a_bad_period_is_a_clear_400(client):
     signed_in(client)
     answer = client.get("/finance/gift-aid", query_string={"from": "yesterday", "to": "x"})
     assert answer.status_code == 400
-    assert "Write each date as YYYY-MM-DD." in answer.get_data(as_text=True)
+    assert says(answer.get_data(as_text=True), "Write each date as YYYY-MM-DD.")
     future = staff_post(
         client,
         "/finance/gift-aid",
@@ -261,9 +261,8 @@ def test_a_claim_hmrc_would_refuse_is_not_marked_submitted_and_staff_are_told_wh
     claim_page = f"/finance/gift-aid/{claim.reference}"
     refused = staff_post(client, f"{claim_page}/submit", page=claim_page)
     assert refused.status_code == 303
-    assert "HMRC would refuse some rows: fix them first." in client.get(claim_page).get_data(
-        as_text=True
-    )
+    told = client.get(claim_page).get_data(as_text=True)
+    assert says(told, "HMRC would refuse some rows: fix them first.")
     db.session.rollback()
     assert db.session.get(GiftAidClaim, claim.id).status == ClaimStatus.DRAFT
 
@@ -323,7 +322,7 @@ def test_the_period_is_the_last_thirty_days_unless_given_and_a_bad_date_is_named
     assert 'value="2026-02-03"' in asked.get_data(as_text=True)
     bad = client.get("/finance/gift-aid", query_string={"from": "02/01/2026"})
     assert bad.status_code == 400
-    assert "Write each date as YYYY-MM-DD." in bad.get_data(as_text=True)
+    assert says(bad.get_data(as_text=True), "Write each date as YYYY-MM-DD.")
 
 
 def test_cancelling_a_declaration_is_audited_and_a_bad_day_is_named(client):
@@ -332,9 +331,8 @@ def test_cancelling_a_declaration_is_audited_and_a_bad_day_is_named(client):
     page = f"/finance/donations/{gift.reference}"
     cancel = f"/finance/gift-aid/declarations/{gift.declaration_id}/cancel"
     staff_post(client, cancel, {"effective": "tomorrow", "back": page}, page=page)
-    assert "Write the date the cancellation takes effect as YYYY-MM-DD." in client.get(
-        page
-    ).get_data(as_text=True)
+    told = client.get(page).get_data(as_text=True)
+    assert says(told, "Write the date the cancellation takes effect as YYYY-MM-DD.")
     later = (TODAY + timedelta(days=10)).isoformat()
     assert (
         staff_post(client, cancel, {"effective": later, "back": page}, page=page).status_code == 303

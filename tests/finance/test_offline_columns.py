@@ -15,7 +15,7 @@ from donations.ledger.models import EntryKind, LedgerEntry
 from donations.ledger.totals import drift
 from donations.staff.models import AuditEntry
 from tests import factories
-from tests.support import csrf_token, sign_in
+from tests.support import csrf_token, says, sign_in
 
 #: Windows-1252, semicolons, UK dates, a pound sign, and the bank's own column names
 BANK_FILE = (
@@ -172,7 +172,7 @@ def test_a_required_column_left_unchosen_or_one_chosen_twice_is_said_beside_it(f
     stranger = finance.post(
         "/finance/offline/import", data={**carried(html), **CHOICES, "column-fund": "Nope"}
     )
-    assert "Choose one of the file's own columns." in unescape(stranger.get_data(as_text=True))
+    assert says(stranger.get_data(as_text=True), "Choose one of the file's own columns.")
     assert recorded() == []
 
 

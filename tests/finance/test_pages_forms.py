@@ -11,7 +11,7 @@ from donations.extensions import db
 from donations.funds import services as funds
 from donations.transaction import commit
 from tests import factories
-from tests.support import csrf_token, sign_in, staff_post
+from tests.support import csrf_token, says, sign_in, staff_post
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_a_state_change_without_the_form_or_a_change_is_refused_in_words(editor)
     assert "The CSRF token is missing." in expired.get_data(as_text=True)
     nothing = staff_post(editor, "/finance/funds/actimus/state", page="/finance/funds")
     assert nothing.status_code == 400
-    assert "Choose a change." in nothing.get_data(as_text=True)
+    assert says(nothing.get_data(as_text=True), "Choose a change. Nothing has been changed.")
     assert funds.status_of(factories.fund("actimus")) is funds.Status.OPEN
 
 

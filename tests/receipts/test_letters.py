@@ -21,7 +21,7 @@ from donations.receipts import letters
 from donations.receipts.models import LetterBatch, ThankYouLetter
 from donations.uk_time import uk_today
 from tests import factories
-from tests.support import csrf_token, sign_in
+from tests.support import csrf_token, says, sign_in
 
 numbers = itertools.count(1)
 
@@ -134,8 +134,8 @@ def test_letters_are_printed_once_for_gifts_without_an_address(finance, app):
 def test_a_period_backwards_or_unreadable_is_refused_in_words(finance):
     backwards = finance.get("/finance/offline/letters?from=2026-11-30&to=2026-11-01")
     assert backwards.status_code == 400
-    assert "The last day must be the same as or after the first." in backwards.get_data(
-        as_text=True
+    assert says(
+        backwards.get_data(as_text=True), "The last day must be the same as or after the first."
     )
     assert finance.get("/finance/offline/letters?from=30/11/2026").status_code == 400
     assert finance.get("/finance/offline/letters/99999999999.pdf").status_code == 404
@@ -153,7 +153,7 @@ def test_the_period_is_this_month_unless_chosen_and_may_be_a_single_day(finance)
     unreadable = finance.get("/finance/offline/letters?from=30/11/2026")
     page = unreadable.get_data(as_text=True)
     assert unreadable.status_code == 400
-    assert "Write the dates as YYYY-MM-DD." in page
+    assert says(page, "Write the dates as YYYY-MM-DD.")
     assert period(page) == shown, "an unreadable period falls back to this month"
     one_day = finance.get(f"/finance/offline/letters?from={today}&to={today}")
     assert one_day.status_code == 200
