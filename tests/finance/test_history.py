@@ -2,6 +2,8 @@
 Direct Debit money promised and settled, Stripe's events, receipts (to whom, only for staff
 who may see it) and plan changes, oldest first."""
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
 from donations.extensions import db
@@ -110,3 +112,10 @@ def test_a_receipt_is_told_with_its_key_its_subject_or_why_it_has_not_gone(app):
     not_yet = next(h for h in waiting if h.what == "Receipt not sent yet")
     assert not_yet.detail == "421 4.7.0 Try again later"
     assert not_yet.at == message.created_at
+
+
+def test_staff_read_every_moment_in_uk_time_to_the_minute(app):
+    """Summer and winter alike, as the clock on the office wall showed it."""
+    shown = app.jinja_env.filters["uk_time"]
+    assert shown(datetime(2026, 7, 1, 12, 5, tzinfo=UTC)) == "1 Jul 2026 13:05"
+    assert shown(datetime(2026, 12, 24, 9, 30, tzinfo=UTC)) == "24 Dec 2026 09:30"
