@@ -180,9 +180,12 @@ def test_another_persons_link_or_a_tampered_slug_opens_nothing(client):
     mine = factories.fundraiser()
     factories.fundraiser("bo-bakes", email="bo@example.org", name="Bo bakes")
     my_token = fundraisers.edit_token(mine)
+    # one character of the signature changed (not the last, whose spare bits may not count)
+    changed = "A" if my_token[-6] != "A" else "B"
+    tampered = f"{my_token[:-6]}{changed}{my_token[-5:]}"
     for path in (
         f"/fundraising/bo-bakes/manage/{my_token}",  # my link, their page
-        f"/fundraising/ada-runs/manage/{my_token[:-2]}xx",  # tampered
+        f"/fundraising/ada-runs/manage/{tampered}",
         "/fundraising/ada-runs/manage/not-a-token",
     ):
         response = client.get(path)
