@@ -64,6 +64,9 @@ def from_environment(env: dict | None = None) -> dict:
         #: it is back (Flask-Limiter logs both moments)
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        #: how staff passwords are hashed (werkzeug): never read from the environment; only
+        #: the tests choose a quicker one, to sign in hundreds of times a run
+        "PASSWORD_HASH_METHOD": "scrypt",
         #: one JSON object a line (production's default), or plain text for a laptop
         "LOG_FORMAT": env.get("LOG_FORMAT") or ("json" if environment == "production" else "text"),
         #: the charity's error tracker (Sentry or compatible); nothing is sent without it

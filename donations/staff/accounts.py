@@ -2,6 +2,7 @@
 Each change is written to the audit log here, whoever asked for it."""
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
@@ -25,6 +26,10 @@ _NOBODY = generate_password_hash("not anyone's password")
 
 class StaffError(ValueError):
     pass
+
+
+def _hashed(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def _normal_email(email: str) -> str:
@@ -74,7 +79,7 @@ def create(email: str, password: str, role: str) -> StaffMember:
         raise StaffError(f"{address} already has an account")
     member = StaffMember(
         email=address,
-        password_hash=generate_password_hash(check_password(password, address)),
+        password_hash=_hashed(check_password(password, address)),
         role=_role(role),
     )
     db.session.add(member)
@@ -112,7 +117,7 @@ def end_sessions(member: StaffMember) -> None:
 
 
 def set_password(member: StaffMember, password: str) -> StaffMember:
-    member.password_hash = generate_password_hash(check_password(password, member.email))
+    member.password_hash = _hashed(check_password(password, member.email))
     member.session_version += 1
     db.session.flush()
     audit.record(Action.PASSWORD_CHANGED, subject=member.email)

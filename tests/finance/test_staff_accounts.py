@@ -114,3 +114,20 @@ def test_at_a_terminal_the_password_is_asked_twice_and_never_shown(app, runner, 
     assert "Repeat for confirmation: " in created.output
     assert NEW_PASSWORD not in created.output
     assert accounts.authenticate("typed@example.org", NEW_PASSWORD) is not None
+
+
+def test_outside_the_tests_a_password_is_kept_only_as_its_scrypt_hash(make_app):
+    """Production hashes with scrypt, and no environment variable changes that (the suite
+    alone chooses a quicker method, in its own configuration)."""
+    from donations.config import from_environment  # noqa: PLC0415
+
+    method = from_environment({"PASSWORD_HASH_METHOD": "plain"})["PASSWORD_HASH_METHOD"]
+    assert method == "scrypt"
+    app = make_app(PASSWORD_HASH_METHOD=method)
+    with app.app_context():
+        member = accounts.create("keeper@example.org", NEW_PASSWORD, "viewer")
+        db.session.commit()
+        assert member.password_hash.startswith("scrypt:")
+        assert NEW_PASSWORD not in member.password_hash
+        assert accounts.authenticate("keeper@example.org", NEW_PASSWORD) == member
+        assert accounts.authenticate("keeper@example.org", NEW_PASSWORD + "!") is None
