@@ -104,6 +104,11 @@ def test_the_same_cheque_twice_is_recorded_once(finance):
         ({"postcode": "XYZ"}, "postcode", "UK postcode"),
         ({"declaration_date": ""}, "declaration_date", "date on the Gift Aid declaration"),
         ({"house": ""}, "house", "house name or number"),
+        (
+            {"declared_by": "fax"},
+            "declared_by",
+            "Choose how the declaration was made: paper, phone, phone_recorded.",
+        ),
     ],
 )
 def test_each_bad_field_is_named_beside_it_and_nothing_is_recorded(finance, change, field, message):
@@ -115,6 +120,17 @@ def test_each_bad_field_is_named_beside_it_and_nothing_is_recorded(finance, chan
     assert f'id="{field}-error"' in page
     assert message in page
     assert offline_rows() == []
+
+
+@pytest.mark.parametrize(
+    ("declared_by", "kept"),
+    [(None, "paper"), ("", "paper"), ("Phone", "phone"), ("phone_recorded", "phone_recorded")],
+)
+def test_how_the_declaration_was_made_is_kept_with_it(finance, declared_by, kept):
+    sent = {**CHEQUE} if declared_by is None else {**CHEQUE, "declared_by": declared_by}
+    assert staff_post(finance, "/finance/offline", sent, page="/finance/offline").status_code == 303
+    donation = db.session.execute(select(Donation)).scalar_one()
+    assert donation.declaration.source == kept
 
 
 def test_a_receipt_reference_already_used_for_another_gift_is_refused(finance):
