@@ -547,3 +547,23 @@ def test_records_are_listed_by_when_they_were_given_then_by_when_they_were_enter
     ]
     order = list(dict.fromkeys(shown))
     assert order == [second.reference, first.reference, cheque.reference]
+
+
+def test_the_filters_asked_for_are_asked_again_by_the_downloads_and_pages_in_their_own_words(
+    client, app
+):
+    """The page's links repeat the contract's parameters (`from`, `to`, `yes` and `no`), so
+    a download holds what the page shows."""
+    asked = Filters(start=date(2026, 4, 6), end=date(2026, 11, 30), fund="actimus")
+    assert asked.as_query() == {"from": "2026-04-06", "to": "2026-11-30", "fund": "actimus"}
+    assert Filters(gift_aid=True).as_query() == {"gift_aid": "yes"}
+    assert Filters(gift_aid=False, q="x", q_reaches_people=False).as_query() == {
+        "gift_aid": "no",
+        "q": "x",
+    }
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    page = client.get(
+        "/finance/donations", query_string={"from": "2026-04-06", "gift_aid": "no"}
+    ).get_data(as_text=True)
+    assert 'href="/finance/donations/export.csv?from=2026-04-06&amp;gift_aid=no"' in page
