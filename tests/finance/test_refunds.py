@@ -69,9 +69,19 @@ def test_a_refund_above_what_remains_is_refused_and_changes_nothing(client, app)
     sign_in(client, "finance@example.org")
     ask(client, donation, entry, "40.00")
     remaining = 1000 + entry.fee_cover_pence
-    response = ask(client, donation, entry, f"{remaining / 100 + 0.01:.2f}")
+    page = client.get(f"/finance/donations/{donation.reference}").get_data(as_text=True)
+    asked = f"{remaining / 100:.2f}"
+    assert f'name="amount" inputmode="decimal" autocomplete="off" value="{asked}"' in page, (
+        "the form starts with all that remains"
+    )
+    assert "<title>Donation " in page
+    too_much = f"{remaining / 100 + 0.01:.2f}"
+    response = ask(client, donation, entry, too_much)
     assert response.status_code == 400
-    assert "more than remains of this gift" in response.get_data(as_text=True)
+    refused = response.get_data(as_text=True)
+    assert "more than remains of this gift" in refused
+    assert "<title>Error: Donation " in refused
+    assert f'value="{too_much}"' in refused, "what was typed is kept"
     assert refunds() == [-4000]
     everything = ask(client, donation, entry, f"{remaining / 100:.2f}")
     assert everything.status_code == 303
@@ -146,3 +156,15 @@ def test_a_refund_of_a_cheque_is_recorded_at_once_and_audited_like_any_other(cli
     assert (logged.subject, logged.actor) == (donation.reference, "finance@example.org")
     assert json.loads(logged.detail) == {"amount_pence": 2050, "reason": "Sent back by post"}
     assert drift() == []
+
+
+def test_a_monthly_gifts_page_shows_its_plan_and_a_one_off_gifts_none(client, app):
+    give(client, amount="10", frequency="monthly", email="m@example.org")
+    give(client, amount="25", email="o@example.org")
+    monthly, one_off = db.session.execute(select(Donation).order_by(Donation.id)).scalars()
+    factories.staff("viewer")
+    sign_in(client, "viewer@example.org")
+    page = client.get(f"/finance/donations/{monthly.reference}").get_data(as_text=True)
+    assert '<tr><th scope="row">Plan</th><td>active, £10.00 a month</td></tr>' in page
+    other = client.get(f"/finance/donations/{one_off.reference}").get_data(as_text=True)
+    assert '<th scope="row">Plan</th>' not in other
