@@ -12,7 +12,7 @@ from donations.ledger.totals import drift
 from donations.receipts.models import OutboxMessage
 from donations.staff.models import AuditEntry
 from tests import factories
-from tests.support import count, csrf_token, fund_totals, sign_in, staff_post
+from tests.support import count, csrf_token, fund_totals, says, sign_in, staff_post
 
 CHEQUE = {
     "fund": "actimus",
@@ -264,3 +264,17 @@ def test_the_import_page_names_the_required_columns_and_the_file_it_refused(fina
     )
     refused = upload(finance, HEADER + "\r\n", name="november.csv").get_data(as_text=True)
     assert "november.csv has 1 problem" in refused
+
+
+@pytest.mark.parametrize(("rows", "said"), [(1, "1 gift"), (2, "2 gifts")])
+def test_an_import_says_how_many_gifts_came_in_and_how_many_were_there_already(finance, rows, said):
+    first = upload(finance, good_file(rows))
+    told = finance.get(first.headers["Location"]).get_data(as_text=True)
+    assert says(told, f"Imported {said} from gifts.csv.")
+    again = upload(finance, good_file(rows))
+    told = finance.get(again.headers["Location"]).get_data(as_text=True)
+    assert says(
+        told,
+        f"Imported 0 gifts from gifts.csv. {rows} were already recorded and were left as"
+        " they were.",
+    )

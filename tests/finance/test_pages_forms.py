@@ -51,6 +51,8 @@ def test_an_appeals_edit_form_has_its_fund_chosen(editor):
     assert not re.search(r'value="actimus"\s+checked', html)
     assert field_value(html, "name") == "Winter appeal"
     assert field_value(html, "goal") == "10,000.00"
+    labels = re.findall(r'<label class="radio__label" for="fund-\d+">([^<]+)</label>', html)
+    assert labels == ["UK MS stem cell service audit", "ACTiMuS trial"], "each fund by its name"
 
 
 def test_a_story_left_empty_is_asked_for_by_its_name(editor):
