@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from donations.extensions import db
-from donations.finance.guard import SEEN_KEY
+from donations.finance.guard import SEEN_KEY, SIGNED_IN_KEY
 from donations.staff import accounts, audit
 from donations.staff.models import AuditEntry
 from tests import factories
@@ -165,8 +165,12 @@ def test_a_session_ends_after_half_an_hour_without_activity(app, client):
 def test_signing_out_ends_the_session(app, client):
     factories.staff("viewer")
     sign_in(client, "viewer@example.org")
+    with client.session_transaction() as kept:
+        assert {SEEN_KEY, SIGNED_IN_KEY} <= set(kept)
     response = staff_post(client, "/finance/logout")
     assert response.status_code == 303
+    with client.session_transaction() as kept:
+        assert not {SEEN_KEY, SIGNED_IN_KEY} & set(kept), "the cookie keeps no sign-in times"
     assert client.get("/finance/").status_code == 303
 
 

@@ -122,6 +122,16 @@ def test_each_bad_field_is_named_beside_it_and_nothing_is_recorded(finance, chan
     assert offline_rows() == []
 
 
+@pytest.mark.parametrize(("day", "taken"), [("2000-01-01", True), ("31/12/1999", False)])
+def test_a_gift_received_since_2000_is_taken_and_one_before_is_too_long_ago(finance, day, taken):
+    sent = {**CHEQUE, "received_on": day, "declaration_date": day}
+    response = staff_post(finance, "/finance/offline", sent, page="/finance/offline")
+    assert response.status_code == (303 if taken else 400)
+    if not taken:
+        assert says(response.get_data(as_text=True), "Date received is too long ago.")
+    assert len(offline_rows()) == int(taken)
+
+
 @pytest.mark.parametrize(
     ("declared_by", "kept"),
     [(None, "paper"), ("", "paper"), ("Phone", "phone"), ("phone_recorded", "phone_recorded")],
