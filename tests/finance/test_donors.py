@@ -372,3 +372,24 @@ def test_a_donors_figures_are_their_gifts_what_stands_of_them_and_their_first_an
     assert [gift.id for gift in donor_records.gifts_of(mary.donor.id)] == [later.id, earlier.id]
     declared = [d.declared_at for d in donor_records.declarations_of(mary.donor.id)]
     assert [uk_date(at) for at in declared] == [date(2026, 11, 2), date(2026, 10, 1)]
+
+
+def test_a_donors_page_says_since_when_a_plan_was_cancelled_and_nothing_of_a_pause(app, client):
+    """A cancelled plan says the day it ended; a plan only past due has no such day; news of
+    a cancelled plan that comes later changes nothing."""
+    from donations.gifts import plans  # noqa: PLC0415
+    from donations.gifts.models import Plan, PlanStatus  # noqa: PLC0415
+
+    give(client, frequency="monthly", amount="10", email="ada@example.org")
+    give(client, frequency="monthly", amount="20", email="ada@example.org")
+    first, second = db.session.execute(select(Plan).order_by(Plan.id)).scalars()
+    assert plans.change_plan(first, PlanStatus.CANCELLED, "customer.subscription.deleted")
+    assert plans.change_plan(second, PlanStatus.PAST_DUE, "invoice.payment_failed")
+    assert not plans.change_plan(first, PlanStatus.ACTIVE, "a late invoice.paid")
+    assert not plans.change_plan(second, PlanStatus.PAST_DUE, "invoice.payment_failed again")
+    db.session.commit()
+    signed_in(client)
+    page = client.get(f"/finance/donors/{first.donation.donor_id}").get_data(as_text=True)
+    today = uk_today().strftime("%-d %b %Y")
+    assert f"£10.00 a month to ACTiMuS trial: cancelled since {today}" in page
+    assert "£20.00 a month to ACTiMuS trial: past_due (" in page
