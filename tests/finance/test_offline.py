@@ -203,6 +203,8 @@ def test_one_bad_row_imports_nothing_and_names_the_row_and_the_reason(finance):
     [
         ("", "The file is empty"),
         (HEADER + "\r\n", "holds no gifts"),
+        (HEADER, "holds no gifts"),
+        (HEADER.replace(",", ";"), "holds no gifts"),
         (
             HEADER + "\r\n" + "actimus,5,2026-11-01,cash,A,,Ada,L,,no,,,,,no,no,EXTRA\r\n",
             "more cells",
