@@ -124,7 +124,12 @@ def _plan(donation: Donation) -> list[Happening]:
         select(PlanChange).join(Plan).where(Plan.donation_id == donation.id)
     ).scalars()
     return [
-        Happening(change.at, f"Monthly plan {change.status}", change.note, change.amount_pence)
+        Happening(
+            change.at,
+            f"Monthly plan {change.status.replace('_', ' ')}",
+            change.note,
+            change.amount_pence,
+        )
         for change in changes
     ]
 

@@ -392,4 +392,4 @@ def test_a_donors_page_says_since_when_a_plan_was_cancelled_and_nothing_of_a_pau
     page = client.get(f"/finance/donors/{first.donation.donor_id}").get_data(as_text=True)
     today = uk_today().strftime("%-d %b %Y")
     assert f"£10.00 a month to ACTiMuS trial: cancelled since {today}" in page
-    assert "£20.00 a month to ACTiMuS trial: past_due (" in page
+    assert "£20.00 a month to ACTiMuS trial: past due (" in page

@@ -88,7 +88,7 @@ def test_a_plans_changes_and_a_receipt_not_yet_sent_are_in_the_history(app):
     db.session.commit()
     told = history.history(gift, personal=True)
     assert "Monthly plan active" in whats(told)
-    changed = next(h for h in told if h.what == "Monthly plan past_due")
+    changed = next(h for h in told if h.what == "Monthly plan past due")
     assert changed.detail == "invoice.payment_failed"
     assert changed.amount_pence == gift.amount_pence
     other = factories.payment(email="other@example.org")
