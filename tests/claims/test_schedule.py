@@ -322,19 +322,25 @@ def test_hmrcs_own_good_example_passes_the_same_reading_and_its_bad_one_does_not
     assert bad[-1] == ("postcode[25]", 20)
 
 
-def test_d13_and_d17_are_their_rows_fourth_cells_as_hmrc_counts_them(app):
-    """HMRC takes the 4th cell element of rows 13 and 17 without expanding repeated cells:
-    a row starting with one cell repeated over A-B had a blank D13 to HMRC."""
+def claim_owing_back(next_gift_pence: int):
+    """A claim's files, and the first one's XML, after a claimed £40 gift was refunded: £10
+    over-claimed goes in Box 2 (D17) beside a gift of `next_gift_pence`."""
     paid = donor(amount_pence=4000)
     db.session.commit()
     claims.mark_submitted(claims.create(TODAY, TODAY, "finance@example.org"), "f@example.org")
     db.session.commit()
     factories.refund(paid, 4000)
-    donor(amount_pence=1000, email="next@example.org")
+    donor(amount_pence=next_gift_pence, email="next@example.org")
     db.session.commit()
     _, files = build(claims.create(TODAY, TODAY, "finance@example.org"))
     # our own file, just written: not untrusted input
-    root = ElementTree.fromstring(zipfile.ZipFile(io.BytesIO(files[0])).read("content.xml"))  # noqa: S314
+    return files, ElementTree.fromstring(zipfile.ZipFile(io.BytesIO(files[0])).read("content.xml"))  # noqa: S314
+
+
+def test_d13_and_d17_are_their_rows_fourth_cells_as_hmrc_counts_them(app):
+    """HMRC takes the 4th cell element of rows 13 and 17 without expanding repeated cells:
+    a row starting with one cell repeated over A-B had a blank D13 to HMRC."""
+    files, root = claim_owing_back(next_gift_pence=1000)
     table = root.find(".//table:table", ODS_NS)
     repeated = f"{{{ODS_NS['table']}}}number-columns-repeated"
     for at in (12, 16):
@@ -411,16 +417,7 @@ def test_the_schedule_opens_in_a_spreadsheet_as_a_valid_file_with_amounts_to_the
     """What a person (or LibreOffice) opening the file sees: the sheet's eleven columns A-K,
     every repeat a positive count as the ODF schema asks, each label beside the box it names,
     and every amount a number shown with two decimal places, as HMRC's own example has them."""
-    paid = donor(amount_pence=4000)
-    db.session.commit()
-    claims.mark_submitted(claims.create(TODAY, TODAY, "finance@example.org"), "f@example.org")
-    db.session.commit()
-    factories.refund(paid, 4000)
-    donor(amount_pence=1250, email="next@example.org")
-    db.session.commit()
-    _, files = build(claims.create(TODAY, TODAY, "finance@example.org"))
-    # our own file, just written: not untrusted input
-    root = ElementTree.fromstring(zipfile.ZipFile(io.BytesIO(files[0])).read("content.xml"))  # noqa: S314
+    files, root = claim_owing_back(next_gift_pence=1250)
     table = root.find(".//table:table", STYLE_NS)
 
     columns = table.findall("table:table-column", STYLE_NS)
