@@ -157,6 +157,8 @@ def test_a_session_ends_after_half_an_hour_without_activity(app, client):
     response = client.get("/finance/")
     assert response.status_code == 303
     assert response.headers["Location"] == "/finance/login?expired=1"
+    with client.session_transaction() as kept:
+        assert not {SEEN_KEY, SIGNED_IN_KEY} & set(kept), "the cookie keeps no sign-in times"
     page = client.get("/finance/login?expired=1").get_data(as_text=True)
     assert "signed out after a while without activity" in page
     assert client.get("/finance/").status_code == 303, "and stays ended"
