@@ -127,6 +127,47 @@ def test_eight_deliveries_at_once_record_one_payment(app, open_session):
 
 
 @pytest.mark.postgres_only
+def test_a_payment_replaying_a_held_refund_and_a_new_refund_never_wait_on_each_other(app):
+    """The payment holds its PaymentIntent's lock and learns the Charge's from a held refund;
+    a refund for it arriving then asks for both. Locked in alphabetical order (the Charge
+    first), each waited for the other and PostgreSQL ended one as a deadlock."""
+    from donations.payments.provider_payments import lock_keys  # noqa: PLC0415
+
+    failed = []
+    payment_has_its_key, refund_waits = threading.Event(), threading.Event()
+
+    def in_own_transaction(steps):
+        with app.app_context():
+            try:
+                steps()
+                db.session.commit()
+            except Exception as error:  # recorded for the assertion below
+                failed.append(error)
+                db.session.rollback()
+
+    def payment():
+        lock_keys("pi_replay")
+        payment_has_its_key.set()
+        refund_waits.wait(5)
+        time.sleep(0.3)  # the refund is at its locks by now
+        lock_keys("pi_replay", "ch_replay")  # replaying the held refund
+
+    def refund():
+        payment_has_its_key.wait(5)
+        refund_waits.set()
+        lock_keys("pi_replay", "ch_replay")
+
+    threads = [
+        threading.Thread(target=in_own_transaction, args=(steps,)) for steps in (payment, refund)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert failed == []
+
+
+@pytest.mark.postgres_only
 def test_eight_different_events_for_one_payment_at_once_record_it_once(app, open_session):
     db.session.commit()
     bodies = [
