@@ -99,10 +99,11 @@ def lock_keys(payment_intent_id: str | None, charge_id: str | None = None) -> No
     """
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    for key in dict.fromkeys(key for key in (payment_intent_id, charge_id) if key):
-        db.session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
-        )
+    for key in (payment_intent_id, charge_id):
+        if key:
+            db.session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+            )
 
 
 def payment_or_wait(obj: dict, charge_id: str | None) -> tuple[LedgerEntry | None, str | None]:
