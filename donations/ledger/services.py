@@ -7,8 +7,7 @@ that its totals need, so they can be recomputed from rows alone.
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, func, or_, select, update
 
 from donations.extensions import db, utcnow
 from donations.funds.models import Appeal, Fund, Fundraiser
@@ -24,7 +23,7 @@ from donations.ledger.models import (
     Totals,
 )
 from donations.ledger.standing import gift_aid_due
-from donations.upserts import insert_new_row
+from donations.upserts import insert_new, insert_new_row
 
 
 class LedgerError(ValueError):
@@ -41,46 +40,123 @@ def totals_for(campaign: Fund | Appeal | Fundraiser) -> Totals:
 
 
 def locked_totals(model: type[Totals], key: int) -> Totals:
-    """Take a totals row for update, so concurrent movements apply one after another."""
-    statement = select(model).where(getattr(model, model.KEY) == key).with_for_update()
-    totals = db.session.execute(statement).scalar_one_or_none()
-    if totals is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(model.empty(key))
-        except IntegrityError:  # another transaction opened these totals first
-            pass
-        totals = db.session.execute(statement).scalar_one()
-    return totals
+    """Take a totals row for update and load it, for a command that sets it whole."""
+    _lock(model, key)
+    return db.session.get(model, key, populate_existing=True)
 
 
-def lock_totals(fund_id: int) -> FundTotals:
+def _locking(model: type[Totals]):
+    table = model.__table__
+    key = table.c[model.KEY]
+    return select(key).where(key == bindparam("key")).with_for_update()
+
+
+def _moving(model: type[Totals]):
+    """Each figure moved by what is given, so the row is never read to be written."""
+    table = model.__table__
+    return (
+        update(table)
+        .where(table.c[model.KEY] == bindparam("key"))
+        .values(
+            raised_pence=table.c.raised_pence + bindparam("by_raised"),
+            gift_aid_pence=table.c.gift_aid_pence + bindparam("by_gift_aid"),
+            pending_pence=table.c.pending_pence + bindparam("by_pending"),
+            donor_count=table.c.donor_count + bindparam("by_donors"),
+            donation_count=table.c.donation_count + bindparam("by_donations"),
+            updated_at=bindparam("at", type_=table.c.updated_at.type),
+        )
+    )
+
+
+#: the statements on the path of every payment, refund and dispute, built once
+_LOCK = {model: _locking(model) for model in TOTALS.values()}
+_MOVE = {model: _moving(model) for model in TOTALS.values()}
+
+
+def _lock(model: type[Totals], key: int) -> None:
+    """Take a totals row for update (opening it at its first movement), so concurrent
+    movements apply one after another."""
+    if db.session.execute(_LOCK[model], {"key": key}).first() is None:
+        # another transaction may open them at this moment: then this waits for it
+        insert_new(model, **_empty(model, key))
+        db.session.execute(_LOCK[model], {"key": key}).one()
+
+
+def _empty(model: type[Totals], key: int) -> dict:
+    figures = dict.fromkeys(("raised_pence", "gift_aid_pence", "pending_pence"), 0)
+    counts = dict.fromkeys(("donor_count", "donation_count"), 0)
+    return {model.KEY: key, **figures, **counts, "updated_at": utcnow()}
+
+
+_MOVES = ("raised", "gift_aid", "pending", "donors", "donations")
+
+
+def _move(model: type[Totals], key: int, **by: int) -> None:
+    """Move a locked totals row by these amounts; a copy this session loaded is read again."""
+    moves = {f"by_{name}": by.get(name, 0) for name in _MOVES}
+    db.session.connection().execute(_MOVE[model], {"key": key, "at": utcnow(), **moves})
+    loaded = db.session.identity_map.get(db.session.identity_key(model, key))
+    if loaded is not None:
+        db.session.expire(loaded)
+
+
+def lock_totals(fund_id: int) -> None:
     """Take the fund's totals row for update, so concurrent movements apply one after another."""
-    return locked_totals(FundTotals, fund_id)
+    _lock(FundTotals, fund_id)
 
 
 def _counted_toward(
     fund_id: int, appeal_id: int | None, fundraiser_id: int | None
-) -> list[tuple[Totals, object]]:
-    """The totals a movement moves, each locked, with the ledger condition for its rows: the
-    fund's always, then an appeal's and a page's (always in this order, so no two
-    transactions wait on each other)."""
-    counted = [(lock_totals(fund_id), LedgerEntry.fund_id == fund_id)]
-    for model, key in ((AppealTotals, appeal_id), (FundraiserTotals, fundraiser_id)):
-        if key is not None:
-            counted.append((locked_totals(model, key), getattr(LedgerEntry, model.KEY) == key))
+) -> list[tuple[type[Totals], int]]:
+    """The totals a movement moves, each locked: the fund's always, then an appeal's and a
+    page's (always in this order, so no two transactions wait on each other)."""
+    counted = [(FundTotals, fund_id), (AppealTotals, appeal_id), (FundraiserTotals, fundraiser_id)]
+    counted = [(model, key) for model, key in counted if key is not None]
+    for model, key in counted:
+        _lock(model, key)
     return counted
 
 
-def _sum(*conditions) -> int:
-    return db.session.execute(
-        select(func.coalesce(func.sum(LedgerEntry.amount_pence), 0)).where(*conditions)
-    ).scalar_one()
+def _standing(*conditions):
+    amount = func.coalesce(func.sum(LedgerEntry.amount_pence), 0)
+    return select(amount).where(*conditions).scalar_subquery()
+
+
+def _donor_in(column):
+    return _standing(column == bindparam(column.key), LedgerEntry.donor_key == bindparam("donor"))
+
+
+_PAYMENT = bindparam("payment")
+_PAYMENT_NET = _standing(or_(LedgerEntry.id == _PAYMENT, LedgerEntry.payment_entry_id == _PAYMENT))
+
+#: what stands before a movement, in one statement: the donor's money in the fund, the appeal
+#: and the page (0 where there is none), and the payment's after its refunds and disputes
+_BEFORE = select(
+    _donor_in(LedgerEntry.fund_id),
+    _donor_in(LedgerEntry.appeal_id),
+    _donor_in(LedgerEntry.fundraiser_id),
+    _PAYMENT_NET,
+)
+_RECORDED = select(LedgerEntry).where(LedgerEntry.source_ref == bindparam("source_ref"))
+
+
+def _standing_before(counted: list, donor_key: str, against: LedgerEntry | None):
+    """([the donor's money in each of the counted totals], the payment's net) before."""
+    keys = {"fund_id": None, "appeal_id": None, "fundraiser_id": None}
+    keys.update({model.KEY: key for model, key in counted})
+    payment = against.id if against is not None else None
+    fund, appeal, page, net = (
+        db.session.connection()
+        .execute(_BEFORE, {**keys, "donor": donor_key, "payment": payment})
+        .one()
+    )
+    donors = {FundTotals: fund, AppealTotals: appeal, FundraiserTotals: page}
+    return [donors[model] for model, _ in counted], net
 
 
 def payment_net(payment: LedgerEntry) -> int:
     """What still stands of one payment after its refunds and disputes."""
-    return _sum(or_(LedgerEntry.id == payment.id, LedgerEntry.payment_entry_id == payment.id))
+    return db.session.execute(select(_PAYMENT_NET), {"payment": payment.id}).scalar_one()
 
 
 def entry(entry_id: int) -> LedgerEntry:
@@ -88,9 +164,7 @@ def entry(entry_id: int) -> LedgerEntry:
 
 
 def already_recorded(source_ref: str) -> LedgerEntry | None:
-    return db.session.execute(
-        select(LedgerEntry).where(LedgerEntry.source_ref == source_ref)
-    ).scalar_one_or_none()
+    return db.session.execute(_RECORDED, {"source_ref": source_ref}).scalar_one_or_none()
 
 
 def _check(kind: EntryKind, amount_pence: int, against: LedgerEntry | None, gift_aid: bool):
@@ -134,8 +208,7 @@ def record(
     if against is not None:
         appeal_id, fundraiser_id = against.appeal_id, against.fundraiser_id
     counted = _counted_toward(fund_id, appeal_id, fundraiser_id)
-    donors_before = [_sum(where, LedgerEntry.donor_key == donor_key) for _, where in counted]
-    payment_before = payment_net(against) if against is not None else 0
+    donors_before, payment_before = _standing_before(counted, donor_key, against)
     if against is not None and not 0 <= payment_before + amount_pence <= against.amount_pence:
         if already_recorded(source_ref) is not None:
             return None
@@ -163,12 +236,15 @@ def record(
 
     payment_after = payment_before + amount_pence
     gift_aid_moved = gift_aid_due(payment_after) - gift_aid_due(payment_before) if gift_aid else 0
-    for (totals, _), donor_before in zip(counted, donors_before, strict=True):
-        totals.raised_pence += amount_pence
-        totals.gift_aid_pence += gift_aid_moved
-        totals.donor_count += _crossing(donor_before, donor_before + amount_pence)
-        totals.donation_count += _crossing(payment_before, payment_after)
-        totals.updated_at = utcnow()
+    for (model, key), donor_before in zip(counted, donors_before, strict=True):
+        _move(
+            model,
+            key,
+            raised=amount_pence,
+            gift_aid=gift_aid_moved,
+            donors=_crossing(donor_before, donor_before + amount_pence),
+            donations=_crossing(payment_before, payment_after),
+        )
     return entry
 
 
@@ -224,9 +300,8 @@ def _pending(toward: tuple, donation_id: int, amount_pence: int, source_ref: str
             source_ref=source_ref,
         )
     )
-    for totals, _ in counted:
-        totals.pending_pence += amount_pence
-        totals.updated_at = utcnow()
+    for model, key in counted:
+        _move(model, key, pending=amount_pence)
     db.session.flush()
     return True
 
