@@ -60,22 +60,44 @@ def insert_new(model, **values) -> bool:
     return db.session.connection().execute(statement, values).first() is not None
 
 
+@cache
+def _loading(model, statement: TextClause, refreshing: bool):
+    """The model's rows from a statement, as one query object (built once, its cache key too)."""
+    query = select(model).from_statement(statement)
+    return query.execution_options(populate_existing=True) if refreshing else query
+
+
 def insert_new_row(model, **values):
     """As insert_new, giving the new row as the model (None when one was there already)."""
     table = model.__table__
     values = _with_defaults(table, values)
     statement = _statement(table, tuple(values), "DO NOTHING", _all_columns(table))
-    return db.session.scalars(select(model).from_statement(statement), values).first()
+    return db.session.scalars(_loading(model, statement, False), values).first()
+
+
+def _upsert(model, key: str, update: dict[str, str], values: dict, returning: str):
+    table = model.__table__
+    values = _with_defaults(table, values)
+    assignments = ", ".join(f"{_quote(name)} = {sql}" for name, sql in update.items())
+    on_conflict = f"({_quote(key)}) DO UPDATE SET {assignments}"
+    return _statement(table, tuple(values), on_conflict, returning), values
+
+
+def insert_or_update_columns(model, key: str, update: dict[str, str], returning: tuple, **values):
+    """As insert_or_update, giving only the `returning` columns of the row (as a Row), with no
+    model loaded; a copy of the row this session holds is read again when next used."""
+    names = ("id", *returning)
+    statement, values = _upsert(model, key, update, values, ", ".join(map(_quote, names)))
+    row = db.session.connection().execute(statement, values).one()
+    loaded = db.session.identity_map.get(db.session.identity_key(model, row.id))
+    if loaded is not None:
+        db.session.expire(loaded)
+    return row
 
 
 def insert_or_update(model, key: str, update: dict[str, str], **values):
     """Insert a row, or where one has the same `key` set each column of `update` to the SQL
     given for it (`excluded.name` is the value this insert brought); the row as the model,
     read again from the database either way."""
-    table = model.__table__
-    values = _with_defaults(table, values)
-    assignments = ", ".join(f"{_quote(name)} = {sql}" for name, sql in update.items())
-    on_conflict = f"({_quote(key)}) DO UPDATE SET {assignments}"
-    statement = _statement(table, tuple(values), on_conflict, _all_columns(table))
-    query = select(model).from_statement(statement).execution_options(populate_existing=True)
-    return db.session.scalars(query, values).one()
+    statement, values = _upsert(model, key, update, values, _all_columns(model.__table__))
+    return db.session.scalars(_loading(model, statement, True), values).one()

@@ -20,7 +20,9 @@ from donations.gifts.details import GiftDetails
 from donations.gifts.models import Donation
 from donations.ledger import services as ledger
 from donations.ledger.models import GIFT_KINDS, EntryKind, LedgerEntry
+from donations.payments import provider_payments
 from donations.payments.checkout import open_checkout
+from donations.payments.models import ProviderPayment
 from donations.staff import accounts
 from donations.transaction import commit
 from tests.support import STAFF_PASSWORD
@@ -205,3 +207,14 @@ def offline_gift(fund: str = "actimus", **changes) -> Donation:
     donation, _ = offline.record(offline.OfflineGift(**{**values, **changes}))
     commit()  # as a request does: receipts go after it
     return donation
+
+
+def settled(payment: LedgerEntry, fee_pence: int | None, net_pence: int) -> ProviderPayment:
+    """Stripe's fee and net for a payment, as a payout's balance transaction would tell them."""
+    provider_payments.note_payment(payment.source_ref)
+    known = db.session.execute(
+        select(ProviderPayment).where(ProviderPayment.source_ref == payment.source_ref)
+    ).scalar_one()
+    known.fee_pence, known.net_pence = fee_pence, net_pence
+    db.session.flush()
+    return known

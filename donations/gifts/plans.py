@@ -3,7 +3,7 @@
 Services flush; callers commit.
 """
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from donations.extensions import db, utcnow
@@ -13,9 +13,10 @@ from donations.gifts.models import Donation, Plan, PlanChange, PlanStatus
 def plan_for(subscription_id: str | None) -> Plan | None:
     if not subscription_id:
         return None
-    return db.session.execute(
-        select(Plan).where(Plan.subscription_id == subscription_id)
-    ).scalar_one_or_none()
+    return db.session.execute(_PLAN_FOR, {"subscription_id": subscription_id}).scalar_one_or_none()
+
+
+_PLAN_FOR = select(Plan).where(Plan.subscription_id == bindparam("subscription_id"))
 
 
 def plan_of(donation: Donation) -> Plan | None:

@@ -28,19 +28,13 @@ def _against(
     )
 
 
-def _gift_part(payment: LedgerEntry, charged_pence: int) -> int:
-    """How much of an amount taken back falls on the gift (what remains of it, at most)."""
-    ledger.lock_totals(payment.fund_id)  # so two refunds at once see each other
-    return min(charged_pence, ledger.payment_net(payment))
-
-
 def refund(
     payment: LedgerEntry, refund_id: str, amount_pence: int, when: datetime | None = None
 ) -> Outcome:
-    gift = _gift_part(payment, amount_pence)
+    gift, entry = ledger.take_back(payment, EntryKind.REFUND, amount_pence, refund_id, when)
     if gift <= 0:
         return processed("nothing of the gift left to refund (the fee cover only)")
-    if _against(payment, EntryKind.REFUND, -gift, refund_id, when) is None:
+    if entry is None:
         return processed("refund already recorded")
     return processed(f"refunded {gift}")
 
@@ -75,9 +69,9 @@ def dispute(
     done = []
     taken = ledger.already_recorded(f"{dispute_id}:withdrawn")
     if (withdrawn or reinstated) and taken is None:
-        gift = _gift_part(payment, amount_pence)
+        withdrawal = f"{dispute_id}:withdrawn"
+        gift, taken = ledger.take_back(payment, EntryKind.DISPUTE, amount_pence, withdrawal, when)
         if gift > 0:
-            taken = _against(payment, EntryKind.DISPUTE, -gift, f"{dispute_id}:withdrawn", when)
             done.append("withdrawn")
     if reinstated and taken is not None:
         back = _against(

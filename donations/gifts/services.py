@@ -4,7 +4,7 @@ import secrets
 from dataclasses import replace
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from donations import logs
 from donations.extensions import db
@@ -32,10 +32,12 @@ def by_reference(reference: str | None, *, for_update: bool = False) -> Donation
     deliveries about it apply one after the other."""
     if not reference or len(reference) > 20:
         return None
-    statement = select(Donation).where(Donation.reference == reference)
-    if for_update:
-        statement = statement.with_for_update().execution_options(populate_existing=True)
-    return db.session.execute(statement).scalar_one_or_none()
+    statement = _BY_REFERENCE_LOCKED if for_update else _BY_REFERENCE
+    return db.session.execute(statement, {"reference": reference}).scalar_one_or_none()
+
+
+_BY_REFERENCE = select(Donation).where(Donation.reference == bindparam("reference"))
+_BY_REFERENCE_LOCKED = _BY_REFERENCE.with_for_update().execution_options(populate_existing=True)
 
 
 def by_form_token(token: str) -> Donation | None:

@@ -208,7 +208,8 @@ def record(
     if against is not None:
         appeal_id, fundraiser_id = against.appeal_id, against.fundraiser_id
     counted = _counted_toward(fund_id, appeal_id, fundraiser_id)
-    donors_before, payment_before = _standing_before(counted, donor_key, against)
+    before = _standing_before(counted, donor_key, against)
+    payment_before = before[1]
     if against is not None and not 0 <= payment_before + amount_pence <= against.amount_pence:
         if already_recorded(source_ref) is not None:
             return None
@@ -216,26 +217,71 @@ def record(
             f"a {kind} of {amount_pence} would leave {payment_before + amount_pence} "
             f"of a payment of {against.amount_pence}"
         )
-    entry = insert_new_row(
-        LedgerEntry,
-        donation_id=donation_id,
-        fund_id=fund_id,
-        kind=kind,
-        amount_pence=amount_pence,
-        fee_cover_pence=fee_cover_pence,
-        source_ref=source_ref,
-        payment_entry_id=against.id if against is not None else None,
-        donor_key=donor_key,
-        gift_aid=gift_aid,
-        occurred_at=occurred_at or utcnow(),
-        appeal_id=appeal_id,
-        fundraiser_id=fundraiser_id,
-    )
-    if entry is None:  # this source reference is in the ledger already
-        return None
+    row = {
+        "donation_id": donation_id,
+        "fund_id": fund_id,
+        "kind": kind,
+        "amount_pence": amount_pence,
+        "fee_cover_pence": fee_cover_pence,
+        "source_ref": source_ref,
+        "payment_entry_id": against.id if against is not None else None,
+        "donor_key": donor_key,
+        "gift_aid": gift_aid,
+        "occurred_at": occurred_at or utcnow(),
+        "appeal_id": appeal_id,
+        "fundraiser_id": fundraiser_id,
+    }
+    return _append(row, counted, before)
 
+
+def take_back(
+    payment: LedgerEntry,
+    kind: EntryKind,
+    charged_pence: int,
+    source_ref: str,
+    occurred_at: datetime | None = None,
+) -> tuple[int, LedgerEntry | None]:
+    """Take back `charged_pence` of what a payment charged (a refund or a dispute): the gift
+    gives back first, as much as still stands of it, and the fee cover (never counted as
+    raised) only beyond it.
+
+    Returns (the gift's part, the new row); the row is None when no part of the gift was left
+    to take, or when this source reference is in the ledger already."""
+    counted = _counted_toward(payment.fund_id, payment.appeal_id, payment.fundraiser_id)
+    before = _standing_before(counted, payment.donor_key, payment)
+    gift = min(charged_pence, before[1])
+    if gift <= 0:
+        return gift, None
+    _check(kind, -gift, payment, payment.gift_aid)
+    row = {
+        "donation_id": payment.donation_id,
+        "fund_id": payment.fund_id,
+        "kind": kind,
+        "amount_pence": -gift,
+        "fee_cover_pence": 0,
+        "source_ref": source_ref,
+        "payment_entry_id": payment.id,
+        "donor_key": payment.donor_key,
+        "gift_aid": payment.gift_aid,
+        "occurred_at": occurred_at or utcnow(),
+        "appeal_id": payment.appeal_id,
+        "fundraiser_id": payment.fundraiser_id,
+    }
+    return gift, _append(row, counted, before)
+
+
+def _append(row: dict, counted: list, before: tuple[list[int], int]) -> LedgerEntry | None:
+    """Insert the row (None when its source reference is in the ledger already) and move the
+    counted totals by it, from what stood before."""
+    entry = insert_new_row(LedgerEntry, **row)
+    if entry is None:
+        return None
+    amount_pence = row["amount_pence"]
+    donors_before, payment_before = before
     payment_after = payment_before + amount_pence
-    gift_aid_moved = gift_aid_due(payment_after) - gift_aid_due(payment_before) if gift_aid else 0
+    gift_aid_moved = (
+        gift_aid_due(payment_after) - gift_aid_due(payment_before) if row["gift_aid"] else 0
+    )
     for (model, key), donor_before in zip(counted, donors_before, strict=True):
         _move(
             model,

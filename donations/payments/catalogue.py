@@ -1,7 +1,7 @@
 """The Stripe catalogue: one Product per fund and one for the fee cover, made once and reused
 by every Checkout Session (price_data.product); one Customer per donor, by e-mail."""
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from donations import keyed
@@ -15,10 +15,11 @@ FEE_COVER = "fee_cover"
 FEE_COVER_NAME = "Cover the fees"
 
 
+_KNOWN = select(CatalogueEntry.stripe_id).where(CatalogueEntry.key == bindparam("key"))
+
+
 def _known(key: str) -> str | None:
-    return db.session.execute(
-        select(CatalogueEntry.stripe_id).where(CatalogueEntry.key == key)
-    ).scalar_one_or_none()
+    return db.session.execute(_KNOWN, {"key": key}).scalar_one_or_none()
 
 
 def _keep(key: str, make) -> str:

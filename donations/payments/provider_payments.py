@@ -3,7 +3,7 @@ later its fee, net and payout."""
 
 import json
 
-from sqlalchemy import literal, or_, select, text, update
+from sqlalchemy import bindparam, literal, or_, select, text, update
 
 from donations.extensions import db, utcnow
 from donations.gifts.models import Donation
@@ -12,7 +12,7 @@ from donations.payments import catalogue
 from donations.payments.gateway import gateway
 from donations.payments.models import CatalogueEntry, ProviderPayment, StripeEvent
 from donations.payments.objects import id_of, without_personal_data
-from donations.upserts import insert_or_update
+from donations.upserts import insert_or_update_columns
 
 
 def provider_payment(
@@ -28,30 +28,31 @@ def provider_payment(
     return db.session.execute(select(ProviderPayment).where(or_(*conditions))).scalars().first()
 
 
+_PAYMENT_INTENT, _CHARGE = bindparam("payment_intent_id"), bindparam("charge_id")
+#: a key not given is NULL, which equals nothing
+_LEDGER_PAYMENT = (
+    select(LedgerEntry)
+    .outerjoin(ProviderPayment, ProviderPayment.source_ref == LedgerEntry.source_ref)
+    .where(
+        or_(
+            ProviderPayment.payment_intent_id == _PAYMENT_INTENT,
+            LedgerEntry.source_ref == _PAYMENT_INTENT,
+            ProviderPayment.charge_id == _CHARGE,
+        ),
+        LedgerEntry.kind.in_(GIFT_KINDS),
+    )
+)
+
+
 def ledger_payment(
     *, payment_intent_id: str | None = None, charge_id: str | None = None
 ) -> LedgerEntry | None:
     """The ledger's payment that Stripe knows by this PaymentIntent or Charge, if recorded
     (a one-off payment is also keyed by its PaymentIntent itself)."""
-    known = []
-    if payment_intent_id:
-        known += [
-            ProviderPayment.payment_intent_id == payment_intent_id,
-            LedgerEntry.source_ref == payment_intent_id,
-        ]
-    if charge_id:
-        known.append(ProviderPayment.charge_id == charge_id)
-    if not known:
+    if not payment_intent_id and not charge_id:
         return None
-    return (
-        db.session.execute(
-            select(LedgerEntry)
-            .outerjoin(ProviderPayment, ProviderPayment.source_ref == LedgerEntry.source_ref)
-            .where(or_(*known), LedgerEntry.kind.in_(GIFT_KINDS))
-        )
-        .scalars()
-        .first()
-    )
+    known = {"payment_intent_id": payment_intent_id or None, "charge_id": charge_id or None}
+    return db.session.execute(_LEDGER_PAYMENT, known).scalars().first()
 
 
 _KEEPING_WHAT_WAS_KNOWN = {
@@ -66,19 +67,21 @@ def note_payment(
     payment_intent_id: str | None = None,
     invoice_id: str | None = None,
     charge_id: str | None = None,
-) -> ProviderPayment:
+):
     """Remember (or complete) how Stripe knows the payment recorded as source_ref: one
-    statement that adds what was not yet known and keeps what was."""
+    statement that adds what was not yet known and keeps what was. Returns the keys it is now
+    known by (`payment_intent_id`, `charge_id`)."""
     lock_keys(payment_intent_id, charge_id)
     known = {
         "payment_intent_id": payment_intent_id,
         "invoice_id": invoice_id,
         "charge_id": charge_id,
     }
-    return insert_or_update(
+    return insert_or_update_columns(
         ProviderPayment,
         "source_ref",
         _KEEPING_WHAT_WAS_KNOWN,
+        ("payment_intent_id", "charge_id"),
         source_ref=source_ref,
         recorded_at=utcnow(),
         **known,
@@ -97,13 +100,19 @@ def lock_keys(payment_intent_id: str | None, charge_id: str | None = None) -> No
     first would wait for the payment while the payment waited for it (in alphabetical order,
     `ch_` before `pi_`, the webhook benchmark saw PostgreSQL end one of them as a deadlock).
     """
-    if db.session.get_bind().dialect.name != "postgresql":
-        return
-    for key in (payment_intent_id, charge_id):
-        if key:
-            db.session.execute(
-                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
-            )
+    keys = [key for key in (payment_intent_id, charge_id) if key]
+    if keys and db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(_LOCKING[len(keys)], {f"key{n}": key for n, key in enumerate(keys)})
+
+
+def _locking(count: int):
+    """One statement taking `count` locks, left to right (PostgreSQL evaluates a SELECT's
+    list in order)."""
+    locks = ", ".join(f"pg_advisory_xact_lock(hashtextextended(:key{n}, 0))" for n in range(count))
+    return text(f"SELECT {locks}")
+
+
+_LOCKING = {1: _locking(1), 2: _locking(2)}
 
 
 def payment_or_wait(obj: dict, charge_id: str | None) -> tuple[LedgerEntry | None, str | None]:

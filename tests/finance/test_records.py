@@ -17,7 +17,6 @@ from donations.finance import exports
 from donations.finance.listing import Filters
 from donations.gifts import lifecycle
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
-from donations.payments import provider_payments
 from donations.staff.models import AuditEntry
 from tests import factories
 from tests.support import sign_in
@@ -146,10 +145,8 @@ def test_a_filter_that_cannot_be_used_is_named_beside_its_field(client, app, que
 
 
 def test_the_csv_round_trips_to_the_ledger_to_the_penny(client, some_gifts):
-    settled = provider_payments.note_payment(
-        factories.payment_entry(some_gifts["refunded"]).source_ref
-    )
-    settled.fee_pence, settled.net_pence = 96, 5000  # Stripe's fee, and what reached us
+    # Stripe's fee, and what reached us
+    factories.settled(factories.payment_entry(some_gifts["refunded"]), 96, 5000)
     db.session.commit()
     factories.staff("finance")
     sign_in(client, "finance@example.org")
@@ -360,11 +357,10 @@ def test_the_export_writes_each_sum_in_pounds_and_pence_as_staff_would(client, a
     tiny = factories.payment(amount_pence=9, email="tiny@example.org")
     whole = factories.payment(amount_pence=5000, email="whole@example.org")
     factories.refund(whole, 5000)
-    settled = provider_payments.note_payment(factories.payment_entry(whole).source_ref)
-    settled.fee_pence, settled.net_pence = 95, 4905
+    factories.settled(factories.payment_entry(whole), 95, 4905)
     even = factories.payment(amount_pence=3000, email="even@example.org")
     factories.refund(even, 3000)
-    provider_payments.note_payment(factories.payment_entry(even).source_ref).net_pence = 3000
+    factories.settled(factories.payment_entry(even), None, 3000)
     cheque = factories.offline_gift(amount_pence=4010)
     promised = factories.pending_payment(amount_pence=3000, gift_aid=True, email="dd@example.org")
     db.session.commit()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import stripe
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 
 from donations.extensions import db, utcnow
 from donations.payments.models import StripeEvent
@@ -120,13 +120,28 @@ def take(event: dict) -> Answer:
         outcome, note, waiting_for = "ignored", "event type not handled", None
     else:
         outcome, note, waiting_for = handler(event["data"]["object"])
-    kept = {"outcome": outcome, "note": note, "waiting_for": waiting_for}
+    kept = {"event_id": event["id"], "outcome": outcome, "note": note, "waiting_for": waiting_for}
     if outcome == "ignored":
         kept["payload"] = json.dumps(outline(event))
-    db.session.execute(update(StripeEvent).where(StripeEvent.id == event["id"]).values(**kept))
+    db.session.execute(_OUTCOME[outcome == "ignored"], kept)
     log.info(
         "stripe event %s",
         outcome,
         extra={"event": event["id"], "event_type": event["type"], "outcome": outcome},
     )
     return Answer(200, {"received": True, "outcome": outcome})
+
+
+def _noting_outcome(*names: str):
+    return (
+        update(StripeEvent)
+        .where(StripeEvent.id == bindparam("event_id"))
+        .values({name: bindparam(name) for name in names})
+    )
+
+
+#: an event's outcome; of one ignored, only what it was (its outline) is kept
+_OUTCOME = {
+    False: _noting_outcome("outcome", "note", "waiting_for"),
+    True: _noting_outcome("outcome", "note", "waiting_for", "payload"),
+}

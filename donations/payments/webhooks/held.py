@@ -3,10 +3,10 @@ kept as held, and applied in the order they came as soon as the payment is recor
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from donations.extensions import db, utcnow
-from donations.payments.models import ProviderPayment, StripeEvent
+from donations.payments.models import StripeEvent
 from donations.payments.webhooks.registry import HANDLERS
 
 
@@ -25,20 +25,24 @@ def replay_for(*waiting_for: str | None) -> int:
     keys = [key for key in waiting_for if key]
     if not keys:
         return 0
-    waiting = list(
-        db.session.execute(
-            select(StripeEvent)
-            .where(StripeEvent.waiting_for.in_(keys), StripeEvent.outcome == "held")
-            .order_by(StripeEvent.received_at, StripeEvent.id)
-            .with_for_update()
-        ).scalars()
-    )
+    waiting = list(db.session.execute(_HELD_FOR, {"keys": keys}).scalars())
     for record in waiting:
         _apply(record)
     return sum(1 for record in waiting if record.outcome != "held")
 
 
-def replay_for_payment(payment: ProviderPayment) -> int:
+_HELD_FOR = (
+    select(StripeEvent)
+    .where(StripeEvent.waiting_for.in_(bindparam("keys", expanding=True)))
+    .where(StripeEvent.outcome == "held")
+    .order_by(StripeEvent.received_at, StripeEvent.id)
+    .with_for_update()
+)
+
+
+def replay_for_payment(payment) -> int:
+    """Apply the events held for a payment just noted (its `payment_intent_id` and
+    `charge_id`)."""
     return replay_for(payment.payment_intent_id, payment.charge_id)
 
 
