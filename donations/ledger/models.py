@@ -57,7 +57,9 @@ class LedgerEntry(db.Model):
     #: PaymentIntent, Invoice, refund id, dispute id + phase, or receipt number
     source_ref: Mapped[str] = mapped_column(String(255), unique=True)
     #: the payment row a refund or dispute reduces
-    payment_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
+    payment_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger_entries.id"), index=True
+    )
     #: the appeal the money was given through, if any: it counts toward it and its fund
     appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"))
     #: the supporter's page it was given through, if any

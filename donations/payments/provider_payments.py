@@ -3,7 +3,7 @@ later its fee, net and payout."""
 
 import json
 
-from sqlalchemy import bindparam, literal, or_, select, text, update
+from sqlalchemy import String, bindparam, literal, or_, select, text, update
 
 from donations.extensions import db, utcnow
 from donations.gifts.models import Donation
@@ -28,19 +28,19 @@ def provider_payment(
     return db.session.execute(select(ProviderPayment).where(or_(*conditions))).scalars().first()
 
 
-_PAYMENT_INTENT, _CHARGE = bindparam("payment_intent_id"), bindparam("charge_id")
-#: a key not given is NULL, which equals nothing
-_LEDGER_PAYMENT = (
-    select(LedgerEntry)
-    .outerjoin(ProviderPayment, ProviderPayment.source_ref == LedgerEntry.source_ref)
-    .where(
-        or_(
-            ProviderPayment.payment_intent_id == _PAYMENT_INTENT,
-            LedgerEntry.source_ref == _PAYMENT_INTENT,
-            ProviderPayment.charge_id == _CHARGE,
-        ),
-        LedgerEntry.kind.in_(GIFT_KINDS),
+_PAYMENT_INTENT = bindparam("payment_intent_id", type_=String)
+_CHARGE = bindparam("charge_id", type_=String)
+#: each way in by a unique index (a key not given is NULL, which equals nothing)
+_KNOWN_AS = (
+    select(ProviderPayment.source_ref)
+    .where(ProviderPayment.payment_intent_id == _PAYMENT_INTENT)
+    .union(
+        select(ProviderPayment.source_ref).where(ProviderPayment.charge_id == _CHARGE),
+        select(_PAYMENT_INTENT),
     )
+)
+_LEDGER_PAYMENT = select(LedgerEntry).where(
+    LedgerEntry.source_ref.in_(_KNOWN_AS), LedgerEntry.kind.in_(GIFT_KINDS)
 )
 
 
