@@ -83,11 +83,14 @@ def _upsert(model, key: str, update: dict[str, str], values: dict, returning: st
     return _statement(table, tuple(values), on_conflict, returning), values
 
 
-def insert_or_update_columns(model, key: str, update: dict[str, str], returning: tuple, **values):
-    """As insert_or_update, giving only the `returning` columns of the row (as a Row), with no
-    model loaded; a copy of the row this session holds is read again when next used."""
-    names = ("id", *returning)
-    statement, values = _upsert(model, key, update, values, ", ".join(map(_quote, names)))
+def insert_or_update_columns(
+    model, key: str, update: dict[str, str], returning: tuple, *, also: str = "", **values
+):
+    """As insert_or_update, giving only the `returning` columns of the row (as a Row), and the
+    SQL expression `also` if given (a constant string, never a value), with no model loaded;
+    a copy of the row this session holds is read again when next used."""
+    names = ", ".join(map(_quote, ("id", *returning)))
+    statement, values = _upsert(model, key, update, values, f"{names}, {also}" if also else names)
     row = db.session.connection().execute(statement, values).one()
     loaded = db.session.identity_map.get(db.session.identity_key(model, row.id))
     if loaded is not None:

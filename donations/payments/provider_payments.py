@@ -61,6 +61,15 @@ _KEEPING_WHAT_WAS_KNOWN = {
 }
 
 
+#: whether an event is held until this payment is recorded: asked in the statement that
+#: notes it, so the many payments nothing waits for need no second look
+_AWAITED = (
+    "EXISTS (SELECT 1 FROM stripe_events WHERE stripe_events.outcome = 'held' AND "
+    "stripe_events.waiting_for IN "
+    "(provider_payments.payment_intent_id, provider_payments.charge_id)) AS awaited"
+)
+
+
 def note_payment(
     source_ref: str,
     *,
@@ -70,7 +79,8 @@ def note_payment(
 ):
     """Remember (or complete) how Stripe knows the payment recorded as source_ref: one
     statement that adds what was not yet known and keeps what was. Returns the keys it is now
-    known by (`payment_intent_id`, `charge_id`)."""
+    known by (`payment_intent_id`, `charge_id`) and whether an event is held for it
+    (`awaited`)."""
     lock_keys(payment_intent_id, charge_id)
     known = {
         "payment_intent_id": payment_intent_id,
@@ -82,6 +92,7 @@ def note_payment(
         "source_ref",
         _KEEPING_WHAT_WAS_KNOWN,
         ("payment_intent_id", "charge_id"),
+        also=_AWAITED,
         source_ref=source_ref,
         recorded_at=utcnow(),
         **known,

@@ -40,10 +40,12 @@ _HELD_FOR = (
 )
 
 
-def replay_for_payment(payment) -> int:
-    """Apply the events held for a payment just noted (its `payment_intent_id` and
-    `charge_id`)."""
-    return replay_for(payment.payment_intent_id, payment.charge_id)
+def replay_for_payment(noted) -> int:
+    """Apply the events held for a payment just noted (`provider_payments.note_payment`), if
+    it says any are."""
+    if not noted.awaited:
+        return 0
+    return replay_for(noted.payment_intent_id, noted.charge_id)
 
 
 def replay_all() -> int:
