@@ -66,10 +66,12 @@ def dispute(
 ) -> Outcome:
     """Bring the ledger to what the dispute says happened: funds withdrawn, and perhaps
     reinstated. Steps only ever add, so news arriving late or twice ends the same."""
+    if not (withdrawn or reinstated):
+        return processed("nothing to change")
     done = []
-    taken = ledger.already_recorded(f"{dispute_id}:withdrawn")
-    if (withdrawn or reinstated) and taken is None:
-        withdrawal = f"{dispute_id}:withdrawn"
+    withdrawal = f"{dispute_id}:withdrawn"
+    taken = ledger.already_recorded(withdrawal)
+    if taken is None:
         gift, taken = ledger.take_back(payment, EntryKind.DISPUTE, amount_pence, withdrawal, when)
         if gift > 0:
             done.append("withdrawn")

@@ -76,10 +76,11 @@ _MOVE = {model: _moving(model) for model in TOTALS.values()}
 def _lock(model: type[Totals], key: int) -> None:
     """Take a totals row for update (opening it at its first movement), so concurrent
     movements apply one after another."""
-    if db.session.execute(_LOCK[model], {"key": key}).first() is None:
+    connection = db.session.connection()
+    if connection.execute(_LOCK[model], {"key": key}).first() is None:
         # another transaction may open them at this moment: then this waits for it
         insert_new(model, **_empty(model, key))
-        db.session.execute(_LOCK[model], {"key": key}).one()
+        connection.execute(_LOCK[model], {"key": key}).one()
 
 
 def _empty(model: type[Totals], key: int) -> dict:

@@ -113,7 +113,8 @@ def lock_keys(payment_intent_id: str | None, charge_id: str | None = None) -> No
     """
     keys = [key for key in (payment_intent_id, charge_id) if key]
     if keys and db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(_LOCKING[len(keys)], {f"key{n}": key for n, key in enumerate(keys)})
+        locking = _LOCKING[len(keys)]
+        db.session.connection().execute(locking, {f"key{n}": key for n, key in enumerate(keys)})
 
 
 def _locking(count: int):

@@ -130,7 +130,7 @@ def take(event: dict) -> Answer:
     kept = {"event_id": event["id"], "outcome": outcome, "note": note, "waiting_for": waiting_for}
     if outcome == "ignored":
         kept["payload"] = json.dumps(outline(event))
-    db.session.execute(_OUTCOME[outcome == "ignored"], kept)
+    db.session.connection().execute(_OUTCOME[outcome == "ignored"], kept)
     log.info(
         "stripe event %s",
         outcome,
