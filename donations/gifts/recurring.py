@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from donations.gifts import lifecycle, plans
-from donations.gifts import services as gifts
 from donations.gifts.models import Donation, DonationStatus, PlanStatus
 from donations.gifts.outcome import Outcome, held, processed
 from donations.ledger.models import LedgerEntry
@@ -27,8 +26,8 @@ class PeriodPaid:
 
 
 def period_paid(donation: Donation, paid: PeriodPaid) -> tuple[Outcome, LedgerEntry | None]:
-    """Record one period's payment of a recurring gift, or hold it, saying why."""
-    donation = gifts.lock(donation)
+    """Record one period's payment of a recurring gift (its donation locked by the caller:
+    `gifts.lock`), or hold it, saying why."""
     if paid.split is None or paid.split[0] <= 0:
         return held(NOT_POUNDS), None
     gift, cover = paid.split

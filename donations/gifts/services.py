@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from flask import current_app
 from sqlalchemy import bindparam, or_, select
+from sqlalchemy.orm import joinedload
 
 from donations import logs
 from donations.extensions import db
@@ -36,8 +37,18 @@ def by_reference(reference: str | None, *, for_update: bool = False) -> Donation
     return db.session.execute(statement, {"reference": reference}).scalar_one_or_none()
 
 
+def _locked(statement):
+    """For update, read again, with its donor (a payment's ledger row is keyed by them)."""
+    return (
+        statement.options(joinedload(Donation.donor))
+        .with_for_update(of=Donation)
+        .execution_options(populate_existing=True)
+    )
+
+
 _BY_REFERENCE = select(Donation).where(Donation.reference == bindparam("reference"))
-_BY_REFERENCE_LOCKED = _BY_REFERENCE.with_for_update().execution_options(populate_existing=True)
+_BY_REFERENCE_LOCKED = _locked(_BY_REFERENCE)
+_LOCK = _locked(select(Donation).where(Donation.id == bindparam("id")))
 
 
 def by_form_token(token: str) -> Donation | None:
@@ -71,12 +82,7 @@ def by_subscription(subscription_id: str | None) -> Donation | None:
 
 def lock(donation: Donation) -> Donation:
     """Re-read the donation for update, so two deliveries of one event apply in turn."""
-    return db.session.execute(
-        select(Donation)
-        .where(Donation.id == donation.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    return db.session.execute(_LOCK, {"id": donation.id}).scalar_one()
 
 
 def _id(found) -> int | None:

@@ -39,13 +39,13 @@ def subscription_of(invoice: dict) -> str | None:
 
 
 def _donation_for(subscription_id: str | None, metadata: dict | None) -> Donation | None:
+    """The monthly gift's donation, locked (so two deliveries about it apply in turn)."""
     reference = (metadata or {}).get("donation_reference")
-    if isinstance(reference, str) and (donation := gifts.by_reference(reference)):
+    if isinstance(reference, str) and (donation := gifts.by_reference(reference, for_update=True)):
         return donation
     plan = plans.plan_for(subscription_id)
-    if plan is not None:
-        return plan.donation
-    return gifts.by_subscription(subscription_id)
+    donation = plan.donation if plan is not None else gifts.by_subscription(subscription_id)
+    return gifts.lock(donation) if donation is not None else None
 
 
 def _payment_intent_of(invoice: dict) -> str | None:
