@@ -5,7 +5,6 @@ from dataclasses import replace
 
 from flask import current_app
 from sqlalchemy import bindparam, or_, select
-from sqlalchemy.orm import joinedload
 
 from donations import logs
 from donations.extensions import db
@@ -38,12 +37,10 @@ def by_reference(reference: str | None, *, for_update: bool = False) -> Donation
 
 
 def _locked(statement):
-    """For update, read again, with its donor (a payment's ledger row is keyed by them)."""
-    return (
-        statement.options(joinedload(Donation.donor))
-        .with_for_update(of=Donation)
-        .execution_options(populate_existing=True)
-    )
+    """For update, and read again. Nothing else is joined in: a row waited for is read as the
+    other transaction left it, but a joined row as it was before that (PostgreSQL's READ
+    COMMITTED), so a donor that transaction made would be missing."""
+    return statement.with_for_update().execution_options(populate_existing=True)
 
 
 _BY_REFERENCE = select(Donation).where(Donation.reference == bindparam("reference"))

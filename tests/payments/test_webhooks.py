@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from donations.config import DEV_WEBHOOK_SECRET
 from donations.extensions import db
-from donations.gifts import reversals
+from donations.gifts import lifecycle, reversals
+from donations.gifts import services as gifts
 from donations.gifts.models import Donation
 from donations.gifts.outcome import processed
 from donations.ledger.models import LedgerEntry
@@ -21,6 +22,7 @@ from donations.payments.webhooks.registry import HANDLERS, handles
 from donations.receipts.models import OutboxMessage
 from donations.sandbox.signing import signature_header
 from tests import factories
+from tests.payments import stripe_history
 from tests.support import (
     WEBHOOK_SECRET,
     count,
@@ -165,6 +167,39 @@ def test_a_payment_replaying_a_held_refund_and_a_new_refund_never_wait_on_each_o
     for thread in threads:
         thread.join(20)
     assert failed == []
+
+
+@pytest.mark.postgres_only
+def test_a_month_that_waited_for_the_first_payment_sees_the_donor_it_made(app):
+    """A later month's invoice waits for its donation while the first payment, holding it,
+    makes the donor. Locked with the donor joined in, the waiting month read its donation as
+    the first payment left it but the donor as before it (none), and failed with a 500."""
+    donation = factories.checkout(frequency="monthly", email="months@example.org")
+    reference, month = donation.reference, stripe_history.invoice(donation, "sub_wait", 2)
+    answers, first_holds_the_lock = [], threading.Event()
+
+    def first_payment():
+        with app.app_context():
+            lifecycle.mark_paid(gifts.by_reference(reference, for_update=True), "in_sub_wait_1")
+            first_holds_the_lock.set()
+            time.sleep(0.5)  # the later month is waiting for the donation by now
+            db.session.commit()
+
+    def later_month():
+        first_holds_the_lock.wait(5)
+        with app.test_client() as own_client:
+            event = session_event(month, "invoice.paid", "evt_month_2")
+            answers.append(deliver(own_client, event).status_code)
+
+    threads = [threading.Thread(target=steps) for steps in (first_payment, later_month)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert answers == [200]
+    db.session.expire_all()
+    months = db.session.execute(select(LedgerEntry.donor_key)).scalars().all()
+    assert months == ["months@example.org", "months@example.org"]
 
 
 @pytest.mark.postgres_only
