@@ -256,7 +256,8 @@ def main() -> None:
     ports = [free_port(), free_port()]
     servers = [start(env, port) for port in ports]
     try:
-        send_all([json.dumps(e).encode() for e in warm_up], ports)  # every worker's first use
+        # every worker's first use
+        _, warm_answers = send_all([json.dumps(e).encode() for e in warm_up], ports)
         send_all(as_floor(warm_up[:20]), ports, FLOOR)
         used = [cpu_seconds()]
         before, floor_answers = send_all(as_floor(deliveries, "floor"), ports, FLOOR)
@@ -280,7 +281,7 @@ def main() -> None:
         f"to 2 instances x 2 workers from {SENDERS} senders in {seconds:.2f} s: "
         f"{len(deliveries) / seconds:,.0f} deliveries/s"
     )
-    print(f"answers: {answers}")
+    print(f"answers: {answers}; while warming up: {warm_answers}")
     floor_rate, rate = 2 * len(deliveries) / (before + after), len(deliveries) / seconds
     print(
         f"the floor (signature and event row only), same deliveries, same instances, before "
