@@ -2,16 +2,18 @@
 Direct Debit money promised and settled, Stripe's events, receipts (to whom, only for staff
 who may see it) and plan changes, oldest first."""
 
+import json
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from donations.extensions import db
 from donations.finance import history
-from donations.gifts import plans
+from donations.gifts import lifecycle, plans
 from donations.gifts.models import Donation, PlanStatus
 from donations.money import format_gbp
-from donations.payments.models import ProviderPayment
+from donations.payments import provider_payments
+from donations.payments.models import ProviderPayment, StripeEvent
 from donations.receipts.models import OutboxMessage
 from tests import factories
 from tests.support import give, reference_of, sandbox, sandbox_pay_by_direct_debit, submit_gift
@@ -78,6 +80,9 @@ def test_a_direct_debit_is_promised_then_settled(client, runner, app):
     assert whats(settled).count("Direct Debit promised") == 1
     no_longer = next(h for h in settled if h.what == "Direct Debit no longer pending")
     assert no_longer.amount_pence == -4000
+    promise = next(h for h in settled if h.what == "Direct Debit promised")
+    reference = reference_of("bacs@example.org")
+    assert (promise.detail, no_longer.detail) == (f"{reference}:open", f"{reference}:close")
     assert "Payment received" in whats(settled)
 
 
@@ -119,3 +124,64 @@ def test_staff_read_every_moment_in_uk_time_to_the_minute(app):
     shown = app.jinja_env.filters["uk_time"]
     assert shown(datetime(2026, 7, 1, 12, 5, tzinfo=UTC)) == "1 Jul 2026 13:05"
     assert shown(datetime(2026, 12, 24, 9, 30, tzinfo=UTC)) == "24 Dec 2026 09:30"
+
+
+def _charged(email: str, charge: str) -> Donation:
+    """A card gift Stripe knows by its own Charge, with a dispute event naming only that."""
+    gift = factories.payment(source_ref=f"pi_{charge}", email=email)
+    provider_payments.note_payment(
+        f"pi_{charge}", payment_intent_id=f"pi_{charge}", charge_id=charge
+    )
+    db.session.add(
+        StripeEvent(
+            id=f"evt_{charge}",
+            type="charge.dispute.created",
+            outcome="processed",
+            note=f"nothing to change for {charge}",
+            payload=json.dumps({"data": {"object": {"object": "dispute", "charge": charge}}}),
+        )
+    )
+    db.session.commit()
+    return gift
+
+
+def test_stripes_events_are_those_of_this_donations_own_charge(app):
+    mine, theirs = (
+        _charged("mine@example.org", "ch_mine"),
+        _charged("theirs@example.org", "ch_theirs"),
+    )
+    events = [h for h in history.history(mine, personal=True) if h.what.startswith("Stripe")]
+    assert [(h.what, h.detail) for h in events] == [
+        ("Stripe event charge.dispute.created", "processed: nothing to change for ch_mine")
+    ]
+    assert theirs.reference not in str(events)
+
+
+def test_the_form_is_told_with_the_donations_state_now(app):
+    paid = factories.payment(email="state@example.org")
+    made = history.history(paid, personal=True)[0]
+    assert (made.what, made.detail) == ("Form sent; checkout opened", "paid")
+
+
+def test_a_monthly_gifts_months_are_its_own_by_the_day_each_was_paid(app):
+    january, february, march = (datetime(2026, month, 1, tzinfo=UTC) for month in (1, 2, 3))
+    gift = factories.payment(
+        frequency="monthly", email="months@example.org", source_ref="in_1", paid_at=january
+    )
+    factories.payment(frequency="monthly", email="other@example.org", source_ref="in_o")
+    lifecycle.record_month(gift, "in_3", gift.amount_pence, 0, march)
+    lifecycle.record_month(gift, "in_2", gift.amount_pence, 0, february)  # told late
+    db.session.commit()
+    months = [entry.source_ref for entry in history.gifts_of(gift)]
+    assert months == ["in_1", "in_2", "in_3"], "its own, by the day paid, not as recorded"
+
+
+def test_each_monthly_gift_has_its_own_plan(app):
+    first = factories.payment(frequency="monthly", email="first@example.org")
+    second = factories.payment(frequency="monthly", email="second@example.org")
+    plans.begin_plan(first, "sub_first", "cus_first")
+    plans.begin_plan(second, "sub_second", "cus_second")
+    db.session.commit()
+    assert history.plan_of(first).subscription_id == "sub_first"
+    assert history.plan_of(second).subscription_id == "sub_second"
+    assert history.plan_of(factories.payment(email="once@example.org")) is None
