@@ -13,9 +13,10 @@ from openpyxl.utils.escape import unescape
 from sqlalchemy import func, select
 
 from donations.extensions import db
-from donations.finance import exports
+from donations.finance import exports, listing
 from donations.finance.listing import Filters
 from donations.gifts import lifecycle
+from donations.gifts import services as gifts
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.staff.models import AuditEntry
 from tests import factories
@@ -563,3 +564,60 @@ def test_the_filters_asked_for_are_asked_again_by_the_downloads_and_pages_in_the
         "/finance/donations", query_string={"from": "2026-04-06", "gift_aid": "no"}
     ).get_data(as_text=True)
     assert 'href="/finance/donations/export.csv?from=2026-04-06&amp;gift_aid=no"' in page
+
+
+def test_each_record_names_its_own_fund_appeal_and_page(app):
+    """Gifts to both funds, paid and not, given through an appeal, a page or neither."""
+    winter = factories.appeal("winter", fund_slug="stem-cell-audit")
+    ada = factories.fundraiser("ada", given_to=factories.fund("actimus"))
+    made = {
+        "paid plain": factories.payment("actimus", email="a@example.org"),
+        "paid appeal": factories.payment(through=winter, email="b@example.org"),
+        "paid page": factories.payment(through=ada, email="c@example.org"),
+        "unpaid plain": factories.donation("stem-cell-audit", email="d@example.org"),
+    }
+    for name, through in (("unpaid appeal", (winter, None)), ("unpaid page", (None, ada))):
+        given_to = (through[0] or through[1]).fund
+        made[name] = gifts.start_donation(given_to, factories.details(), *through)
+    db.session.commit()
+    rows = {row.reference: row for row in db.session.execute(listing.records_query(Filters()))}
+    named = {
+        name: (rows[d.reference].fund, rows[d.reference].appeal, rows[d.reference].fundraiser)
+        for name, d in made.items()
+    }
+    assert named == {
+        "paid plain": ("actimus", None, None),
+        "paid appeal": ("stem-cell-audit", "winter", None),
+        "paid page": ("actimus", None, "ada"),
+        "unpaid plain": ("stem-cell-audit", None, None),
+        "unpaid appeal": ("stem-cell-audit", "winter", None),
+        "unpaid page": ("actimus", None, "ada"),
+    }
+    by_fund = db.session.execute(listing.records_query(Filters(fund="actimus"))).all()
+    assert {row.reference for row in by_fund} == {
+        made[name].reference for name in ("paid plain", "paid page", "unpaid page")
+    }
+
+
+def test_records_are_oldest_first_paid_or_not(app):
+    january, march = datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 3, 5, tzinfo=UTC)
+    later = factories.payment(email="later@example.org", paid_at=march)
+    unpaid = factories.donation(email="unpaid@example.org")
+    unpaid.created_at = datetime(2026, 2, 5, tzinfo=UTC)
+    earlier = factories.payment(email="earlier@example.org", paid_at=january)
+    db.session.commit()
+    order = [row.reference for row in db.session.execute(listing.records_query(Filters()))]
+    assert order == [earlier.reference, unpaid.reference, later.reference]
+
+
+def test_totals_of_unpaid_records_count_them_and_hold_no_money(app):
+    factories.payment(amount_pence=5000, email="paid@example.org", gift_aid=True)
+    factories.donation(email="unpaid@example.org")
+    unpaid = listing.totals(Filters(status="created"))
+    assert unpaid == listing.Totals(1, 0, 0, 0, 0, 0)
+    everything = listing.totals(Filters())
+    assert (everything.rows, everything.received_pence, everything.gift_aid_pence) == (
+        2,
+        5000,
+        1250,
+    )
