@@ -14,6 +14,7 @@ from donations.claims import services as claims
 from donations.extensions import db
 from donations.finance import dashboard
 from donations.gift_aid.models import GiftAidDeclaration
+from donations.gifts import donor_records, plans
 from donations.gifts.models import Donation, Donor
 from donations.ledger.totals import drift
 from donations.staff.models import AuditEntry
@@ -301,6 +302,8 @@ def test_a_donor_number_past_any_database_integer_is_not_found(app, client):
     signed_in(client)
     assert client.get("/finance/donors/99999999999999999999").status_code == 404
     assert client.get("/finance/donors/424242").status_code == 404
+    too_long = client.get("/finance/donors", query_string={"q": "9999999999"})
+    assert too_long.status_code == 200, "ten digits are past PostgreSQL's integer"
     assert client.get("/finance/donors?q=a%00b").status_code == 400
 
 
@@ -393,3 +396,44 @@ def test_a_donors_page_says_since_when_a_plan_was_cancelled_and_nothing_of_a_pau
     today = uk_today().strftime("%-d %b %Y")
     assert f"£10.00 a month to ACTiMuS trial: cancelled since {today}" in page
     assert "£20.00 a month to ACTiMuS trial: past due (" in page
+
+
+def test_a_postcode_finds_a_donor_by_their_gifts_or_by_their_declaration(app, client):
+    by_gift = cheque("Gina", "Gift", postcode="E1 6AN")
+    by_gift.declaration.postcode = "W1A 1AA"  # the declaration corrected since: they moved
+    by_declaration = cheque("Dora", "Declared", postcode="N1 9GU")
+    by_declaration.postcode = None  # the address given with the declaration only
+    db.session.commit()
+    signed_in(client)
+    for q, who in [("e1 6", by_gift.donor_id), ("N19GU", by_declaration.donor_id)]:
+        page = client.get("/finance/donors", query_string={"q": q}).get_data(as_text=True)
+        assert set(map(int, re.findall(r'href="/finance/donors/(\d+)"', page))) == {who}, q
+
+
+def test_a_percent_sign_is_searched_for_as_itself(app, client):
+    club = cheque("100%", "Club")
+    cheque("1000", "Club")
+    signed_in(client)
+    page = client.get("/finance/donors", query_string={"q": "0% c"}).get_data(as_text=True)
+    assert set(map(int, re.findall(r'href="/finance/donors/(\d+)"', page))) == {club.donor_id}
+
+
+def test_a_search_lists_fifty_donors_at_most(app, client):
+    for n in range(51):
+        cheque(f"Pat{n:02d}", "Many")
+    signed_in(client)
+    page = client.get("/finance/donors", query_string={"q": "many"}).get_data(as_text=True)
+    assert len(re.findall(r'href="/finance/donors/(\d+)"', page)) == 50
+
+
+def test_a_donors_plans_are_their_own_newest_first(app):
+    first = factories.payment(frequency="monthly", email="plans@example.org")
+    someone = factories.payment(frequency="monthly", email="someone@example.org")
+    second = factories.payment(frequency="monthly", email="plans@example.org")
+    plans.begin_plan(someone, "sub_someone_elses", None)
+    older = plans.begin_plan(first, "sub_older", None)
+    older.created_at = datetime(2026, 1, 1, tzinfo=UTC)
+    plans.begin_plan(second, "sub_newer", None)
+    db.session.commit()
+    mine = [plan.subscription_id for plan in donor_records.plans_of(first.donor_id)]
+    assert mine == ["sub_newer", "sub_older"]
