@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from donations.finance import offline_file
-from donations.finance.offline import read_date
+from donations.finance.offline import LENGTHS, read_date
 from donations.gifts import offline
 
 TODAY = date(2026, 11, 30)
@@ -288,4 +288,24 @@ def test_money_for_a_page_there_is_not_is_refused_in_words(app):
     header = HEADER + ",fundraiser"
     assert problems(GOOD + ",nobody-runs", header=header) == [
         (2, "Fundraising page (optional)", "There is no fundraising page at that web address.")
+    ]
+
+
+def test_how_it_came_may_be_written_in_the_forms_own_words(app):
+    gifts, found = read(
+        row(method="At an event"),
+        row(receipt_reference="CHQ-2", method="contactless card (a card reader)"),
+        row(receipt_reference="CHQ-3", method="BANK TRANSFER"),
+    )
+    assert found == []
+    assert [gift.method for gift in gifts] == ["event", "contactless", "bank_transfer"]
+
+
+def test_a_name_as_long_as_its_column_is_taken_and_one_longer_is_not(app):
+    limit = LENGTHS["last_name"]
+    gifts, found = read(row(last_name="L" * limit))
+    assert found == []
+    assert gifts[0].last_name == "L" * limit
+    assert problems(row(last_name="L" * (limit + 1))) == [
+        (2, "Last name", f"Last name must be {limit} characters or fewer.")
     ]
