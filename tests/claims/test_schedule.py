@@ -185,6 +185,7 @@ def test_a_row_hmrc_would_refuse_is_named_until_the_donor_is_fixed(app):
         "Last name is 40 characters; HMRC takes at most 35."
     ]
     assert '"Khrushcheva Shcherbakova Shaposhnikovykh"' in schedule.changes[0][1]
+    assert [row.declaration_id for row, _ in schedule.problems] == [paid.declaration.id]
     paid.declaration.last_name = "Khrushcheva"
     db.session.commit()
     schedule, files = build(claim)
@@ -456,3 +457,26 @@ def test_the_schedule_opens_in_a_spreadsheet_as_a_valid_file_with_amounts_to_the
         assert _attribute(digits, "number:decimal-places") == "2"
         assert _attribute(digits, "number:min-integer-digits") == "1"
     assert sorted(float(_attribute(cell, "office:value")) for cell in amounts) == [10.0, 12.5]
+
+
+def test_the_schedule_lists_gifts_by_the_day_given_whatever_order_they_came_in(app):
+    days = [NOW - timedelta(days=ago) for ago in (5, 25, 15)]
+    for n, day in enumerate(days):
+        donor(email=f"day{n}@example.org", last_name=f"Giver{n}", paid_at=day)
+    db.session.commit()
+    claim = claims.create(days[1].date(), TODAY, "finance@example.org")
+    _schedule, files = build(claim)
+    assert [row[4] for row in donation_rows(files[0])] == ["Giver1", "Giver2", "Giver0"]
+
+
+def test_small_gifts_are_added_up_in_the_order_they_were_given(app):
+    """A thousand pounds' row holds the earliest fifty; the fifty-first, given last, is in a
+    row of its own, dated the day it was given (they were recorded latest first)."""
+    for n in range(51):
+        donor(amount_pence=2000, email=f"small{n}@example.org", paid_at=NOW - timedelta(hours=n))
+    db.session.commit()
+    claim = claims.create(TODAY - timedelta(days=3), TODAY, "finance@example.org")
+    _schedule, files = build(claim, aggregate=2000)
+    rows = donation_rows(files[0])
+    assert [row[10] for row in rows] == ["1000.00", "20.00"]
+    assert rows[1][9] == NOW.strftime("%d/%m/%y")
