@@ -131,7 +131,7 @@ def _aggregated(small, today: date) -> list[ScheduleRow]:
 
 def _aggregate_row(batch, total: int, today: date) -> ScheduleRow:
     last = max(item.given_on for item, _ in batch)
-    row = hmrc.Row("", "", "", "", None, last, total)
+    row = hmrc.Row("", "", "", "", "", last, total)
     if last > today:
         row.problems.append("The gift's date is in the future.")
     words = f"{AGGREGATED_WORDS} ({len(batch)})"[: hmrc.AGGREGATE_DESCRIPTION_MAX]
