@@ -5,7 +5,8 @@ back: whether a new test kills a survivor, in seconds rather than a whole run.
 
 Prints KILLED or SURVIVED for each (ERROR when pytest ran nothing or failed to start). The
 run's own verdict still comes from `bin/mutation`, which tries a survivor again by name.
-Module-level functions only (not methods).
+Module-level functions only (not methods). While it runs, the checkout holds a mutant: never
+commit meanwhile (a commit once took one).
 """
 
 import argparse
