@@ -253,3 +253,14 @@ def test_a_file_without_the_columns_a_gift_needs_is_asked_about_and_cannot_skip_
     for label in ("Fund", "Date received", "Receipt reference", "First name", "Last name"):
         assert f"Choose the column that holds “{label}”." in page
     assert recorded() == []
+
+
+def test_a_semicolon_file_is_told_by_its_header_whatever_its_rows_hold(finance):
+    """The header alone says how a file is split: here its first name holds a space, and its
+    rows hold more commas than the whole header has semicolons."""
+    row = "02/11/2026;Jo Smith, Dr, MBE;jo@example.org;£1,250.00;BGC-1, 2, 3, 4, 5, 6, 7;\r\n"
+    header = "Date received;Payer name;E-mail;Amount;Bank ref;Email\r\n"
+    html = unescape(upload(finance, (header + row * 3).encode()).get_data(as_text=True))
+    for column in ("Date received", "Payer name", "E-mail", "Amount", "Bank ref", "Email"):
+        assert f'<option value="{column}"' in html, column
+    assert selected(html)["column-email"] == "E-mail", "its name says what it is; the first"
