@@ -209,3 +209,19 @@ def test_without_pango_the_letters_are_refused_in_words_and_the_reason_logged(
     assert said == ["WeasyPrint cannot load its libraries: cannot load library 'libpango-1.0-0'"]
     with pytest.raises(letters.LettersUnavailable, match=r"libpango-1\.0-0"):
         letters.pdf(db.session.get(LetterBatch, only_batch()))
+
+
+def test_the_letters_waiting_are_the_periods_own_gifts_by_the_day_received(app):
+    """From the first day to the last, both included, oldest first however they were
+    recorded; not the day before or after, nor a gift thanked by e-mail."""
+    days = {day: date(2026, 11, day) for day in (9, 10, 20, 21)}
+    last_day = gift("Last", "Day", received_on=days[20])
+    first_day = gift("First", "Day", received_on=days[10])
+    gift("Before", "Period", received_on=days[9])
+    gift("After", "Period", received_on=days[21])
+    gift("By", "Email", received_on=days[10], email="by.email@example.org")
+    waiting = letters.waiting(days[10], days[20])
+    assert [letter.donation.reference for letter in waiting] == [
+        first_day.reference,
+        last_day.reference,
+    ]
