@@ -101,11 +101,6 @@ def _move(model: type[Totals], key: int, **by: int) -> None:
         db.session.expire(loaded)
 
 
-def lock_totals(fund_id: int) -> None:
-    """Take the fund's totals row for update, so concurrent movements apply one after another."""
-    _lock(FundTotals, fund_id)
-
-
 def _counted_toward(
     fund_id: int, appeal_id: int | None, fundraiser_id: int | None
 ) -> list[tuple[type[Totals], int]]:
