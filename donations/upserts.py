@@ -92,10 +92,16 @@ def insert_or_update_columns(
     names = ", ".join(map(_quote, ("id", *returning)))
     statement, values = _upsert(model, key, update, values, f"{names}, {also}" if also else names)
     row = db.session.connection().execute(statement, values).one()
-    loaded = db.session.identity_map.get(db.session.identity_key(model, row.id))
+    read_again_when_used(model, row.id)
+    return row
+
+
+def read_again_when_used(model, key) -> None:
+    """After a write past the ORM: the copy of that row this session holds, if any, is read
+    again from the database when next used."""
+    loaded = db.session.identity_map.get(db.session.identity_key(model, key))
     if loaded is not None:
         db.session.expire(loaded)
-    return row
 
 
 def insert_or_update(model, key: str, update: dict[str, str], **values):

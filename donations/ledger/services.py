@@ -23,7 +23,7 @@ from donations.ledger.models import (
     Totals,
 )
 from donations.ledger.standing import gift_aid_due
-from donations.upserts import insert_new, insert_new_row
+from donations.upserts import insert_new, insert_new_row, read_again_when_used
 
 
 class LedgerError(ValueError):
@@ -96,9 +96,7 @@ def _move(model: type[Totals], key: int, **by: int) -> None:
     """Move a locked totals row by these amounts; a copy this session loaded is read again."""
     moves = {f"by_{name}": by.get(name, 0) for name in _MOVES}
     db.session.connection().execute(_MOVE[model], {"key": key, "at": utcnow(), **moves})
-    loaded = db.session.identity_map.get(db.session.identity_key(model, key))
-    if loaded is not None:
-        db.session.expire(loaded)
+    read_again_when_used(model, key)
 
 
 def _counted_toward(
