@@ -3,11 +3,11 @@
 Services flush; callers commit.
 """
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, case, or_, select
 
 from donations.extensions import db, utcnow
 from donations.gifts.models import Donation, Plan, PlanChange, PlanStatus
+from donations.upserts import insert_new_row
 
 
 def plan_for(subscription_id: str | None) -> Plan | None:
@@ -25,33 +25,53 @@ def plan_of(donation: Donation) -> Plan | None:
     ).scalar_one_or_none()
 
 
+#: a subscription's plan, else the donation's (a subscription that replaced its first)
+_PLAN_OF_EITHER = (
+    select(Plan)
+    .where(
+        or_(
+            Plan.subscription_id == bindparam("subscription_id"),
+            Plan.donation_id == bindparam("donation_id"),
+        )
+    )
+    .order_by(case((Plan.subscription_id == bindparam("subscription_id"), 0), else_=1))
+    .limit(1)
+)
+
+
 def begin_plan(donation: Donation, subscription_id: str, customer_id: str | None) -> Plan:
     """The plan of a monthly donation's subscription, made the first time it is seen."""
-    plan = plan_for(subscription_id) or plan_of(donation)
+    with db.session.no_autoflush:  # the donation's own changes are written once, later
+        return _plan_of_either(donation, subscription_id, customer_id) or _new_plan(
+            donation, subscription_id, customer_id
+        )
+
+
+def _plan_of_either(donation: Donation, subscription_id: str, customer_id: str | None):
+    found = {"subscription_id": subscription_id, "donation_id": donation.id}
+    plan = db.session.execute(_PLAN_OF_EITHER, found).scalar_one_or_none()
     if plan is not None:
         plan.customer_id = plan.customer_id or customer_id
-        return plan
-    try:
-        with db.session.begin_nested():
-            plan = Plan(
-                donation=donation,
-                subscription_id=subscription_id,
-                customer_id=customer_id,
-                status=PlanStatus.ACTIVE,
-                amount_pence=donation.amount_pence,
-                fee_cover_pence=donation.fee_cover_pence,
-            )
-            db.session.add(plan)
-            db.session.add(
-                PlanChange(
-                    plan=plan,
-                    status=PlanStatus.ACTIVE,
-                    amount_pence=donation.amount_pence,
-                    note="began",
-                )
-            )
-    except IntegrityError:  # another delivery for the same subscription made it first
-        plan = plan_for(subscription_id)
+    return plan
+
+
+def _new_plan(donation: Donation, subscription_id: str, customer_id: str | None) -> Plan:
+    plan = insert_new_row(
+        Plan,
+        donation_id=donation.id,
+        subscription_id=subscription_id,
+        customer_id=customer_id,
+        status=PlanStatus.ACTIVE,
+        amount_pence=donation.amount_pence,
+        fee_cover_pence=donation.fee_cover_pence,
+    )
+    if plan is None:  # another delivery for the same subscription made it first
+        return _plan_of_either(donation, subscription_id, customer_id)
+    db.session.add(
+        PlanChange(
+            plan=plan, status=PlanStatus.ACTIVE, amount_pence=donation.amount_pence, note="began"
+        )
+    )
     return plan
 
 

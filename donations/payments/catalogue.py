@@ -1,6 +1,7 @@
 """The Stripe catalogue: one Product per fund and one for the fee cover, made once and reused
 by every Checkout Session (price_data.product); one Customer per donor, by e-mail."""
 
+from flask import current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
@@ -55,8 +56,19 @@ def fee_cover_product_for_checkout() -> str:
 
 
 def fee_cover_product() -> str | None:
-    """The fee cover's Product, if one was ever made (to tell its lines from the gift's)."""
-    return _known(FEE_COVER)
+    """The fee cover's Product, if one was ever made (to tell its lines from the gift's).
+
+    Every monthly invoice asks; once made, the Product is never changed or removed, so each
+    process keeps it after the database first gives it."""
+    kept = current_app.extensions.get(_FEE_COVER_KEPT)
+    if kept is None:
+        kept = _known(FEE_COVER)
+        if kept is not None:
+            current_app.extensions[_FEE_COVER_KEPT] = kept
+    return kept
+
+
+_FEE_COVER_KEPT = "fee_cover_product"
 
 
 def customer_key(email: str) -> str:

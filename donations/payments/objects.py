@@ -59,12 +59,16 @@ def without_personal_data(value):
     payment record needs of it is ids, amounts, statuses and our own metadata."""
     if isinstance(value, dict):
         return {
-            key: None if key in PERSONAL_KEYS else without_personal_data(item)
-            for key, item in value.items()
+            key: None if key in PERSONAL_KEYS else _scrubbed(item) for key, item in value.items()
         }
     if isinstance(value, list):
-        return [without_personal_data(item) for item in value]
+        return [_scrubbed(item) for item in value]
     return value
+
+
+def _scrubbed(value):
+    # every webhook scrubs a whole event: most values are neither, and need no call
+    return without_personal_data(value) if isinstance(value, dict | list) else value
 
 
 def outline(event: dict) -> dict:

@@ -5,13 +5,13 @@ the dates money moved on."""
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from donations.extensions import db
 from donations.gifts.models import Plan, PlanChange, PlanStatus
 from donations.ledger.models import EntryKind, LedgerEntry
 from donations.payments import catalogue
-from donations.payments.models import StripeEvent
+from donations.payments.models import CatalogueEntry, StripeEvent
 from tests import factories
 from tests.payments import stripe_history, stripe_shapes
 from tests.support import signed_event
@@ -555,3 +555,22 @@ def test_a_failed_month_puts_the_plan_past_due_once(client, app):
     db.session.expire_all()
     plan = db.session.execute(select(Plan)).scalar_one()
     assert (plan.status, plan.cancelled_at) == (PlanStatus.PAST_DUE, None)
+
+
+def test_a_fee_cover_made_after_a_worker_first_asked_is_still_told_from_the_gift(client, app):
+    # a worker that read invoices before any donor covered the fees has kept nothing
+    assert catalogue.fee_cover_product() is None
+    metadata, subscription = a_plan(client)
+    cover = catalogue.fee_cover_product()
+    assert cover is not None
+    db.session.execute(
+        update(CatalogueEntry).where(CatalogueEntry.key == catalogue.FEE_COVER).values(key="gone")
+    )
+    assert catalogue.fee_cover_product() == cover, "once made, the Product is kept"
+    items = [
+        {"price": {"unit_amount": 1200, "product": "prod_fund"}, "quantity": 1},
+        {"price": {"unit_amount": 40, "product": cover}, "quantity": 1},
+    ]
+    db.session.rollback()
+    deliver(client, subscription_event(subscription, metadata, items))
+    assert plan_amount() == 1200
