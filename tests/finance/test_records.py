@@ -20,7 +20,7 @@ from donations.gifts import services as gifts
 from donations.ledger.models import GIFT_KINDS, LedgerEntry
 from donations.staff.models import AuditEntry
 from tests import factories
-from tests.support import sign_in
+from tests.support import says, sign_in
 
 COLUMNS = [
     "reference",
@@ -125,13 +125,25 @@ def test_each_filter_narrows_the_list_and_the_export_alike(client, some_gifts, q
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [
-        ({"from": "2026-13-01"}, "from", "Enter a date as YYYY-MM-DD"),
-        ({"from": "2026-05-02", "to": "2026-05-01"}, "to", "same as or after the start"),
-        ({"fund": "no-such-fund"}, "fund", "Choose a fund from the list"),
-        ({"status": "refunded; drop table"}, "status", "Choose a status"),
-        ({"q": "x" * 101}, "q", "at most 100"),
-        ({"q": "a\x00b"}, "q", "ordinary characters"),
-        ({"fundraiser": "no-such-page"}, "fundraiser", "Enter the web address of a fundraising"),
+        ({"from": "2026-13-01"}, "from", "Enter a date as YYYY-MM-DD, for example 2026-04-06."),
+        ({"to": "6 April"}, "to", "Enter a date as YYYY-MM-DD, for example 2026-04-06."),
+        (
+            {"from": "2026-05-02", "to": "2026-05-01"},
+            "to",
+            "The end date must be the same as or after the start date.",
+        ),
+        ({"fund": "no-such-fund"}, "fund", "Choose a fund from the list."),
+        ({"status": "refunded; drop table"}, "status", "Choose a status from the list."),
+        ({"gift_aid": "maybe"}, "gift_aid", "Choose yes or no for Gift Aid from the list."),
+        ({"channel": "post"}, "channel", "Choose online or offline from the list."),
+        (
+            {"frequency": "weekly"},
+            "frequency",
+            "Choose one-off, monthly or annual from the list.",
+        ),
+        ({"q": "x" * 101}, "q", "Search for at most 100 ordinary characters."),
+        ({"q": "a\x00b"}, "q", "Search for at most 100 ordinary characters."),
+        ({"fundraiser": "no-such-page"}, "fundraiser", "Enter the web address of a fundraising page."),
     ],
 )
 def test_a_filter_that_cannot_be_used_is_named_beside_its_field(client, app, query, field, message):
@@ -141,7 +153,7 @@ def test_a_filter_that_cannot_be_used_is_named_beside_its_field(client, app, que
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert f'id="filter-{field}-error"' in page
-    assert message in page
+    assert says(page, message), message
     assert client.get("/finance/donations/export.csv", query_string=query).status_code == 400
 
 
