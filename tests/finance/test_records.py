@@ -143,7 +143,11 @@ def test_each_filter_narrows_the_list_and_the_export_alike(client, some_gifts, q
         ),
         ({"q": "x" * 101}, "q", "Search for at most 100 ordinary characters."),
         ({"q": "a\x00b"}, "q", "Search for at most 100 ordinary characters."),
-        ({"fundraiser": "no-such-page"}, "fundraiser", "Enter the web address of a fundraising page."),
+        (
+            {"fundraiser": "no-such-page"},
+            "fundraiser",
+            "Enter the web address of a fundraising page.",
+        ),
     ],
 )
 def test_a_filter_that_cannot_be_used_is_named_beside_its_field(client, app, query, field, message):
