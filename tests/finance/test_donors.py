@@ -321,6 +321,7 @@ def test_a_merged_record_takes_the_later_choice_and_the_address_it_lacked(app, c
         as_text=True
     )
     assert f"Donor {kept.donor_id} takes the e-mail address alice@example.org." in html
+    assert "keeps its own e-mail address" not in html, "no address is let go: it is taken"
     posted = client.post(
         f"/finance/donors/{kept.donor_id}/merge",
         data={"csrf_token": csrf(html), "other": online.id, "confirm": "y"},
@@ -437,3 +438,22 @@ def test_a_donors_plans_are_their_own_newest_first(app):
     db.session.commit()
     mine = [plan.subscription_id for plan in donor_records.plans_of(first.donor_id)]
     assert mine == ["sub_newer", "sub_older"]
+
+
+def test_a_donor_whose_only_payment_the_ledger_already_held_has_no_gifts_and_nothing_given(app):
+    """A payment brought twice under two donations (the same PaymentIntent): the ledger keeps
+    the first; the second's donor is listed with nothing counted."""
+    from donations.gifts import donor_records, lifecycle  # noqa: PLC0415
+
+    factories.payment(source_ref="pi_brought_twice", email="first@example.org")
+    second = factories.donation(email="second@example.org")
+    assert lifecycle.mark_paid(second, "pi_brought_twice") is None
+    db.session.commit()
+    (row,) = donor_records.search("second@example.org", personal=True)
+    assert (row.donor.email, row.gifts, row.given_pence, row.first_gift_at, row.last_gift_at) == (
+        "second@example.org",
+        0,
+        0,
+        None,
+        None,
+    )
