@@ -56,7 +56,6 @@ class ScheduleRow:
 
 @dataclass
 class Schedule:
-    claim: GiftAidClaim
     rows: list[ScheduleRow]
     over_claimed_pence: int
 
@@ -91,9 +90,9 @@ def _gifts(claim: GiftAidClaim):
     ).all()
 
 
-def build(claim: GiftAidClaim, aggregate_up_to_pence: int = 0) -> Schedule:
-    """The claim's rows as HMRC will read them. With `aggregate_up_to_pence`, gifts of at
-    most that much (and not sponsorship) are added up into rows of at most £1,000."""
+def build(claim: GiftAidClaim, aggregate_up_to_pence: int) -> Schedule:
+    """The claim's rows as HMRC will read them. Gifts of at most `aggregate_up_to_pence`
+    (0: none) and not sponsorship are added up into rows of at most £1,000."""
     today = uk_today()
     single, small = [], []
     for item, donation, declaration in _gifts(claim):
@@ -113,7 +112,7 @@ def build(claim: GiftAidClaim, aggregate_up_to_pence: int = 0) -> Schedule:
     rows = single + _aggregated(small, today)
     rows.sort(key=lambda found: found.row.given_on)
     over = sum(over.gift_aid_pence for over in claim.over_claims)
-    return Schedule(claim, rows, over)
+    return Schedule(rows, over)
 
 
 def _aggregated(small, today: date) -> list[ScheduleRow]:

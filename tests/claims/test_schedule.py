@@ -386,8 +386,10 @@ def test_the_checking_csv_has_every_row_as_hmrc_reads_it_with_the_gifts_behind_i
         "SW1A 1AA",
         "",
     ]
-    assert by_name["O'Brien"][10:] == ["25.00", plain.reference, by_name["O'Brien"][12]]
-    assert '"Mr." written as "Mr"' in by_name["O'Brien"][12]
+    assert by_name["O'Brien"][10:12] == ["25.00", plain.reference]
+    assert by_name["O'Brien"][12] == (
+        'Title "Mr." written as "Mr". Postcode "sw1a1aa" written as "SW1A 1AA".'
+    ), "each change, a space between"
     assert by_name["'+Plus"][3] == "'=HYPERLINK(1)", (
         "a name that starts like a formula is neutralised"
     )
