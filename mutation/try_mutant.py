@@ -5,7 +5,7 @@ back: whether a new test kills a survivor, in seconds rather than a whole run.
 
 Prints KILLED or SURVIVED for each (ERROR when pytest ran nothing or failed to start). The
 run's own verdict still comes from `bin/mutation`, which tries a survivor again by name.
-Module-level functions only (not methods). While it runs, the checkout holds a mutant: never
+Functions and methods. While it runs, the checkout holds a mutant: never
 commit meanwhile (a commit once took one).
 """
 
@@ -18,25 +18,40 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def function_at(text: str, name: str) -> ast.AST | None:
-    for node in ast.parse(text).body:
+def function_at(text: str, name: str, within: str | None = None) -> ast.AST | None:
+    """The module's function of that name, or the method of class `within`."""
+    body = ast.parse(text).body
+    if within is not None:
+        found = [n for n in body if isinstance(n, ast.ClassDef) and n.name == within]
+        body = found[0].body if found else []
+    for node in body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
             return node
     return None
 
 
+def _plain(mutant: str) -> tuple[str, str | None]:
+    """(the function's own name, its class or None): mutmut names a method's mutant
+    `xǁClassǁmethod__mutmut_N` and a function's `x_function__mutmut_N`."""
+    stem = mutant.rsplit("__mutmut_", 1)[0]
+    if stem.startswith("xǁ"):
+        _, owner, method = stem.split("ǁ", 2)
+        return method, owner
+    return stem.removeprefix("x_"), None
+
+
 def mutated(mutants: Path, name: str) -> tuple[Path, str]:
     """(the module's file, its text with this one mutant in place of the function)."""
     module, _, mutant = f"donations.{name.removeprefix('donations.')}".rpartition(".")
-    plain = mutant.rsplit("__mutmut_", 1)[0].removeprefix("x_")
+    plain, owner = _plain(mutant)
     relative = Path(*module.split(".")).with_suffix(".py")
     mutant_text = (mutants / relative).read_text()
-    node = function_at(mutant_text, mutant)
+    node = function_at(mutant_text, mutant, owner)
     lines = mutant_text.splitlines(keepends=True)
     replacement = "".join(lines[node.lineno - 1 : node.end_lineno])
     replacement = replacement.replace(f"def {mutant}(", f"def {plain}(", 1)
     original = (ROOT / relative).read_text()
-    target = function_at(original, plain)
+    target = function_at(original, plain, owner)
     kept = original.splitlines(keepends=True)
     text = "".join(kept[: target.lineno - 1]) + replacement + "".join(kept[target.end_lineno :])
     return ROOT / relative, text

@@ -270,3 +270,32 @@ def test_an_edit_shows_on_the_public_page_within_a_second(client, app):
     assert "ACTiMuS stem cell trial" not in client.get("/funds/actimus").get_data(as_text=True)
     now[0] += 0.5
     assert "ACTiMuS stem cell trial" in client.get("/funds/actimus").get_data(as_text=True)
+
+
+def test_a_refused_change_shows_the_same_appeal_its_image_and_saves_to_it_again(client):
+    signed_in_as(client, "editor")
+    made = post_page(client, "/finance/appeals/new", NEW_APPEAL, (png(), "lab.png"))
+    assert made.status_code == 303
+    appeal = funds.appeal_by_slug("winter-appeal-2026")
+    edit = {**NEW_APPEAL, "goal": "lots"}
+    edit.pop("slug")
+    refused = post_page(client, "/finance/appeals/winter-appeal-2026", edit)
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "<h1>Winter appeal 2026</h1>" in page
+    assert 'action="/finance/appeals/winter-appeal-2026"' in page, "not a new appeal"
+    assert f'src="/images/{appeal.image_id}/480.webp"' in page, "the image it has now"
+    assert "A new image (optional)" in page
+
+
+def test_an_image_removed_leaves_the_appeal_without_one(client):
+    signed_in_as(client, "editor")
+    post_page(client, "/finance/appeals/new", NEW_APPEAL, (png(), "lab.png"))
+    edit = {**NEW_APPEAL, "remove_image": "y"}
+    edit.pop("slug")
+    saved = post_page(client, "/finance/appeals/winter-appeal-2026", edit)
+    assert saved.status_code == 303, saved.get_data(as_text=True)
+    db.session.expire_all()
+    assert funds.appeal_by_slug("winter-appeal-2026").image_id is None
+    assert audited("appeal_changed")[-1]["after"] == {"image_id": None}
+    assert "srcset=" not in client.get("/appeals/winter-appeal-2026").get_data(as_text=True)

@@ -74,7 +74,9 @@ def test_a_state_change_without_the_form_or_a_change_is_refused_in_words(editor)
 
 def test_staff_edit_a_supporters_page_and_each_refusal_is_beside_its_field(editor):
     factories.fundraiser()
-    html = editor.get("/finance/fundraising/ada-runs").get_data(as_text=True)
+    shown = editor.get("/finance/fundraising/ada-runs")
+    assert shown.status_code == 200
+    html = shown.get_data(as_text=True)
     assert "Ada Runner's page for the ACTiMuS trial" in html
     assert field_value(html, "name") == "Ada runs London"
     assert field_value(html, "goal") == "500.00"
@@ -201,7 +203,23 @@ def beside(html: str, field: str) -> str | None:
         ),
         ({"fund": ""}, "fund", "Choose the fund this appeal raises money for."),
         ({"fund": "no-such-fund"}, "fund", "Choose the fund this appeal raises money for."),
-        ({"slug": "Spring Appeal!"}, "slug", None),
+        (
+            {"slug": "Spring Appeal!"},
+            "slug",
+            "Use lower-case letters a to z, digits and single hyphens between words.",
+        ),
+        ({"slug": ""}, "slug", "Use 3 to 60 characters."),
+        ({"goal": ""}, "goal", "Enter the goal in pounds."),
+        (
+            {"image_alt": "A runner\x1b at the finish"},
+            "image_alt",
+            "What the image shows cannot contain HTML or control characters.",
+        ),
+        (
+            {"slug": "spring\x07appeal"},
+            "slug",
+            "Web address cannot contain HTML or control characters.",
+        ),
     ],
 )
 def test_each_appeal_refusal_is_said_beside_its_field_in_its_own_words(
@@ -226,3 +244,30 @@ def test_a_tab_in_a_story_is_words_not_a_control_character(editor):
         page="/finance/appeals/new",
     )
     assert done.status_code == 303
+
+
+def test_a_bad_web_address_is_said_with_the_forms_other_refusals_at_once(editor):
+    refused = staff_post(
+        editor,
+        "/finance/appeals/new",
+        {**NEW_APPEAL, "slug": "Spring Appeal!", "summary": ""},
+        page="/finance/appeals/new",
+    )
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    assert beside(html, "summary") == "Write a one-sentence summary."
+    assert beside(html, "slug") == (
+        "Use lower-case letters a to z, digits and single hyphens between words."
+    )
+
+
+def test_a_supporters_page_left_blank_is_asked_for_its_title_and_target(editor):
+    factories.fundraiser()
+    page = "/finance/fundraising/ada-runs"
+    refused = staff_post(editor, page, {"name": "", "story": "For my mum.", "goal": ""}, page=page)
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    assert [beside(html, "name"), beside(html, "goal")] == [
+        "Give the page a title.",
+        "Enter the target in pounds.",
+    ]
