@@ -1,6 +1,7 @@
 """Offline gifts, by hand and from a file: all rows or none, nothing recorded twice."""
 
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -60,6 +61,10 @@ def upload(client, text: str, name: str = "gifts.csv"):
     )
 
 
+def test_the_offline_form_is_a_page_for_finance_staff(finance):
+    assert finance.get("/finance/offline").status_code == 200
+
+
 def test_a_cheque_with_a_paper_declaration_counts_at_once_with_its_gift_aid(finance):
     response = staff_post(finance, "/finance/offline", CHEQUE, page="/finance/offline")
     assert response.status_code == 303
@@ -92,7 +97,11 @@ def test_the_same_cheque_twice_is_recorded_once(finance):
     ("change", "field", "message"),
     [
         ({"fund": "nope"}, "fund", "Choose a fund"),
-        ({"amount": "12.345"}, "amount", "amount"),
+        (
+            {"amount": "12.345"},
+            "amount",
+            "Enter the amount in pounds using numbers only, for example 15 or 15.50.",
+        ),
         ({"amount": "0"}, "amount", "from £0.01"),
         ({"received_on": "2099-01-01"}, "received_on", "cannot be in the future"),
         ({"received_on": "31/02/2026"}, "received_on", "YYYY-MM-DD or DD/MM/YYYY"),
@@ -120,6 +129,41 @@ def test_each_bad_field_is_named_beside_it_and_nothing_is_recorded(finance, chan
     assert f'id="{field}-error"' in page
     assert message in page
     assert offline_rows() == []
+    assert re.search(r'<form method="post" novalidate>\s*<input id="csrf_token"', page), (
+        "the form comes back ready to send again"
+    )
+    assert '<label class="label" for="amount">Amount</label>' in page, "each field named"
+    assert 'value="stem-cell-audit"' in page, "with every fund to choose from"
+
+
+def test_a_page_or_sponsorship_that_cannot_be_is_named_beside_it(finance):
+    factories.fundraiser("ada-runs", given_to=factories.fund("stem-cell-audit"))
+    for change, field, words in (
+        (
+            {"fundraiser": "ada-runs"},
+            "fundraiser",
+            "That page raises money for the UK MS stem cell service audit: choose that fund.",
+        ),
+        ({"sponsored": "maybe"}, "sponsored", "Sponsorship: write yes or no."),
+    ):
+        response = staff_post(
+            finance, "/finance/offline", {**CHEQUE, **change}, page="/finance/offline"
+        )
+        assert response.status_code == 400, change
+        page = response.get_data(as_text=True)
+        assert f'id="{field}-error"' in page, change
+        assert says(page, words), words
+    assert offline_rows() == []
+
+
+def test_a_gift_without_gift_aid_is_not_marked_as_from_abroad(app):
+    from donations.finance.offline import read_gift  # noqa: PLC0415
+    from donations.uk_time import uk_today  # noqa: PLC0415
+
+    values = {**CHEQUE, "gift_aid": "no", "declaration_date": "", "overseas": ""}
+    gift, problems = read_gift(values, uk_today())
+    assert problems == {}
+    assert (gift.gift_aid, gift.overseas, gift.declared_on) == (False, False, None)
 
 
 @pytest.mark.parametrize(("day", "taken"), [("2000-01-01", True), ("31/12/1999", False)])
@@ -290,3 +334,14 @@ def test_an_import_says_how_many_gifts_came_in_and_how_many_were_there_already(f
         f"Imported 0 gifts from gifts.csv. {rows} were already recorded and were left as"
         " they were.",
     )
+
+
+def test_a_file_with_only_the_required_columns_imports(finance):
+    text = (
+        "fund,amount,received_on,method,receipt_reference,first_name,last_name\n"
+        "actimus,10.00,2026-11-02,cash,BUCKET-7,Mary,Seacole\n"
+    )
+    response = upload(finance, text)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    (entry,) = offline_rows()
+    assert (entry[0].amount_pence, entry[0].gift_aid) == (1000, False)
