@@ -205,7 +205,9 @@ def test_the_import_page_offers_the_file_field_with_its_token(finance):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'type="file"' in html
-    assert 'name="csrf_token"' in html
+    assert re.search(
+        r'<form [^>]*enctype="multipart/form-data"[^>]*>\s*<input id="csrf_token"', html
+    )
 
 
 def test_a_bad_row_through_the_column_step_is_named_and_nothing_is_recorded(finance):
@@ -264,3 +266,41 @@ def test_a_semicolon_file_is_told_by_its_header_whatever_its_rows_hold(finance):
     for column in ("Date received", "Payer name", "E-mail", "Amount", "Bank ref", "Email"):
         assert f'<option value="{column}"' in html, column
     assert selected(html)["column-email"] == "E-mail", "its name says what it is; the first"
+
+
+def test_a_file_of_column_names_alone_is_asked_about_with_nothing_beside_them(finance):
+    asked = upload(finance, b"Date;Payer surname;Amount (GBP)\r\n")
+    assert asked.status_code == 200
+    html = unescape(asked.get_data(as_text=True))
+    assert "Which column is which?" in html
+    assert "Payer surname</option>" in html, "each column offered by its name, no example"
+
+
+def test_a_file_whose_first_row_cannot_be_read_is_still_asked_about(finance):
+    asked = upload(finance, b'Date;Payer surname\r\n02/11/2026;"Bront\xeb\r\n')
+    assert asked.status_code == 200
+    assert "Payer surname</option>" in unescape(asked.get_data(as_text=True))
+
+
+def test_each_example_beside_a_column_is_its_first_forty_characters_or_nothing(finance):
+    memo = "A" * 39 + "BC"
+    data = f"Date;Payer surname; Memo \r\n02/11/2026;;{memo}\r\n".encode()
+    html = unescape(upload(finance, data).get_data(as_text=True))
+    assert f"Memo (e.g. {memo[:40]})</option>" in html
+    assert "Payer surname</option>" in html, "an empty example is not shown"
+    assert " Memo " not in html, "a column's name without the spaces around it"
+
+
+def test_a_refused_choice_names_the_file_and_keeps_its_name_to_two_hundred_characters(finance):
+    html = upload(finance, BANK_FILE).get_data(as_text=True)
+    long_name = "n" * 250
+    sent = {**carried(html), **CHOICES, "column-fund": "", "file_name": long_name}
+    refused = unescape(finance.post("/finance/offline/import", data=sent).get_data(as_text=True))
+    assert f"The columns of {'n' * 200} are not named" in refused
+    assert f"{'n' * 201}" not in refused
+
+
+def test_a_comma_file_with_a_semicolon_in_a_column_name_is_split_at_its_commas(finance):
+    data = b'Date,Payer surname,"Notes; misc"\r\n02/11/2026,Bronte,fete\r\n'
+    html = unescape(upload(finance, data).get_data(as_text=True))
+    assert "Notes; misc (e.g. fete)</option>" in html
