@@ -457,3 +457,39 @@ def test_a_donor_whose_only_payment_the_ledger_already_held_has_no_gifts_and_not
         None,
         None,
     )
+
+
+def test_a_donors_page_shows_their_research_updates_choice_only_to_those_who_see_people(
+    app, client
+):
+    kept = cheque("Ada", "Lovelace", email="ada@example.org")
+    ada = db.session.get(Donor, kept.donor_id)
+    consent.record(ada, True, ConsentSource.OFFLINE, wording_version="offline-1")
+    factories.staff("viewer")
+    db.session.commit()
+    signed_in(client)
+    shown = client.get(f"/finance/donors/{ada.id}")
+    assert shown.status_code == 200
+    html = shown.get_data(as_text=True)
+    assert "<h2>Research updates</h2>" in html
+    assert "Today: <strong>receiving them</strong>" in html
+    declaring = re.search(r'action="[^"]*/declarations"[^>]*>(.*?)</form>', html, re.S)
+    assert declaring is not None
+    assert 'name="csrf_token"' in declaring[1], "ready to send"
+    client.post("/finance/logout", data={"csrf_token": csrf(html)})
+    sign_in(client, "viewer@example.org")
+    viewed = client.get(f"/finance/donors/{ada.id}").get_data(as_text=True)
+    assert "Research updates" not in viewed, "a viewer sees no personal choices"
+    assert "Record a Gift Aid declaration" not in viewed
+
+
+def test_the_declaration_form_starts_with_the_address_of_the_donors_last_declaration(app, client):
+    kept = cheque("Ada", "Lovelace", house="14", postcode="SW1A 1AA")
+    signed_in(client)
+    html = client.get(f"/finance/donors/{kept.donor_id}").get_data(as_text=True)
+
+    def value(name: str) -> str:
+        return re.search(rf'id="declare-{name}" name="{name}" type="text" value="([^"]*)"', html)[1]
+
+    assert (value("house"), value("address"), value("postcode")) == ("14", "", "SW1A 1AA")
+    assert 'value="yes" checked' not in html, "a UK address is not marked as abroad"
