@@ -101,6 +101,11 @@ def test_letters_are_printed_once_for_gifts_without_an_address(finance, app):
     assert "0 letters to print" in page
     batch = only_batch()
     assert f"Letters {batch} (PDF)" in page
+    row = re.search(rf"<tr><td>{batch}</td>(.*?)</tr>", page, re.S)[1]
+    assert '<td class="num">2</td>' in row, "the batch counts its letters"
+    assert re.search(
+        r"<td>\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d by finance@example.org</td>", row
+    ), row
 
     again = finance.post("/finance/offline/letters", data={"csrf_token": token, **period})
     assert "No letters wait in that period" in finance.get(again.headers["Location"]).get_data(
@@ -224,4 +229,14 @@ def test_the_letters_waiting_are_the_periods_own_gifts_by_the_day_received(app):
     assert [letter.donation.reference for letter in waiting] == [
         first_day.reference,
         last_day.reference,
+    ]
+
+
+def test_a_refund_of_an_offline_gift_is_no_gift_to_thank(app):
+    today = uk_today()
+    cash = gift("Mary", "Seacole", method="cash", received_on=today)
+    factories.refund(cash, 500)
+    waiting = letters.waiting(today, today)
+    assert [(letter.donation.reference, letter.entry.kind) for letter in waiting] == [
+        (cash.reference, "offline")
     ]
