@@ -2,6 +2,7 @@
 moment to its last, online or offline, a search by reference, name or e-mail, and totals of
 nothing that are nothing."""
 
+import re
 from datetime import date, datetime
 
 from donations.extensions import db
@@ -93,3 +94,40 @@ def test_records_given_at_the_same_moment_come_in_the_order_they_were_entered(ap
     entered = [_paid_at(moment, f"same{n}@example.org") for n in range(3)]
     order = [row.reference for row in db.session.execute(listing.records_query(Filters()))]
     assert order == entered
+
+
+def test_the_filters_offer_every_fund_status_channel_and_frequency_by_name(client, app):
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    page = client.get("/finance/donations").get_data(as_text=True)
+
+    def offered(name: str) -> list[str]:
+        found = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.S)
+        return re.findall(r'<option value="([^"]+)"', found[1])
+
+    assert offered("fund") == ["stem-cell-audit", "actimus"]
+    assert ">UK MS stem cell service audit</option>" in page
+    assert offered("status") == list(listing.STATUSES)
+    assert offered("channel") == ["online", "offline"]
+    assert offered("frequency") == ["one-off", "monthly", "annual"]
+
+
+def test_a_short_list_is_one_page_and_page_nought_is_the_first(client, app):
+    only = factories.payment(email="only@example.org").reference
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    for asked in ({}, {"page": "0"}):
+        response = client.get("/finance/donations", query_string=asked)
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        assert only in page
+        assert "Page 1 of" not in page, "one page needs no pages"
+        assert "Newest first</caption>" in page
+
+
+def test_a_donations_page_names_where_its_receipt_went_to_finance_staff(client, app):
+    paid = factories.payment(email="receipt.to@example.org")
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    page = client.get(f"/finance/donations/{paid.reference}").get_data(as_text=True)
+    assert "Receipt queued to receipt.to@example.org" in page

@@ -25,6 +25,8 @@ def cheque(reference: str, amount_pence: int, on: date, fund: str = "actimus") -
         ("03-31", 2026, (date(2025, 4, 1), date(2026, 3, 31))),
         ("12-31", 2025, (date(2025, 1, 1), date(2025, 12, 31))),
         ("04-05", 2026, (date(2025, 4, 6), date(2026, 4, 5))),
+        ("01-01", 2026, (date(2025, 1, 2), date(2026, 1, 1))),
+        ("01-31", 2026, (date(2025, 2, 1), date(2026, 1, 31))),
     ],
 )
 def test_the_accounting_year_is_the_charitys_own(make_app, year_end, year, bounds):
@@ -141,3 +143,69 @@ def test_gift_aid_is_what_submitted_claims_got_for_the_years_gifts_less_what_is_
     year = trustees.accounting_period_end(today).year
     gift_aid = {found.name: found.gift_aid_pence for found in trustees.figures(year)}
     assert gift_aid == {"ACTiMuS trial": 1000 - 500, "UK MS stem cell service audit": 500 - 250}
+
+
+def test_a_year_runs_from_the_first_moment_of_its_first_day_to_the_last_of_its_last(app):
+    from datetime import timedelta  # noqa: PLC0415
+
+    from donations.uk_time import uk_midnight  # noqa: PLC0415
+
+    first_moment = uk_midnight(date(2026, 4, 1))
+    factories.payment(amount_pence=1000, paid_at=first_moment, email="first@example.org")
+    factories.payment(
+        amount_pence=2000, paid_at=first_moment - timedelta(seconds=1), email="last@example.org"
+    )
+    online = {f.name: f.online_pence for f in trustees.figures(2027)}["ACTiMuS trial"]
+    before = {f.name: f.online_pence for f in trustees.figures(2026)}["ACTiMuS trial"]
+    assert (before, online) == (2000, 1000)
+
+
+def test_a_refund_that_failed_gives_back_what_it_took_from_the_refunds_line(app):
+    from donations.gifts import reversals  # noqa: PLC0415
+    from donations.uk_time import uk_today  # noqa: PLC0415
+
+    paid = factories.payment(amount_pence=5000, email="a@example.org")
+    factories.refund(paid, 2000, source_ref="re_failed")
+    factories.refund(paid, 500, source_ref="re_kept")
+    reversals.refund_failed("re_failed")
+    db.session.commit()
+    year = trustees.accounting_period_end(uk_today()).year
+    (actimus,) = [f for f in trustees.figures(year) if f.name == "ACTiMuS trial"]
+    assert (actimus.online_pence, actimus.refunds_pence, actimus.net_pence) == (5000, 500, 4500)
+
+
+def test_stripes_fees_are_each_funds_own_for_the_years_payments(app):
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    this_year = factories.payment(amount_pence=5000, email="a@example.org")
+    audit = factories.payment("stem-cell-audit", amount_pence=3000, email="b@example.org")
+    long_ago = factories.payment(
+        amount_pence=4000, email="c@example.org", paid_at=datetime(2025, 5, 1, tzinfo=UTC)
+    )
+    factories.settled(factories.payment_entry(this_year), 95, 4905)
+    factories.settled(factories.payment_entry(audit), 65, 2935)
+    factories.settled(factories.payment_entry(long_ago), 80, 3920)
+    db.session.commit()
+    fees = {f.name: f.stripe_fees_pence for f in trustees.figures(2027)}
+    assert fees == {"ACTiMuS trial": 95, "UK MS stem cell service audit": 65}
+
+
+def test_gift_aid_counts_only_the_gifts_of_the_year_on_a_claim_that_spans_two(app):
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from donations.claims import services as claims  # noqa: PLC0415
+    from donations.uk_time import uk_today  # noqa: PLC0415
+
+    factories.payment(
+        amount_pence=4000,
+        gift_aid=True,
+        email="a@example.org",
+        paid_at=datetime(2025, 6, 2, 12, tzinfo=UTC),
+    )
+    factories.payment(amount_pence=2000, gift_aid=True, email="b@example.org")
+    made = claims.create(date(2025, 6, 1), uk_today(), "f@example.org")
+    claims.mark_submitted(made, "f@example.org")
+    db.session.commit()
+    now = {f.name: f.gift_aid_pence for f in trustees.figures(2027)}["ACTiMuS trial"]
+    then = {f.name: f.gift_aid_pence for f in trustees.figures(2026)}["ACTiMuS trial"]
+    assert (then, now) == (1000, 500)
