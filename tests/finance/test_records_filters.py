@@ -131,3 +131,14 @@ def test_a_donations_page_names_where_its_receipt_went_to_finance_staff(client, 
     sign_in(client, "finance@example.org")
     page = client.get(f"/finance/donations/{paid.reference}").get_data(as_text=True)
     assert "Receipt queued to receipt.to@example.org" in page
+
+
+def test_an_export_of_several_batches_counts_every_record(app, monkeypatch, tmp_path):
+    from donations.finance import exports  # noqa: PLC0415
+
+    monkeypatch.setattr(exports, "BATCH", 2)
+    made = {factories.payment(email=f"b{n}@example.org").reference for n in range(5)}
+    with (tmp_path / "all.csv").open("wb") as out:
+        assert exports.write_csv(Filters(), out) == 5
+    written = (tmp_path / "all.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert {line.split(",")[0] for line in written[1:]} == made
