@@ -81,6 +81,12 @@ def test_a_search_reads_a_wildcard_in_a_last_name_as_itself(app):
     assert _references(Filters(q="o_n")) == {apostrophe.reference}
 
 
+def test_a_search_reads_a_wildcard_in_an_e_mail_address_as_itself(app):
+    underscored = factories.payment(first_name="Jo", last_name="Bloggs", email="jo_b@example.org")
+    factories.payment(first_name="Jo", last_name="Bloggs", email="joxb@example.org")
+    assert _references(Filters(q="jo_b@")) == {underscored.reference}
+
+
 def test_totals_of_records_with_no_money_received_are_nothing(app):
     factories.payment("actimus", amount_pence=5000, fee_cover_pence=96, gift_aid=True)
     nothing = listing.totals(Filters(fund="stem-cell-audit"))
@@ -142,3 +148,9 @@ def test_an_export_of_several_batches_counts_every_record(app, monkeypatch, tmp_
         assert exports.write_csv(Filters(), out) == 5
     written = (tmp_path / "all.csv").read_text(encoding="utf-8-sig").splitlines()
     assert {line.split(",")[0] for line in written[1:]} == made
+
+
+def test_an_unpaid_record_has_nothing_refunded_or_disputed(app):
+    unpaid = factories.donation(email="unpaid@example.org").reference
+    (row,) = db.session.execute(listing.records_query(Filters(q=unpaid))).all()
+    assert (row.refunded, row.disputed) == (0, 0)
