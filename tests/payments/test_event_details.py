@@ -574,3 +574,42 @@ def test_a_fee_cover_made_after_a_worker_first_asked_is_still_told_from_the_gift
     db.session.rollback()
     deliver(client, subscription_event(subscription, metadata, items))
     assert plan_amount() == 1200
+
+
+# --- what is held, in the words a person reads ------------------------------------------------
+
+
+def test_a_first_month_of_another_amount_is_held_in_words(client, app):
+    donation = factories.checkout(amount_pence=1500, frequency="monthly", email="m@example.org")
+    first = {**stripe_history.invoice(donation, "sub_words", 1), "amount_paid": 999}
+    sent = event("invoice.paid", first)
+    deliver(client, sent)
+    assert outcome(sent) == ("held", "the first month's amount differs from the donation")
+    assert moves(EntryKind.PAYMENT) == []
+
+
+def test_news_of_a_payment_for_an_expired_donation_is_held_in_words(client, app):
+    from donations.gifts import lifecycle  # noqa: PLC0415
+
+    monthly_gift = factories.checkout(amount_pence=1500, frequency="monthly", email="m@x.org")
+    one_off = factories.checkout(amount_pence=2500, email="o@example.org")
+    lifecycle.mark_expired(monthly_gift)
+    lifecycle.mark_expired(one_off)
+    db.session.commit()
+    invoice = event("invoice.paid", stripe_history.invoice(monthly_gift, "sub_late", 1))
+    session = event(
+        "checkout.session.completed", stripe_history.session(one_off, payment_intent="pi_late")
+    )
+    deliver(client, invoice, session)
+    assert outcome(invoice) == ("held", "a paid invoice for a donation that is expired")
+    assert outcome(session) == ("held", "a paid session for a donation that is expired")
+    assert moves(EntryKind.PAYMENT) == []
+
+
+def test_a_paid_monthly_session_naming_no_invoice_waits_for_the_invoice_in_words(client, app):
+    donation = factories.checkout(amount_pence=1500, frequency="monthly", email="m@example.org")
+    paid = {**stripe_history.session(donation), "invoice": None, "subscription": "sub_wait"}
+    sent = event("checkout.session.completed", paid)
+    deliver(client, sent)
+    assert outcome(sent) == ("processed", "paid: the first month is recorded from its invoice")
+    assert moves(EntryKind.PAYMENT) == []

@@ -170,3 +170,57 @@ def test_an_event_that_is_not_ours_is_kept_as_what_it_was_and_nothing_more(clien
         "created": event["created"],
         "data": {"object": {"id": "cus_someone_elses", "object": "customer"}},
     }
+
+
+def test_each_event_is_noted_in_the_words_finance_staff_read_and_again_when_it_comes_twice(
+    fresh,
+):
+    """What a donation's history says of each Stripe event: the history in order, then every
+    event again under a new id (as reconcile or a replay would bring it)."""
+    client, donations = fresh()
+    history = stripe_history.scripted(donations)
+    deliver_all(client, history.events)
+    deliver_all(client, [dict(event, id=f"{event['id']}_again") for event in history.events])
+    noted = [
+        (kind, note)
+        for kind, outcome, note in db.session.execute(
+            select(StripeEvent.type, StripeEvent.outcome, StripeEvent.note).order_by(
+                StripeEvent.received_at, StripeEvent.id
+            )
+        )
+        if outcome == "processed"
+    ]
+    first, again = noted[: len(history.events)], noted[len(history.events) :]
+    assert len(again) == len(history.events), "every event processed, none held or ignored"
+    assert first == [
+        ("checkout.session.completed", "paid"),  # the monthly gift's first month
+        ("invoice.paid", "month already recorded"),
+        *[("invoice.paid", "month recorded")] * 3,
+        ("customer.subscription.deleted", "plan cancelled"),
+        ("checkout.session.completed", "paid"),  # refunded in two parts
+        ("charge.refunded", "refunded 1000"),
+        ("refund.created", "refund already recorded"),
+        ("charge.refunded", "refund already recorded; refunded 500"),
+        ("refund.created", "refund already recorded"),
+        ("checkout.session.completed", "paid"),  # a dispute lost
+        ("charge.dispute.created", "nothing to change"),
+        ("charge.dispute.funds_withdrawn", "withdrawn"),
+        ("charge.dispute.closed", "nothing to change"),
+        ("checkout.session.completed", "paid"),  # a dispute won
+        ("charge.dispute.created", "nothing to change"),
+        ("charge.dispute.funds_withdrawn", "withdrawn"),
+        ("charge.dispute.funds_reinstated", "reinstated"),
+        ("charge.dispute.closed", "nothing to change"),
+        ("checkout.session.completed", "pending"),  # a Direct Debit that failed
+        ("checkout.session.async_payment_failed", "failed"),
+        ("checkout.session.completed", "pending"),  # one that settled
+        ("checkout.session.async_payment_succeeded", "paid"),
+    ]
+    assert again[0] == ("checkout.session.completed", "already paid")
+    assert again[1:5] == [("invoice.paid", "month already recorded")] * 4
+    assert again[-4:] == [
+        ("checkout.session.completed", "nothing to change (donation is failed)"),
+        ("checkout.session.async_payment_failed", "nothing to change (donation is failed)"),
+        ("checkout.session.completed", "nothing to change (donation is paid)"),
+        ("checkout.session.async_payment_succeeded", "already paid"),
+    ]

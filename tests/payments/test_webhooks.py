@@ -340,6 +340,9 @@ def test_a_session_whose_amount_differs_is_held_not_counted(client, open_session
     answer = deliver(client, event)
     assert answer.status_code == 200
     assert answer.json["outcome"] == "held"
+    assert db.session.get(StripeEvent, "evt_odd").note == (
+        "amount or currency differs from the donation"
+    )
     assert count(LedgerEntry) == 0
 
 
