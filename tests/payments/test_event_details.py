@@ -613,3 +613,36 @@ def test_a_paid_monthly_session_naming_no_invoice_waits_for_the_invoice_in_words
     deliver(client, sent)
     assert outcome(sent) == ("processed", "paid: the first month is recorded from its invoice")
     assert moves(EntryKind.PAYMENT) == []
+
+
+def test_a_month_paid_after_a_failed_one_makes_the_plan_active_again_noted_by_its_event(
+    client, app
+):
+    donation, subscription = monthly(client)
+    failed = event("invoice.payment_failed", stripe_history.invoice(donation, subscription, 2))
+    deliver(client, failed, next_month(donation, subscription))
+    db.session.expire_all()
+    changes = db.session.execute(select(PlanChange).order_by(PlanChange.id)).scalars().all()
+    assert [(c.status, c.note) for c in changes][-2:] == [
+        (PlanStatus.PAST_DUE, "invoice.payment_failed"),
+        (PlanStatus.ACTIVE, "invoice.paid"),
+    ]
+
+
+def test_a_month_whose_gift_is_nothing_is_held_and_one_of_a_penny_is_counted(client, app):
+    donation, subscription = monthly(client, cover=0)
+    nothing = next_month(donation, subscription, amount_paid=0)
+    penny = {**stripe_history.invoice(donation, subscription, 3), "amount_paid": 1}
+    deliver(client, nothing, event("invoice.paid", penny))
+    assert outcome(nothing) == ("held", "amount or currency is not a gift in pounds")
+    assert moves(EntryKind.PAYMENT) == [1500, 1]
+
+
+def test_a_monthly_gift_learns_its_subscription_and_customer_from_its_first_invoice(client, app):
+    donation = factories.checkout(amount_pence=1500, frequency="monthly", email="m@example.org")
+    first = {**stripe_history.invoice(donation, "sub_learnt", 1), "customer": "cus_learnt"}
+    deliver(client, event("invoice.paid", first))
+    db.session.expire_all()
+    plan = db.session.execute(select(Plan)).scalar_one()
+    assert (plan.subscription_id, plan.customer_id) == ("sub_learnt", "cus_learnt")
+    assert db.session.get(type(donation), donation.id).subscription_id == "sub_learnt"
