@@ -270,3 +270,35 @@ def test_an_id_no_database_integer_can_hold_is_simply_not_found(app, client, pat
     factories.staff("admin")
     sign_in(client, "admin@example.org")
     assert client.get(path).status_code == 404
+
+
+def test_a_session_idle_for_a_few_seconds_past_half_an_hour_has_ended_and_one_short_has_not(
+    app, client
+):
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    with client.session_transaction() as session:
+        session[SEEN_KEY] = time.time() - 29 * 60
+    assert client.get("/finance/").status_code == 200, "29 minutes: still signed in"
+    with client.session_transaction() as session:
+        session[SEEN_KEY] = time.time() - (30 * 60 + 15)
+    assert client.get("/finance/").headers["Location"] == "/finance/login?expired=1"
+
+
+def test_a_session_ends_twelve_hours_after_signing_in_however_busy(app, client):
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    with client.session_transaction() as session:
+        session[SIGNED_IN_KEY] = time.time() - (12 * 3600 + 60)
+    assert client.get("/finance/").headers["Location"] == "/finance/login?expired=1"
+
+
+def test_signing_out_of_a_session_that_had_already_ended_is_a_plain_sign_out(app, client):
+    factories.staff("finance")
+    sign_in(client, "finance@example.org")
+    token = csrf_token(client, "/finance/")
+    with client.session_transaction() as session:
+        session.pop(SEEN_KEY)
+        session.pop(SIGNED_IN_KEY)
+    response = client.post("/finance/logout", data={"csrf_token": token})
+    assert response.status_code == 303
