@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from donations.extensions import db
+from donations.receipts import outbox
 from donations.receipts.models import OutboxMessage
 from donations.receipts.outbox import Pacer, kind_of, queue, refused_for_good, send_batch
 from donations.receipts.outbox import _give_up as give_up
@@ -259,3 +260,28 @@ def test_a_message_given_up_keeps_why_in_at_most_500_characters(app):
 )
 def test_each_message_is_named_by_what_its_key_starts_with(key, kind):
     assert kind_of(OutboxMessage(dedupe_key=key)) == kind
+
+
+def test_a_donors_messages_come_newest_first_and_follow_them_into_a_merged_record(app):
+    from donations.gifts.models import Donor  # noqa: PLC0415
+
+    kept, merged, other = (
+        Donor(first_name=name, last_name="Smith", email=f"{name}@example.org")
+        for name in ("kept", "merged", "other")
+    )
+    db.session.add_all([kept, merged, other])
+    db.session.flush()
+
+    def message(donor, key):
+        return outbox.queue_message(
+            donor.email, "A statement", "Words.", None, key, donor_id=donor.id
+        )
+
+    older, newer = message(kept, "statement:1"), message(kept, "statement:2")
+    theirs, not_theirs = message(merged, "statement:3"), message(other, "statement:4")
+    db.session.commit()
+    assert [m.id for m in outbox.messages_for(kept.id, [])] == [newer.id, older.id]
+    outbox.move_donor(merged.id, kept.id)
+    db.session.commit()
+    assert [m.id for m in outbox.messages_for(kept.id, [])] == [theirs.id, newer.id, older.id]
+    assert [m.id for m in outbox.messages_for(other.id, [])] == [not_theirs.id]
