@@ -131,3 +131,25 @@ def test_outside_the_tests_a_password_is_kept_only_as_its_scrypt_hash(make_app):
         assert NEW_PASSWORD not in member.password_hash
         assert accounts.authenticate("keeper@example.org", NEW_PASSWORD) == member
         assert accounts.authenticate("keeper@example.org", NEW_PASSWORD + "!") is None
+
+
+def test_a_piped_password_keeps_its_own_spaces_and_letters_to_the_end(app, runner):
+    for email, password in (
+        ("spaced@example.org", NEW_PASSWORD + "  "),
+        ("lettered@example.org", "copper kettle whistles at dawn X"),
+    ):
+        created = runner.invoke(
+            args=["staff", "create", email, "--role", "viewer"], input=password + "\n"
+        )
+        assert created.exit_code == 0, created.output
+        assert accounts.authenticate(email, password) is not None, password
+
+
+def test_everyone_is_listed_by_e_mail_address(app):
+    for email in ("zoe@example.org", "adam@example.org", "mia@example.org"):
+        factories.staff("viewer", email)
+    assert [member.email for member in accounts.everyone()] == [
+        "adam@example.org",
+        "mia@example.org",
+        "zoe@example.org",
+    ]
