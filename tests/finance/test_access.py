@@ -289,7 +289,7 @@ def test_a_session_ends_twelve_hours_after_signing_in_however_busy(app, client):
     factories.staff("finance")
     sign_in(client, "finance@example.org")
     with client.session_transaction() as session:
-        session[SIGNED_IN_KEY] = time.time() - (12 * 3600 + 60)
+        session[SIGNED_IN_KEY] = time.time() - (12 * 3600 + 5)
     assert client.get("/finance/").headers["Location"] == "/finance/login?expired=1"
 
 
@@ -302,3 +302,24 @@ def test_signing_out_of_a_session_that_had_already_ended_is_a_plain_sign_out(app
         session.pop(SIGNED_IN_KEY)
     response = client.post("/finance/logout", data={"csrf_token": token})
     assert response.status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("asked", "goes"),
+    [
+        ("/finance/donations?page=2", "/finance/donations?page=2"),
+        ("/finance/" + "a" * (2000 - len("/finance/")), "/finance/" + "a" * 1991),
+        ("/finance/" + "a" * (2001 - len("/finance/")), "/finance/"),
+        ("/FINANCE/donations", "/finance/"),
+        ("/elsewhere", "/finance/"),
+        ("/finance/\\\\evil.example", "/finance/"),
+        ("/finance//evil.example", "/finance/"),
+        ("/finance/a\tb", "/finance/"),
+        (None, "/finance/"),
+    ],
+)
+def test_after_signing_in_only_a_page_of_the_finance_area_is_gone_to(app, asked, goes):
+    from donations.finance.guard import safe_next  # noqa: PLC0415
+
+    with app.test_request_context():
+        assert safe_next(asked) == goes
