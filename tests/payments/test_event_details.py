@@ -646,3 +646,12 @@ def test_a_monthly_gift_learns_its_subscription_and_customer_from_its_first_invo
     plan = db.session.execute(select(Plan)).scalar_one()
     assert (plan.subscription_id, plan.customer_id) == ("sub_learnt", "cus_learnt")
     assert db.session.get(type(donation), donation.id).subscription_id == "sub_learnt"
+
+
+def test_a_monthly_gifts_plan_knows_its_customer_from_the_checkout_alone(client, app):
+    donation = factories.checkout(amount_pence=1500, frequency="monthly", email="m@example.org")
+    session = {**stripe_history.session(donation), "subscription": "sub_c", "customer": "cus_c"}
+    deliver(client, event("checkout.session.completed", session))
+    db.session.expire_all()
+    plan = db.session.execute(select(Plan)).scalar_one()
+    assert (plan.subscription_id, plan.customer_id) == ("sub_c", "cus_c")
