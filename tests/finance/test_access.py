@@ -323,3 +323,23 @@ def test_after_signing_in_only_a_page_of_the_finance_area_is_gone_to(app, asked,
 
     with app.test_request_context():
         assert safe_next(asked) == goes
+
+
+@pytest.mark.parametrize(
+    "path", ["/finance/staff", "/finance/erasure", "/finance/offline/letters", "/finance/audit"]
+)
+def test_an_admins_own_pages_open_as_plain_pages(app, client, path):
+    factories.staff("admin")
+    sign_in(client, "admin@example.org")
+    assert client.get(path).status_code == 200
+
+
+def test_the_staff_page_offers_each_other_role_to_each_account_with_its_token(app, client):
+    factories.staff("admin")
+    factories.staff("viewer")
+    sign_in(client, "admin@example.org")
+    page = client.get("/finance/staff").get_data(as_text=True)
+    row = re.search(r"viewer@example.org.*?</form>", page, re.S)[0]
+    assert 'name="csrf_token"' in row
+    for role in ("admin", "finance", "editor"):
+        assert f'value="{role}" class="button button--secondary">Make {role}</button>' in row
