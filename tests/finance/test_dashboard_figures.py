@@ -75,3 +75,37 @@ def test_each_funds_month_and_year_hold_its_own_money_from_their_first_moment_to
     audit = next(f for f in dashboard.figures(today) if f.fund.slug == "stem-cell-audit")
     assert audit.month == dashboard.Period(9_900, 0, 0)
     assert (audit.active_plans, audit.plan_value_pence) == (0, {"monthly": 0, "annual": 0})
+
+
+def test_the_first_weeks_money_begins_at_its_first_moment(app):
+    actimus = factories.fund("actimus")
+    # 16 November 2026 is a Monday in winter: its first moment is midnight UTC
+    factories.payment(amount_pence=700, paid_at=uk_midnight(date(2026, 11, 16)))
+    factories.payment(amount_pence=300, paid_at=uk_midnight(date(2026, 11, 16)) - timedelta(1))
+    _, series = dashboard.weekly(date(2026, 12, 3), weeks=3)
+    assert series[actimus.id] == [700, 0, 0]
+
+
+def test_a_period_without_money_is_nothing_and_a_lost_dispute_leaves_no_gift_aid(app):
+    audit, actimus = factories.fund("stem-cell-audit"), factories.fund("actimus")
+    start, end = date(2026, 11, 1), date(2026, 12, 1)
+    assert dashboard._period(audit.id, start, end) == dashboard.Period(0, 0, 0)
+    disputed = factories.payment(
+        amount_pence=2000, gift_aid=True, paid_at=datetime(2026, 11, 10, 12, tzinfo=UTC)
+    )
+    reversals.dispute(
+        history.gifts_of(disputed)[0], "du_lost", 2000, withdrawn=True, reinstated=False
+    )
+    db.session.commit()
+    assert dashboard._period(actimus.id, start, end).gift_aid_pence == 0
+
+
+def test_only_active_plans_are_counted_with_their_value(app):
+    kept = factories.donation(frequency="monthly", amount_pence=1000, email="kept@example.org")
+    ended = factories.donation(frequency="monthly", amount_pence=2000, email="ended@example.org")
+    plans.begin_plan(kept, "sub_kept", None)
+    stopped = plans.begin_plan(ended, "sub_ended", None)
+    plans.change_plan(stopped, plans.PlanStatus.CANCELLED, "cancelled")
+    db.session.commit()
+    count, value = dashboard._plans(factories.fund("actimus").id)
+    assert (count, value["monthly"]) == (1, 1000)
