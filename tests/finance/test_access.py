@@ -343,3 +343,15 @@ def test_the_staff_page_offers_each_other_role_to_each_account_with_its_token(ap
     assert 'name="csrf_token"' in row
     for role in ("admin", "finance", "editor"):
         assert f'value="{role}" class="button button--secondary">Make {role}</button>' in row
+
+
+def test_past_the_account_wide_limit_an_unknown_account_is_answered_as_a_real_one(app, client):
+    """Else the answers would tell a guesser which addresses have accounts."""
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT_EVERYWHERE"] = "3 per hour"
+    factories.staff("finance")
+    for email in ("finance@example.org", "nobody@example.org"):
+        for n in range(3):
+            guess = sign_in_from(app.test_client(), f"203.0.113.{n}", email, "x")
+            assert guess.status_code == 401
+        fourth = sign_in_from(app.test_client(), "203.0.113.9", email, "x")
+        assert fourth.status_code == 429, email

@@ -153,3 +153,10 @@ def test_everyone_is_listed_by_e_mail_address(app):
         "mia@example.org",
         "zoe@example.org",
     ]
+
+
+def test_a_role_the_site_does_not_know_may_do_nothing(app):
+    from donations.staff.roles import Permission, may  # noqa: PLC0415
+
+    assert not any(may("treasurer", permission) for permission in Permission)
+    assert may("viewer", Permission.VIEW_RECORDS)
