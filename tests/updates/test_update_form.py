@@ -96,7 +96,9 @@ def test_a_tab_in_the_body_is_words_not_a_control_character(editor):
 def test_the_picture_needs_words_and_is_kept_replaced_or_removed_as_asked(editor):
     without_words = post(editor, "/finance/updates/new", GOOD, image=png())
     assert without_words.status_code == 400
-    assert error_beside(without_words.get_data(as_text=True), "image_alt")
+    assert error_beside(without_words.get_data(as_text=True), "image_alt") == (
+        "Say what the image shows, for people who cannot see it."
+    )
     assert saved() == []
     assert db.session.execute(select(StoredImage)).all() == [], "a refused picture is not kept"
 
