@@ -75,3 +75,12 @@ def test_a_plan_another_delivery_made_first_is_taken_as_it_is(app):
     assert taken.id == made_first.id
     assert [(p.subscription_id, p.customer_id) for p in _plans()] == [("sub_race", "cus_first")]
     assert len(db.session.execute(select(PlanChange)).scalars().all()) == 1
+
+
+def test_a_donations_plan_is_its_own(app):
+    first, second = _monthly(), _monthly()
+    plans.begin_plan(first, "sub_first", None)
+    own = plans.begin_plan(second, "sub_second", None)
+    commit()
+    assert plans.plan_of(second).id == own.id
+    assert plans.plan_of(_monthly()) is None
