@@ -1,5 +1,6 @@
 """Money going back, to the penny."""
 
+import pytest
 from sqlalchemy import select
 
 from donations.extensions import db
@@ -20,29 +21,23 @@ def test_a_refund_of_a_penny_is_a_penny_refunded(app):
     )
 
 
-def test_a_dispute_of_a_gift_already_refunded_in_full_takes_nothing_and_says_so(app):
-    paid = factories.payment(amount_pence=2500, email="twice@example.org")
-    factories.refund(paid, 2500)
+@pytest.mark.parametrize(
+    ("refunded", "note", "taken"),
+    [(2500, "nothing to change", []), (2499, "withdrawn", [-1])],
+)
+def test_a_dispute_of_a_gift_refunded_in_full_or_all_but_a_penny_takes_what_is_left(
+    app, refunded, note, taken
+):
+    paid = factories.payment(amount_pence=2500, email="disputed@example.org")
+    factories.refund(paid, refunded)
     entry = factories.payment_entry(paid)
     outcome = reversals.dispute(entry, "du_late", 2500, withdrawn=True, reinstated=False)
-    assert outcome.note == "nothing to change"
+    assert outcome.note == note
     assert (
         db.session.execute(
-            select(LedgerEntry).where(LedgerEntry.source_ref == "du_late:withdrawn")
-        ).first()
-        is None
-    )
-
-
-def test_a_dispute_of_the_last_penny_of_a_gift_takes_it_and_says_so(app):
-    paid = factories.payment(amount_pence=2500, email="last@example.org")
-    factories.refund(paid, 2499)
-    entry = factories.payment_entry(paid)
-    outcome = reversals.dispute(entry, "du_penny", 2500, withdrawn=True, reinstated=False)
-    assert outcome.note == "withdrawn"
-    assert (
-        db.session.execute(
-            select(LedgerEntry.amount_pence).where(LedgerEntry.source_ref == "du_penny:withdrawn")
-        ).scalar_one()
-        == -1
+            select(LedgerEntry.amount_pence).where(LedgerEntry.source_ref == "du_late:withdrawn")
+        )
+        .scalars()
+        .all()
+        == taken
     )
