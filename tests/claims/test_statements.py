@@ -167,3 +167,24 @@ def test_a_gift_refunded_in_full_stands_at_nothing_on_the_statement(app):
     factories.refund(refunded, 2000)
     made = statements.statement(by_email("ada@example.org"), 2025)
     assert [(line.stands_pence, line.gift_aid_pence) for line in made.lines] == [(0, 0)]
+
+
+def test_a_donor_whose_only_movement_in_the_year_is_a_refund_gets_no_statement(app):
+    from donations.ledger import services as ledger  # noqa: PLC0415
+
+    last_year = factories.payment(
+        amount_pence=3000,
+        gift_aid=True,
+        email="refunded@example.org",
+        paid_at=datetime(2025, 6, 1, 12, tzinfo=UTC),
+    )
+    factories.payment(
+        amount_pence=1000,
+        gift_aid=True,
+        email="gave@example.org",
+        paid_at=datetime(2026, 6, 1, 12, tzinfo=UTC),
+    )
+    paid = factories.payment_entry(last_year)
+    ledger.take_back(paid, "refund", 3000, "re_next_year", datetime(2026, 6, 2, 12, tzinfo=UTC))
+    db.session.commit()
+    assert [d.email for d in statements.donors_of_year(2026)] == ["gave@example.org"]
