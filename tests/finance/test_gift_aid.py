@@ -386,3 +386,26 @@ def test_a_draft_claims_schedule_follows_a_refund_made_after_the_draft(client):
     path = f"/finance/gift-aid/{claim.reference}/schedule.csv"
     rows = list(csv.reader(io.StringIO(client.get(path).get_data(as_text=True))))[1:]
     assert [row[10] for row in rows] == ["40.00"], "the gift refunded in full left the draft"
+
+
+def test_a_penny_gift_keeps_its_own_row_unless_small_gifts_are_added_up(client):
+    from donations.claims import services as claims  # noqa: PLC0415
+
+    factories.offline_gift(
+        amount_pence=1,
+        received_on=TODAY,
+        gift_aid=True,
+        declared_on=TODAY,
+        house="14",
+        postcode="SW1A 1AA",
+        receipt_reference="PENNY-1",
+    )
+    claim = claims.create(TODAY, TODAY, "finance@example.org")
+    db.session.commit()
+    signed_in(client)
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get(f"/finance/gift-aid/{claim.reference}/schedule.csv").text)
+        )
+    )
+    assert [(row["Last name"], row["Aggregated donations"]) for row in rows] == [("Seacole", "")]
