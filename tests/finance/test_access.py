@@ -11,7 +11,7 @@ from donations.finance.guard import SEEN_KEY, SIGNED_IN_KEY
 from donations.staff import accounts, audit
 from donations.staff.models import AuditEntry
 from tests import factories
-from tests.support import STAFF_PASSWORD, csrf_token, hidden_value, sign_in, staff_post
+from tests.support import STAFF_PASSWORD, csrf_token, hidden_value, says, sign_in, staff_post
 
 
 def finance_rules(app):
@@ -159,8 +159,12 @@ def test_a_session_ends_after_half_an_hour_without_activity(app, client):
     assert response.headers["Location"] == "/finance/login?expired=1"
     with client.session_transaction() as kept:
         assert not {SEEN_KEY, SIGNED_IN_KEY} & set(kept), "the cookie keeps no sign-in times"
-    page = client.get("/finance/login?expired=1").get_data(as_text=True)
-    assert "signed out after a while without activity" in page
+    shown = client.get("/finance/login?expired=1")
+    assert shown.status_code == 200
+    assert says(
+        shown.get_data(as_text=True),
+        "You were signed out after a while without activity. Please sign in again.",
+    )
     assert client.get("/finance/").status_code == 303, "and stays ended"
 
 
@@ -355,3 +359,9 @@ def test_past_the_account_wide_limit_an_unknown_account_is_answered_as_a_real_on
             assert guess.status_code == 401
         fourth = sign_in_from(app.test_client(), "203.0.113.9", email, "x")
         assert fourth.status_code == 429, email
+
+
+def test_a_sign_in_without_its_e_mail_field_is_refused_in_words(app, client):
+    token = csrf_token(client, "/finance/login")
+    refused = client.post("/finance/login", data={"csrf_token": token, "password": "x"})
+    assert refused.status_code == 400
