@@ -16,6 +16,9 @@ from donations.staff.roles import ROLES, Role
 #: NCSC: length over complexity; anything printable, spaces included
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
+#: zxcvbn judges at most this much (its matching grows fast with length, and it refuses more
+#: with a ValueError): a longer password is judged by its start
+JUDGED_LENGTH = 72
 #: zxcvbn's 0 to 4: 3 is "safely unguessable: moderate protection from offline attacks"
 MIN_PASSWORD_SCORE = 3
 #: words anyone guessing a password here would try first
@@ -50,7 +53,9 @@ def check_password(password: str, email: str = "") -> str:
         raise StaffError("A password may not hold control characters.")
     if not password.strip():
         raise StaffError("A password needs more than spaces.")
-    judged = zxcvbn(password, user_inputs=[email, email.partition("@")[0], *OWN_WORDS])
+    judged = zxcvbn(
+        password[:JUDGED_LENGTH], user_inputs=[email, email.partition("@")[0], *OWN_WORDS]
+    )
     if judged["score"] < MIN_PASSWORD_SCORE:
         why = judged["feedback"]["warning"] or "It would be easy to guess."
         raise StaffError(

@@ -177,6 +177,9 @@ def test_signing_out_ends_the_session(app, client):
     assert response.status_code == 303
     with client.session_transaction() as kept:
         assert not {SEEN_KEY, SIGNED_IN_KEY} & set(kept), "the cookie keeps no sign-in times"
+    assert says(
+        client.get(response.headers["Location"]).get_data(as_text=True), "You have signed out."
+    )
     assert client.get("/finance/").status_code == 303
 
 

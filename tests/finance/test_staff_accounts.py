@@ -12,7 +12,7 @@ from donations.staff import accounts
 from donations.staff.accounts import StaffError
 from donations.staff.models import AuditEntry
 from tests import factories
-from tests.support import sign_in
+from tests.support import csrf_token, sign_in
 
 NEW_PASSWORD = "copper kettle whistles at dawn"
 
@@ -160,3 +160,49 @@ def test_a_role_the_site_does_not_know_may_do_nothing(app):
 
     assert not any(may("treasurer", permission) for permission in Permission)
     assert may("viewer", Permission.VIEW_RECORDS)
+
+
+@pytest.mark.parametrize(
+    ("password", "said"),
+    [
+        ("short words", "A password needs at least 12 characters."),
+        ("w" * 257, "A password may have at most 256 characters."),
+        ("copper kettle\x07whistles", "A password may not hold control characters."),
+    ],
+)
+def test_a_password_that_cannot_be_is_refused_in_its_own_words(app, password, said):
+    with pytest.raises(StaffError) as refused:
+        accounts.check_password(password)
+    assert str(refused.value) == said
+
+
+def test_a_password_of_the_longest_length_is_judged_not_refused_for_it(app):
+    long_enough = ("copper kettle whistles at dawn " * 9)[:256]
+    assert accounts.check_password(long_enough) == long_enough
+
+
+def test_an_address_that_is_not_one_is_refused_naming_it(app):
+    with pytest.raises(StaffError) as refused:
+        accounts.create("not an address", "viewer", NEW_PASSWORD)
+    assert str(refused.value) == "'not an address' is not an e-mail address"
+
+
+def test_a_long_passphrase_is_judged_by_its_start_and_never_breaks_the_page(app, client):
+    weak_start = "a" * 80 + " copper kettle whistles"
+    with pytest.raises(StaffError, match="harder to guess"):
+        accounts.check_password(weak_start)
+    factories.staff("admin")
+    sign_in(client, "admin@example.org")
+    passphrase = "copper kettle whistles at dawn while the tide goes out over the long grey sands"
+    assert len(passphrase) > 72
+    made = client.post(
+        "/finance/staff",
+        data={
+            "csrf_token": csrf_token(client, "/finance/staff"),
+            "email": "long@example.org",
+            "role": "viewer",
+            "password": passphrase,
+        },
+    )
+    assert made.status_code == 303, made.get_data(as_text=True)[-500:]
+    assert accounts.authenticate("long@example.org", passphrase) is not None
