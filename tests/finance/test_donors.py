@@ -22,7 +22,7 @@ from donations.uk_time import uk_today
 from donations.updates import consent
 from donations.updates.models import ConsentSource
 from tests import factories
-from tests.support import give, says, sign_in
+from tests.support import give, says, sign_in, staff_post
 
 receipts = itertools.count(1)
 
@@ -476,7 +476,7 @@ def test_a_donors_page_shows_their_research_updates_choice_only_to_those_who_see
     declaring = re.search(r'action="[^"]*/declarations"[^>]*>(.*?)</form>', html, re.S)
     assert declaring is not None
     assert 'name="csrf_token"' in declaring[1], "ready to send"
-    client.post("/finance/logout", data={"csrf_token": csrf(html)})
+    staff_post(client, "/finance/logout")
     sign_in(client, "viewer@example.org")
     viewed = client.get(f"/finance/donors/{ada.id}").get_data(as_text=True)
     assert "Research updates" not in viewed, "a viewer sees no personal choices"

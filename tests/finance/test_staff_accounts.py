@@ -12,7 +12,7 @@ from donations.staff import accounts
 from donations.staff.accounts import StaffError
 from donations.staff.models import AuditEntry
 from tests import factories
-from tests.support import csrf_token, sign_in
+from tests.support import sign_in, staff_post
 
 NEW_PASSWORD = "copper kettle whistles at dawn"
 
@@ -195,14 +195,11 @@ def test_a_long_passphrase_is_judged_by_its_start_and_never_breaks_the_page(app,
     sign_in(client, "admin@example.org")
     passphrase = "copper kettle whistles at dawn while the tide goes out over the long grey sands"
     assert len(passphrase) > 72
-    made = client.post(
+    made = staff_post(
+        client,
         "/finance/staff",
-        data={
-            "csrf_token": csrf_token(client, "/finance/staff"),
-            "email": "long@example.org",
-            "role": "viewer",
-            "password": passphrase,
-        },
+        {"email": "long@example.org", "role": "viewer", "password": passphrase},
+        page="/finance/staff",
     )
     assert made.status_code == 303, made.get_data(as_text=True)[-500:]
     assert accounts.authenticate("long@example.org", passphrase) is not None
