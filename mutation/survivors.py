@@ -4,8 +4,8 @@ files (quicker than `mutmut show`, which takes half a second a mutant).
     .venv/bin/python mutation/survivors.py [--mutants DIR] [--all] [PART_OF_A_NAME]
 
 Lists the survivors docs/MUTATION.md does not yet name and mutation/to_try_again.txt does not
-hold (`--all`: every one). DIR is where
-`bin/mutation` ran mutmut (default: mutants/ here; a worktree's, if it ran there).
+hold (`--all`: every one). DIR is where `bin/mutation` ran mutmut (default: mutants/ here; a
+worktree's, if it ran there).
 """
 
 import argparse
@@ -36,6 +36,10 @@ def change(found: dict[str, str], name: str) -> str:
     return " | ".join(line for line in lines if line[:1] in "+-" and line[:3] not in "+++---")
 
 
+def _unaccounted(name: str, explained: str, again: set[str]) -> bool:
+    return f"`{name}`" not in explained and name not in again
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mutants", type=Path, default=ROOT / "mutants")
@@ -53,11 +57,7 @@ def main() -> None:
         survivors = [
             name
             for name in survivors
-            if args.all
-            or (
-                f"`{name.removeprefix('donations.')}`" not in explained
-                and name.removeprefix("donations.") not in again
-            )
+            if args.all or _unaccounted(name.removeprefix("donations."), explained, again)
         ]
         if not survivors:
             continue

@@ -55,6 +55,10 @@ def fee_cover_product_for_checkout() -> str:
     )
 
 
+#: where each process keeps the fee cover's Product once the database has given it
+_FEE_COVER_KEPT = "fee_cover_product"
+
+
 def fee_cover_product() -> str | None:
     """The fee cover's Product, if one was ever made (to tell its lines from the gift's).
 
@@ -66,9 +70,6 @@ def fee_cover_product() -> str | None:
         if kept is not None:
             current_app.extensions[_FEE_COVER_KEPT] = kept
     return kept
-
-
-_FEE_COVER_KEPT = "fee_cover_product"
 
 
 def customer_key(email: str) -> str:
