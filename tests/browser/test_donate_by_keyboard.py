@@ -56,8 +56,8 @@ def test_the_form_showing_its_errors_is_accessible_and_focuses_the_summary(live_
     page.goto(f"{live_server}/donate")
     tab_to(page, "button[type=submit]")
     page.keyboard.press("Enter")
-    page.wait_for_selector(".error-summary")
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    # donate.js is deferred: the summary is on the page before the script moves focus to it
+    page.wait_for_function("document.activeElement.id === 'error-summary'", timeout=5000)
     assert "Choose which research" in page.inner_text(".error-summary")
     assert axe_violations(page) == []
     page.click(".error-summary a[href='#first_name']")
