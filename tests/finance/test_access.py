@@ -6,7 +6,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from donations.extensions import db
+from donations.extensions import db, limiter
 from donations.finance.guard import SEEN_KEY, SIGNED_IN_KEY
 from donations.staff import accounts, audit
 from donations.staff.models import AuditEntry
@@ -365,3 +365,35 @@ def test_a_sign_in_without_its_e_mail_field_is_refused_in_words(app, client):
     token = csrf_token(client, "/finance/login")
     refused = client.post("/finance/login", data={"csrf_token": token, "password": "x"})
     assert refused.status_code == 400
+
+
+def test_past_the_address_limit_a_try_without_an_e_mail_is_refused_and_logged_as_none(app, client):
+    app.config["SIGN_IN_LIMIT_PER_ADDRESS"] = "2 per minute"
+    token = csrf_token(client, "/finance/login")
+    answers = [
+        client.post("/finance/login", data={"csrf_token": token, "password": "x"}).status_code
+        for _ in range(3)
+    ]
+    assert answers == [400, 400, 429]
+    refused = db.session.execute(
+        select(AuditEntry.actor).where(AuditEntry.action == "sign_in_refused")
+    ).scalars()
+    assert list(refused) == ["(none)"]
+
+
+def test_when_the_account_wide_count_cannot_be_read_staff_still_sign_in(
+    app, client, monkeypatch, caplog
+):
+    """A broken Redis must not keep staff out; each address is still limited."""
+    store = limiter.limiter
+    test = store.test
+
+    def unreadable(item, *keys, **kwargs):
+        if "everywhere" in keys:
+            raise ConnectionError("the limits' store went away")
+        return test(item, *keys, **kwargs)
+
+    monkeypatch.setattr(store, "test", unreadable)
+    factories.staff("finance")
+    assert sign_in_from(client, "203.0.113.7", "finance@example.org").status_code == 303
+    assert "the account-wide limit is not checked" in caplog.text
