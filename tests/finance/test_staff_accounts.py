@@ -181,6 +181,19 @@ def test_a_password_of_the_longest_length_is_judged_not_refused_for_it(app):
     assert accounts.check_password(long_enough) == long_enough
 
 
+def test_a_role_the_site_does_not_have_is_refused_naming_those_it_has(app):
+    """The pages and commands offer only the site's roles; the service still refuses others."""
+    member = factories.staff("finance")
+    for attempt in (
+        lambda: accounts.create("new@example.org", NEW_PASSWORD, "owner"),
+        lambda: accounts.set_role(member, "owner"),
+    ):
+        with pytest.raises(StaffError) as refused:
+            attempt()
+        assert str(refused.value) == "the role must be one of admin, finance, viewer, editor"
+    assert member.role == "finance"
+
+
 def test_an_address_that_is_not_one_is_refused_naming_it(app):
     with pytest.raises(StaffError) as refused:
         accounts.create("not an address", "viewer", NEW_PASSWORD)

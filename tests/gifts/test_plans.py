@@ -84,3 +84,25 @@ def test_a_donations_plan_is_its_own(app):
     commit()
     assert plans.plan_of(second).id == own.id
     assert plans.plan_of(_monthly()) is None
+
+
+def test_a_delivery_that_loses_the_race_to_make_the_plan_takes_the_one_made(app, monkeypatch):
+    """Another delivery for the same subscription made the plan after this one looked for it:
+    this one's insert then finds it there, and it learns the customer this one knows."""
+    donation = _monthly()
+    made = plans.begin_plan(donation, "sub_raced", None)
+    commit()
+    look = plans._plan_of_either
+    looks = []
+
+    def looked_too_early(*args):
+        looks.append(args)
+        return None if len(looks) == 1 else look(*args)
+
+    monkeypatch.setattr(plans, "_plan_of_either", looked_too_early)
+    taken = plans.begin_plan(donation, "sub_raced", "cus_raced")
+    commit()
+    assert len(looks) == 2, "looked, lost the insert, looked again"
+    assert taken.id == made.id
+    assert [(p.subscription_id, p.customer_id) for p in _plans()] == [("sub_raced", "cus_raced")]
+    assert len(db.session.execute(select(PlanChange)).scalars().all()) == 1
