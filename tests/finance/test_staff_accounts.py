@@ -168,6 +168,7 @@ def test_a_role_the_site_does_not_know_may_do_nothing(app):
         ("short words", "A password needs at least 12 characters."),
         ("w" * 257, "A password may have at most 256 characters."),
         ("copper kettle\x07whistles", "A password may not hold control characters."),
+        (" " * 12, "A password needs more than spaces."),
     ],
 )
 def test_a_password_that_cannot_be_is_refused_in_its_own_words(app, password, said):
@@ -179,6 +180,13 @@ def test_a_password_that_cannot_be_is_refused_in_its_own_words(app, password, sa
 def test_a_password_of_the_longest_length_is_judged_not_refused_for_it(app):
     long_enough = ("copper kettle whistles at dawn " * 9)[:256]
     assert accounts.check_password(long_enough) == long_enough
+
+
+def test_a_password_made_of_the_accounts_own_name_is_refused(app):
+    """Only the address's name part makes it guessable: alone it would pass as random."""
+    with pytest.raises(StaffError, match="harder to guess"):
+        accounts.create("okonkwovale@example.org", "okonkwovale2026", "viewer")
+    assert accounts.by_email("okonkwovale@example.org") is None
 
 
 def test_a_role_the_site_does_not_have_is_refused_naming_those_it_has(app):
