@@ -189,6 +189,25 @@ def test_a_password_made_of_the_accounts_own_name_is_refused(app):
     assert accounts.by_email("okonkwovale@example.org") is None
 
 
+@pytest.mark.parametrize(
+    ("password", "why"),
+    [
+        ("password1234", "This is a very common password."),  # zxcvbn's own warning
+        ("charity12345", "It would be easy to guess."),  # zxcvbn gives none: ours
+    ],
+)
+def test_an_easily_guessed_password_is_refused_saying_why(app, password, why):
+    with pytest.raises(StaffError) as refused:
+        accounts.check_password(password, "finance@example.org")
+    assert str(refused.value) == (
+        f"Choose a password that is harder to guess. {why} A few unrelated words make a strong one."
+    )
+
+
+def test_a_password_zxcvbn_scores_three_of_four_is_strong_enough(app):
+    assert accounts.check_password("kettle 12345", "finance@example.org") == "kettle 12345"
+
+
 def test_a_role_the_site_does_not_have_is_refused_naming_those_it_has(app):
     """The pages and commands offer only the site's roles; the service still refuses others."""
     member = factories.staff("finance")
