@@ -4,7 +4,7 @@ import smtplib
 import socket
 import socketserver
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -285,3 +285,31 @@ def test_a_donors_messages_come_newest_first_and_follow_them_into_a_merged_recor
     db.session.commit()
     assert [m.id for m in outbox.messages_for(kept.id, [])] == [theirs.id, newer.id, older.id]
     assert [m.id for m in outbox.messages_for(other.id, [])] == [not_theirs.id]
+
+
+def test_a_round_sends_only_what_no_live_sender_holds_and_nothing_sent_or_given_up(
+    app, monkeypatch
+):
+    now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+    monkeypatch.setattr(outbox, "utcnow", lambda: now)
+    lease = timedelta(seconds=app.config["OUTBOX_CLAIM_SECONDS"])
+    states = {
+        "waiting": {},
+        "sent": {"sent_at": now - lease * 2},
+        "given-up": {"given_up_at": now - lease * 2},
+        "held-now": {"claimed_at": now - lease + timedelta(seconds=1)},
+        "held-to-the-second": {"claimed_at": now - lease},  # its sender may still be at it
+        "held-and-lost": {"claimed_at": now - lease - timedelta(seconds=1)},
+    }
+    for key, fields in states.items():
+        queue(
+            OutboxMessage(
+                dedupe_key=key, to_address=f"{key}@example.org", subject="S", body="B", **fields
+            )
+        )
+    db.session.commit()
+    assert outbox.send_queued() == (2, 0)
+    sent_now = db.session.execute(
+        select(OutboxMessage.dedupe_key).where(OutboxMessage.sent_at == now)
+    ).scalars()
+    assert sorted(sent_now) == ["held-and-lost", "waiting"]
