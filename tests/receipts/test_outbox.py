@@ -313,3 +313,25 @@ def test_a_round_sends_only_what_no_live_sender_holds_and_nothing_sent_or_given_
         select(OutboxMessage.dedupe_key).where(OutboxMessage.sent_at == now)
     ).scalars()
     assert sorted(sent_now) == ["held-and-lost", "waiting"]
+
+
+def test_a_message_one_sender_claims_is_not_claimed_by_another_until_its_lease_runs_out(
+    app, monkeypatch
+):
+    """What keeps two outbox workers from sending the same message twice."""
+    message = queue(
+        OutboxMessage(dedupe_key="k", to_address="a@example.org", subject="S", body="B")
+    )
+    db.session.commit()
+    claimed_at = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+    lease = timedelta(seconds=app.config["OUTBOX_CLAIM_SECONDS"])
+    for now, taken in [
+        (claimed_at, True),
+        (claimed_at + timedelta(seconds=1), False),
+        (claimed_at + lease, False),
+        (claimed_at + lease + timedelta(seconds=1), True),
+    ]:
+        monkeypatch.setattr(outbox, "utcnow", lambda now=now: now)
+        assert outbox._claim(message.id) is taken, now
+    db.session.refresh(message)
+    assert message.attempts == 2
