@@ -1,9 +1,12 @@
 """What a receipt says: who from, what was charged, Gift Aid, the next monthly payment, and who
 the charity is; in plain text and in HTML."""
 
+import re
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
+
+import pytest
 
 from donations.gifts.dates import next_payment
 from tests import factories
@@ -38,7 +41,8 @@ def test_a_receipt_has_both_parts_from_the_charitys_sender(make_app, reset_datab
     assert email["From"] == "donations@charity.example"
     assert email["Reply-To"] == "supporters@charity.example"
     assert email["Subject"] == "Thank you for your gift to the ACTiMuS trial"
-    assert email["Message-ID"].endswith("@charity.example>")
+    assert re.fullmatch(r"<outbox-\d+@charity\.example>", email["Message-ID"])
+    assert str(email["Date"]).endswith(" -0000"), "UTC, as RFC 5322 writes a zone not known"
     text, html = parts(email)
     for body in (text, html):
         assert "Dear Ada" in body
@@ -53,6 +57,22 @@ def test_a_receipt_has_both_parts_from_the_charitys_sender(make_app, reset_datab
         assert "supporters@charity.example" in body
     assert "Total charged: £25.59" in text
     assert "<table" in html
+
+
+@pytest.mark.parametrize(
+    ("sender", "domain"),
+    [
+        ('"gifts@home"@charity.example', "charity.example"),  # the domain is after the last @
+        ("Donations <>", "localhost"),  # no address, so no domain to name it by
+    ],
+)
+def test_each_message_is_named_at_the_senders_domain(make_app, reset_database, sender, domain):
+    app = make_app(MAIL_FROM=sender)
+    reset_database(app)
+    with app.app_context():
+        factories.payment(amount_pence=2500)
+        email = sent_email(app)
+    assert re.fullmatch(rf"<outbox-\d+@{re.escape(domain)}>", email["Message-ID"])
 
 
 def test_a_monthly_receipt_says_when_the_next_gift_is_taken_and_how_to_stop(app):
