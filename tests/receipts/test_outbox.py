@@ -335,3 +335,15 @@ def test_a_message_one_sender_claims_is_not_claimed_by_another_until_its_lease_r
         assert outbox._claim(message.id) is taken, now
     db.session.refresh(message)
     assert message.attempts == 2
+
+
+def test_without_a_mail_server_the_outbox_makes_its_folder_and_any_above_it(
+    make_app, reset_database, tmp_path
+):
+    folder = tmp_path / "not" / "made" / "yet"
+    app = make_app(OUTBOX_DIR=str(folder))
+    reset_database(app)
+    with app.app_context():
+        factories.payment(amount_pence=1000, email="one@example.org")
+        factories.payment(amount_pence=2000, email="two@example.org")
+    assert len(list(folder.glob("*.eml"))) == 2
