@@ -37,6 +37,10 @@ class SMTPHandler(socketserver.StreamRequestHandler):
                 lines = []
                 while (data := self.rfile.readline()) not in (b".\r\n", b""):
                     lines.append(data[1:] if data.startswith(b"..") else data)
+                if self.server.temporary_failures:
+                    self.server.temporary_failures -= 1
+                    self.reply("451 4.3.0 try again later")
+                    continue
                 self.server.messages.append(b"".join(lines))
                 self.reply("250 queued")
             elif command == "QUIT":
@@ -50,6 +54,7 @@ class SMTPHandler(socketserver.StreamRequestHandler):
 def smtp_server():
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), SMTPHandler)
     server.messages = []
+    server.temporary_failures = 0  # how many DATA commands to answer 451 first
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     yield server
     server.shutdown()
@@ -347,3 +352,24 @@ def test_without_a_mail_server_the_outbox_makes_its_folder_and_any_above_it(
         factories.payment(amount_pence=1000, email="one@example.org")
         factories.payment(amount_pence=2000, email="two@example.org")
     assert len(list(folder.glob("*.eml"))) == 2
+
+
+def test_after_a_failed_send_the_next_message_of_the_round_goes_on_a_new_connection(
+    make_app, reset_database, smtp_server
+):
+    app = make_app(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.server_address[1], MAIL_USE_TLS=False
+    )
+    reset_database(app)
+    with app.app_context():
+        for n in range(2):
+            queue(
+                OutboxMessage(
+                    dedupe_key=f"k{n}", to_address=f"a{n}@example.org", subject="S", body="B"
+                )
+            )
+        db.session.commit()
+        smtp_server.temporary_failures = 1
+        assert outbox.send_queued() == (1, 1)
+    [raw] = smtp_server.messages
+    assert message_from_bytes(raw, policy=policy.default)["To"] == "a1@example.org"
