@@ -373,3 +373,11 @@ def test_after_a_failed_send_the_next_message_of_the_round_goes_on_a_new_connect
         assert outbox.send_queued() == (1, 1)
     [raw] = smtp_server.messages
     assert message_from_bytes(raw, policy=policy.default)["To"] == "a1@example.org"
+
+
+def test_a_message_another_sender_claims_first_is_left_to_it(app, monkeypatch):
+    queue(OutboxMessage(dedupe_key="k", to_address="a@example.org", subject="S", body="B"))
+    db.session.commit()
+    monkeypatch.setattr(outbox, "_claim", lambda message_id: False)
+    assert outbox.send_queued() == (0, 0)
+    assert list(Path(app.config["OUTBOX_DIR"]).glob("*.eml")) == []
