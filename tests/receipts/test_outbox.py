@@ -39,7 +39,7 @@ class SMTPHandler(socketserver.StreamRequestHandler):
                     lines.append(data[1:] if data.startswith(b"..") else data)
                 if self.server.temporary_failures:
                     self.server.temporary_failures -= 1
-                    self.reply("451 4.3.0 try again later")
+                    self.reply("451 4.3.0 try again later " + "x" * 600)
                     continue
                 self.server.messages.append(b"".join(lines))
                 self.reply("250 queued")
@@ -92,7 +92,7 @@ def test_smtp_is_used_when_configured_and_a_failure_is_retried(
         factories.payment(amount_pence=2500)
         message = db.session.execute(select(OutboxMessage)).scalar_one()
         assert message.sent_at is None, "the payment stands even though mail is down"
-        assert message.last_error
+        assert "Connection refused" in message.last_error, "the error's own words"
         assert message.attempts == 1
 
     up = make_app(
@@ -371,6 +371,10 @@ def test_after_a_failed_send_the_next_message_of_the_round_goes_on_a_new_connect
         db.session.commit()
         smtp_server.temporary_failures = 1
         assert outbox.send_queued() == (1, 1)
+        first = db.session.execute(select(OutboxMessage).filter_by(dedupe_key="k0")).scalar_one()
+        assert (first.sent_at, first.claimed_at) == (None, None), "free for the next round"
+        assert first.last_error.startswith("(451, b'4.3.0 try again later xxx")
+        assert len(first.last_error) == 500
     [raw] = smtp_server.messages
     assert message_from_bytes(raw, policy=policy.default)["To"] == "a1@example.org"
 
