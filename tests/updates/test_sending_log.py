@@ -31,7 +31,8 @@ def test_sent_refused_and_no_longer_wanted_are_each_logged_and_kept_as_what_they
     commit()
 
     with caplog.at_level(logging.INFO, logger="donations.receipts.outbox"):
-        send_queued(limit=100, bulk=True)
+        counted = send_queued(limit=100, bulk=True)
+    assert counted == (1, 1), "sent, and refused counted as failed; one dropped, not counted"
 
     messages = {
         m.to_address: m
