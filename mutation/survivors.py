@@ -48,7 +48,7 @@ def main() -> None:
     args = parser.parse_args()
     explained = (ROOT / "docs" / "MUTATION.md").read_text()
     # killed by a test written since the run, checked with try_mutant.py: the next run tries
-    # them again by name (`mutmut run $(cat mutation/to_try_again.txt)`)
+    # them again by name (`mutmut run $(sed "s/^/donations./" mutation/to_try_again.txt)`)
     again = set((ROOT / "mutation" / "to_try_again.txt").read_text().split())
     listed = 0
     for meta in sorted(args.mutants.glob("donations/**/*.meta")):
