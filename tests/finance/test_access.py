@@ -365,6 +365,7 @@ def test_a_sign_in_without_its_e_mail_field_is_refused_in_words(app, client):
     token = csrf_token(client, "/finance/login")
     refused = client.post("/finance/login", data={"csrf_token": token, "password": "x"})
     assert refused.status_code == 400
+    assert "Enter your e-mail address." in refused.get_data(as_text=True)
 
 
 def test_past_the_address_limit_a_try_without_an_e_mail_is_refused_and_logged_as_none(app, client):
