@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from donations.extensions import db, limiter
-from donations.finance.guard import SEEN_KEY, SIGNED_IN_KEY
+from donations.finance.guard import SEEN_KEY, SIGNED_IN_KEY, safe_next
 from donations.staff import accounts, audit
 from donations.staff.models import AuditEntry
 from tests import factories
@@ -323,8 +323,6 @@ def test_signing_out_of_a_session_that_had_already_ended_is_a_plain_sign_out(app
     ],
 )
 def test_after_signing_in_only_a_page_of_the_finance_area_is_gone_to(app, asked, goes):
-    from donations.finance.guard import safe_next  # noqa: PLC0415
-
     with app.test_request_context():
         assert safe_next(asked) == goes
 

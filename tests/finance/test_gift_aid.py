@@ -12,6 +12,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 
+from donations.claims import services as claims
 from donations.claims.models import ClaimStatus, GiftAidClaim
 from donations.extensions import db
 from donations.gift_aid.models import GiftAidDeclaration
@@ -389,8 +390,6 @@ def test_a_draft_claims_schedule_follows_a_refund_made_after_the_draft(client):
 
 
 def test_a_penny_gift_keeps_its_own_row_unless_small_gifts_are_added_up(client):
-    from donations.claims import services as claims  # noqa: PLC0415
-
     factories.offline_gift(
         amount_pence=1,
         received_on=TODAY,

@@ -11,6 +11,7 @@ from donations.extensions import db
 from donations.staff import accounts
 from donations.staff.accounts import StaffError
 from donations.staff.models import AuditEntry
+from donations.staff.roles import Permission, may
 from tests import factories
 from tests.support import sign_in, staff_post
 
@@ -156,8 +157,6 @@ def test_everyone_is_listed_by_e_mail_address(app):
 
 
 def test_a_role_the_site_does_not_know_may_do_nothing(app):
-    from donations.staff.roles import Permission, may  # noqa: PLC0415
-
     assert not any(may("treasurer", permission) for permission in Permission)
     assert may("viewer", Permission.VIEW_RECORDS)
 
