@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from donations.extensions import db
+from donations.gifts import lifecycle
 from donations.gifts.models import Plan, PlanChange, PlanStatus
 from donations.ledger.models import EntryKind, LedgerEntry
 from donations.payments import catalogue
@@ -589,8 +590,6 @@ def test_a_first_month_of_another_amount_is_held_in_words(client, app):
 
 
 def test_news_of_a_payment_for_an_expired_donation_is_held_in_words(client, app):
-    from donations.gifts import lifecycle  # noqa: PLC0415
-
     monthly_gift = factories.checkout(amount_pence=1500, frequency="monthly", email="m@x.org")
     one_off = factories.checkout(amount_pence=2500, email="o@example.org")
     lifecycle.mark_expired(monthly_gift)
