@@ -6,10 +6,17 @@ from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 
+from sqlalchemy import select
+
+from donations.claims import services as claims
 from donations.claims import statements
 from donations.extensions import db
+from donations.gifts.dates import tax_year_of
 from donations.gifts.donors import by_email
+from donations.ledger import services as ledger
 from donations.receipts.models import OutboxMessage
+from donations.staff.models import AuditEntry
+from donations.uk_time import uk_date
 from tests import factories
 from tests.support import sign_in, staff_post
 
@@ -87,11 +94,6 @@ def test_a_viewer_cannot_send_statements(app, client):
 
 
 def test_each_line_names_its_fund_gift_and_claim_and_the_sending_is_audited(app):
-    from sqlalchemy import select  # noqa: PLC0415
-
-    from donations.claims import services as claims  # noqa: PLC0415
-    from donations.staff.models import AuditEntry  # noqa: PLC0415
-
     audit_gift = factories.payment("stem-cell-audit", amount_pence=3000, gift_aid=True)
     trial_gift = factories.payment("actimus", amount_pence=2000, gift_aid=True)
     claim = claims.create(audit_gift.paid_at.date(), audit_gift.paid_at.date(), "f@example.org")
@@ -114,9 +116,6 @@ def test_each_line_names_its_fund_gift_and_claim_and_the_sending_is_audited(app)
 
 
 def _tax_year(moment) -> int:
-    from donations.gifts.dates import tax_year_of  # noqa: PLC0415
-    from donations.uk_time import uk_date  # noqa: PLC0415
-
     return tax_year_of(uk_date(moment))
 
 
@@ -170,8 +169,6 @@ def test_a_gift_refunded_in_full_stands_at_nothing_on_the_statement(app):
 
 
 def test_a_donor_whose_only_movement_in_the_year_is_a_refund_gets_no_statement(app):
-    from donations.ledger import services as ledger  # noqa: PLC0415
-
     last_year = factories.payment(
         amount_pence=3000,
         gift_aid=True,
