@@ -14,11 +14,11 @@ from donations.claims import services as claims
 from donations.extensions import db
 from donations.finance import dashboard
 from donations.gift_aid.models import GiftAidDeclaration
-from donations.gifts import donor_records, plans
-from donations.gifts.models import Donation, Donor
+from donations.gifts import donor_records, lifecycle, plans
+from donations.gifts.models import Donation, Donor, Plan, PlanStatus
 from donations.ledger.totals import drift
 from donations.staff.models import AuditEntry
-from donations.uk_time import uk_today
+from donations.uk_time import uk_date, uk_today
 from donations.updates import consent
 from donations.updates.models import ConsentSource
 from tests import factories
@@ -338,8 +338,6 @@ def test_a_donors_figures_are_their_gifts_what_stands_of_them_and_their_first_an
     """Recorded out of order (the later cheque first), refunded in part, beside another
     donor: each record's own count, net and days; their gifts and declarations newest first
     by the day they were given and made, not the order they were typed in."""
-    from donations.gifts import donor_records  # noqa: PLC0415
-    from donations.uk_time import uk_date  # noqa: PLC0415
 
     later = cheque(
         "Mary",
@@ -381,8 +379,6 @@ def test_a_donors_figures_are_their_gifts_what_stands_of_them_and_their_first_an
 def test_a_donors_page_says_since_when_a_plan_was_cancelled_and_nothing_of_a_pause(app, client):
     """A cancelled plan says the day it ended; a plan only past due has no such day; news of
     a cancelled plan that comes later changes nothing."""
-    from donations.gifts import plans  # noqa: PLC0415
-    from donations.gifts.models import Plan, PlanStatus  # noqa: PLC0415
 
     give(client, frequency="monthly", amount="10", email="ada@example.org")
     give(client, frequency="monthly", amount="20", email="ada@example.org")
@@ -443,7 +439,6 @@ def test_a_donors_plans_are_their_own_newest_first(app):
 def test_a_donor_whose_only_payment_the_ledger_already_held_has_no_gifts_and_nothing_given(app):
     """A payment brought twice under two donations (the same PaymentIntent): the ledger keeps
     the first; the second's donor is listed with nothing counted."""
-    from donations.gifts import donor_records, lifecycle  # noqa: PLC0415
 
     factories.payment(source_ref="pi_brought_twice", email="first@example.org")
     second = factories.donation(email="second@example.org")

@@ -7,11 +7,13 @@ import pytest
 from sqlalchemy import func, select
 
 from donations.extensions import db
+from donations.finance.offline import read_gift
 from donations.gifts.models import Donation
 from donations.ledger.models import EntryKind, LedgerEntry
 from donations.ledger.totals import drift
 from donations.receipts.models import OutboxMessage
 from donations.staff.models import AuditEntry
+from donations.uk_time import uk_today
 from tests import factories
 from tests.support import count, csrf_token, fund_totals, says, sign_in, staff_post
 
@@ -157,9 +159,6 @@ def test_a_page_or_sponsorship_that_cannot_be_is_named_beside_it(finance):
 
 
 def test_a_gift_without_gift_aid_is_not_marked_as_from_abroad(app):
-    from donations.finance.offline import read_gift  # noqa: PLC0415
-    from donations.uk_time import uk_today  # noqa: PLC0415
-
     values = {**CHEQUE, "gift_aid": "no", "declaration_date": "", "overseas": ""}
     gift, problems = read_gift(values, uk_today())
     assert problems == {}

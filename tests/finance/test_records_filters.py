@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 
 from donations.extensions import db
-from donations.finance import listing
+from donations.finance import exports, listing
 from donations.finance.listing import Filters, parse_filters
 from donations.gifts import lifecycle
 from tests import factories
@@ -140,8 +140,6 @@ def test_a_donations_page_names_where_its_receipt_went_to_finance_staff(client, 
 
 
 def test_an_export_of_several_batches_counts_every_record(app, monkeypatch, tmp_path):
-    from donations.finance import exports  # noqa: PLC0415
-
     monkeypatch.setattr(exports, "BATCH", 2)
     made = {factories.payment(email=f"b{n}@example.org").reference for n in range(5)}
     with (tmp_path / "all.csv").open("wb") as out:

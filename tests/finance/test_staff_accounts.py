@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
+from donations.config import from_environment
 from donations.extensions import db
 from donations.staff import accounts
 from donations.staff.accounts import StaffError
@@ -120,7 +121,6 @@ def test_at_a_terminal_the_password_is_asked_twice_and_never_shown(app, runner, 
 def test_outside_the_tests_a_password_is_kept_only_as_its_scrypt_hash(make_app):
     """Production hashes with scrypt, and no environment variable changes that (the suite
     alone chooses a quicker method, in its own configuration)."""
-    from donations.config import from_environment  # noqa: PLC0415
 
     method = from_environment({"PASSWORD_HASH_METHOD": "plain"})["PASSWORD_HASH_METHOD"]
     assert method == "scrypt"

@@ -2,13 +2,16 @@
 end, as a page and an XLSX."""
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import openpyxl
 import pytest
 
+from donations.claims import services as claims
 from donations.extensions import db
 from donations.finance import trustees
+from donations.gifts import reversals
+from donations.uk_time import uk_midnight, uk_today
 from tests import factories
 from tests.support import sign_in
 
@@ -125,8 +128,6 @@ def test_the_xlsx_is_one_sheet_of_pounds_with_its_heading_and_net_in_bold(app, c
 def test_gift_aid_is_what_submitted_claims_got_for_the_years_gifts_less_what_is_owed_back(app):
     """Per fund: the tax of each gift of the year on a submitted claim, less what a refund
     since made owed back; a draft claim's gifts count for nothing yet."""
-    from donations.claims import services as claims  # noqa: PLC0415
-    from donations.uk_time import uk_today  # noqa: PLC0415
 
     today = uk_today()
     kept = factories.payment(amount_pence=4000, gift_aid=True, email="a@example.org")
@@ -146,10 +147,6 @@ def test_gift_aid_is_what_submitted_claims_got_for_the_years_gifts_less_what_is_
 
 
 def test_a_year_runs_from_the_first_moment_of_its_first_day_to_the_last_of_its_last(app):
-    from datetime import timedelta  # noqa: PLC0415
-
-    from donations.uk_time import uk_midnight  # noqa: PLC0415
-
     first_moment = uk_midnight(date(2026, 4, 1))
     factories.payment(amount_pence=1000, paid_at=first_moment, email="first@example.org")
     factories.payment(
@@ -161,9 +158,6 @@ def test_a_year_runs_from_the_first_moment_of_its_first_day_to_the_last_of_its_l
 
 
 def test_a_refund_that_failed_gives_back_what_it_took_from_the_refunds_line(app):
-    from donations.gifts import reversals  # noqa: PLC0415
-    from donations.uk_time import uk_today  # noqa: PLC0415
-
     paid = factories.payment(amount_pence=5000, email="a@example.org")
     factories.refund(paid, 2000, source_ref="re_failed")
     factories.refund(paid, 500, source_ref="re_kept")
@@ -175,8 +169,6 @@ def test_a_refund_that_failed_gives_back_what_it_took_from_the_refunds_line(app)
 
 
 def test_stripes_fees_are_each_funds_own_for_the_years_payments(app):
-    from datetime import UTC, datetime  # noqa: PLC0415
-
     this_year = factories.payment(amount_pence=5000, email="a@example.org")
     audit = factories.payment("stem-cell-audit", amount_pence=3000, email="b@example.org")
     long_ago = factories.payment(
@@ -191,11 +183,6 @@ def test_stripes_fees_are_each_funds_own_for_the_years_payments(app):
 
 
 def test_gift_aid_counts_only_the_gifts_of_the_year_on_a_claim_that_spans_two(app):
-    from datetime import UTC, datetime  # noqa: PLC0415
-
-    from donations.claims import services as claims  # noqa: PLC0415
-    from donations.uk_time import uk_today  # noqa: PLC0415
-
     factories.payment(
         amount_pence=4000,
         gift_aid=True,

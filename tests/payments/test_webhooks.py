@@ -18,6 +18,7 @@ from donations.ledger.totals import drift
 from donations.payments.gateway import gateway
 from donations.payments.models import StripeEvent
 from donations.payments.objects import id_of
+from donations.payments.provider_payments import lock_keys
 from donations.payments.webhooks.registry import HANDLERS, handles
 from donations.receipts.models import OutboxMessage
 from donations.sandbox.signing import signature_header
@@ -133,7 +134,6 @@ def test_a_payment_replaying_a_held_refund_and_a_new_refund_never_wait_on_each_o
     """The payment holds its PaymentIntent's lock and learns the Charge's from a held refund;
     a refund for it arriving then asks for both. Locked in alphabetical order (the Charge
     first), each waited for the other and PostgreSQL ended one as a deadlock."""
-    from donations.payments.provider_payments import lock_keys  # noqa: PLC0415
 
     failed = []
     payment_has_its_key, refund_waits = threading.Event(), threading.Event()

@@ -12,10 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from donations.extensions import db
+from donations.gifts.models import Donor
 from donations.receipts import outbox
 from donations.receipts.models import OutboxMessage
 from donations.receipts.outbox import Pacer, kind_of, queue, refused_for_good, send_batch
 from donations.receipts.outbox import _give_up as give_up
+from donations.transaction import commit
 from tests import factories
 from tests.support import plain_text, session_event, signed_event
 
@@ -148,9 +150,6 @@ def test_with_stripe_receipts_wait_for_the_outbox_worker_not_the_webhook(make_ap
 
 
 def test_erasure_forgets_every_message_to_them_or_about_their_gifts(app):
-    from donations.receipts import outbox  # noqa: PLC0415
-    from donations.transaction import commit  # noqa: PLC0415
-
     gift = factories.payment(email="ada@example.org")  # its receipt is sent at once
     app.config["SEND_RECEIPTS_AFTER_COMMIT"] = False  # the rest wait
     about_her_gift = outbox.queue_message("old@example.org", "Yours", "B", "<p>B</p>", "k-1")
@@ -268,8 +267,6 @@ def test_each_message_is_named_by_what_its_key_starts_with(key, kind):
 
 
 def test_a_donors_messages_come_newest_first_and_follow_them_into_a_merged_record(app):
-    from donations.gifts.models import Donor  # noqa: PLC0415
-
     kept, merged, other = (
         Donor(first_name=name, last_name="Smith", email=f"{name}@example.org")
         for name in ("kept", "merged", "other")
