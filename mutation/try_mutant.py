@@ -45,6 +45,8 @@ def mutated(mutants: Path, name: str) -> tuple[Path, str]:
     module, _, mutant = f"donations.{name.removeprefix('donations.')}".rpartition(".")
     plain, owner = _plain(mutant)
     relative = Path(*module.split(".")).with_suffix(".py")
+    if not (ROOT / relative).exists():  # a package's own module
+        relative = Path(*module.split("."), "__init__.py")
     mutant_text = (mutants / relative).read_text()
     node = function_at(mutant_text, mutant, owner)
     lines = mutant_text.splitlines(keepends=True)

@@ -49,6 +49,7 @@ def test_a_gift_is_followed_from_the_form_through_the_webhook_to_the_receipt(app
     assert {line["donation"] for line in following} == {reference}
     assert following[0]["request_id"] == form_request
     assert following[1]["request_id"] == paid.headers["X-Request-Id"]
+    assert following[1]["kind"] == "payment"
     assert following[2]["kind"] == "Receipt"
     event = next(line for line in lines if line["message"].startswith("stripe event"))
     assert event["event_type"] == "checkout.session.completed"

@@ -40,6 +40,18 @@ def _donor_with_email(email: str, donation: Donation) -> Donor:
     )
 
 
+def _donor_of(donation: Donation) -> Donor:
+    """The donor with the donation's e-mail address, or one of its own when it has none (an
+    offline gift), holding the names given with it."""
+    if donation.email:
+        return _donor_with_email(donation.email, donation)
+    donor = Donor(
+        title=donation.title, first_name=donation.first_name, last_name=donation.last_name
+    )
+    db.session.add(donor)
+    return donor
+
+
 def settle_donor(donation: Donation) -> Donor:
     """The paid donation's donor, found by e-mail (or new), holding the names given with it;
     and its Gift Aid declaration, when the donor made one."""
@@ -49,15 +61,8 @@ def settle_donor(donation: Donation) -> Donor:
 
 def _settle(donation: Donation) -> Donor:
     if donation.donor is None:
-        if donation.email:
-            donation.donor = _donor_with_email(donation.email, donation)
-        else:
-            donation.donor = Donor(first_name=donation.first_name, last_name=donation.last_name)
-            db.session.add(donation.donor)
+        donation.donor = _donor_of(donation)
     donor = donation.donor
-    donor.title = donation.title
-    donor.first_name = donation.first_name
-    donor.last_name = donation.last_name
     db.session.flush()
     if donation.gift_aid and donation.declaration is None:
         donation.declaration = new_declaration(

@@ -103,17 +103,16 @@ def _same_request(
 
 
 def _made_by_form(token: str) -> list[Donation]:
-    """The donations one form made: a resubmission with changed details gets a suffix."""
+    """The donations one form made: a resubmission with changed details gets a suffix. At
+    most one of them is the same request, so their order does not matter."""
     return list(
         db.session.execute(
-            select(Donation)
-            .where(
+            select(Donation).where(
                 or_(
                     Donation.form_token == token,
                     Donation.form_token.startswith(f"{token}~", autoescape=True),
                 )
             )
-            .order_by(Donation.id)
         ).scalars()
     )
 

@@ -3,6 +3,7 @@ audited with what it replaced; editors see nothing of donors or money."""
 
 import io
 import json
+import re
 
 import pytest
 from PIL import Image
@@ -299,3 +300,12 @@ def test_an_image_removed_leaves_the_appeal_without_one(client):
     assert funds.appeal_by_slug("winter-appeal-2026").image_id is None
     assert audited("appeal_changed")[-1]["after"] == {"image_id": None}
     assert "srcset=" not in client.get("/appeals/winter-appeal-2026").get_data(as_text=True)
+
+
+def test_the_funds_list_gives_each_goal_in_whole_pounds_and_its_state(client):
+    signed_in_as(client, "editor")
+    page = client.get("/finance/funds").get_data(as_text=True)
+    cells = [cell.strip() for cell in re.findall(r"<td>([^<]*)</td>", page)]
+    assert "£50,000" in cells, cells
+    assert "£250,000" in cells, cells
+    assert "open" in cells, cells
