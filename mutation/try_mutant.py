@@ -59,6 +59,14 @@ def mutated(mutants: Path, name: str) -> tuple[Path, str]:
     return ROOT / relative, text
 
 
+def _forget_compiled(path: Path) -> None:
+    """Python trusts a module's cached bytecode when the source's size and mtime (to the
+    second) match: a mutant of the same size written within the second would run as the
+    code before it. So the cache goes with every change."""
+    for compiled in path.parent.glob(f"__pycache__/{path.stem}.*.pyc"):
+        compiled.unlink()
+
+
 def main() -> None:
     arguments = sys.argv[1:]
     split = arguments.index("--") if "--" in arguments else len(arguments)
@@ -71,6 +79,7 @@ def main() -> None:
         path, text = mutated(args.mutants, name)
         original = path.read_text()
         path.write_text(text)
+        _forget_compiled(path)
         try:
             ran = subprocess.run(  # noqa: S603  (our own pytest, with the arguments given)
                 [ROOT / ".venv/bin/pytest", "-q", "-x", "-p", "no:randomly", *pytest_args],
@@ -80,6 +89,7 @@ def main() -> None:
             )
         finally:
             path.write_text(original)
+            _forget_compiled(path)
         verdict = {0: "SURVIVED", 1: "KILLED"}.get(ran.returncode, f"ERROR ({ran.returncode})")
         print(f"{name.removeprefix('donations.')} {verdict}", flush=True)
 

@@ -5,6 +5,7 @@ import pytest
 from donations.gifts import lifecycle, states
 from donations.gifts.models import DonationStatus
 from tests import factories
+from tests.support import fund_totals
 
 
 @pytest.mark.parametrize(
@@ -34,8 +35,11 @@ def test_paying_twice_is_refused(app):
 def test_a_direct_debit_goes_pending_then_paid(app):
     donation = factories.pending_payment(amount_pence=1000)
     assert donation.status == DonationStatus.PENDING
+    assert fund_totals("actimus").pending_pence == 1000
     assert lifecycle.mark_paid(donation, "pi_settled") is not None
     assert donation.status == DonationStatus.PAID
+    totals = fund_totals("actimus")
+    assert (totals.pending_pence, totals.raised_pence) == (0, 1000), "collected: no longer pending"
 
 
 def test_a_refused_transition_says_which_gift_and_where_it_was_asked_to_go(app):
