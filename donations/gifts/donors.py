@@ -7,7 +7,7 @@ declaration. Services flush; callers commit.
 
 from sqlalchemy import select
 
-from donations.extensions import db, utcnow
+from donations.extensions import db
 from donations.gift_aid.services import new_declaration
 from donations.gifts.models import Donation, Donor
 from donations.upserts import insert_or_update
@@ -36,7 +36,6 @@ def _donor_with_email(email: str, donation: Donation) -> Donor:
         title=donation.title,
         first_name=donation.first_name,
         last_name=donation.last_name,
-        created_at=utcnow(),
     )
 
 
