@@ -29,6 +29,7 @@ def photograph(tmp_path) -> str:
 
 
 def overflow(page) -> int:
+    page.wait_for_load_state("load")  # a page reached by a click: its stylesheet too
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 

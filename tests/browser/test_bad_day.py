@@ -43,6 +43,7 @@ def switchable(app, make_app, database_url):
 
 
 def fits_and_passes_axe(page, name: str) -> None:
+    page.wait_for_load_state("load")  # a page reached by a click: its stylesheet too
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") == 0
     assert axe_violations(page) == []
     folder = os.environ.get("SCREENSHOTS")

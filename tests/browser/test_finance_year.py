@@ -53,6 +53,8 @@ def shot(page, name: str) -> None:
 
 
 def checked(page, path: str, name: str) -> None:
+    # a page reached by a click may be on screen before its stylesheet has loaded
+    page.wait_for_load_state("load")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow == 0, path
     assert axe_violations(page) == [], path

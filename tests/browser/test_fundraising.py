@@ -40,6 +40,7 @@ def outbox_to(address: str) -> list[tuple[str, str]]:
 
 
 def overflow(page) -> int:
+    page.wait_for_load_state("load")  # a page reached by a click: its stylesheet too
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 

@@ -27,6 +27,7 @@ PUBLIC = (
 
 def overflow(page) -> int:
     """How far the page runs past the side of the window, in pixels (0: not at all)."""
+    page.wait_for_load_state("load")  # a page reached by a click: its stylesheet too
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 

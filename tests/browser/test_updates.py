@@ -35,6 +35,7 @@ def shots(tmp_path) -> Path:
 
 
 def overflow(page) -> int:
+    page.wait_for_load_state("load")  # a page reached by a click: its stylesheet too
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
