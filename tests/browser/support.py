@@ -1,4 +1,5 @@
-"""What the browser tests share: axe-core, and moving through a page by keyboard."""
+"""What the browser tests share: axe-core, a page's width, and moving through a page by
+keyboard."""
 
 import re
 from pathlib import Path
@@ -7,6 +8,13 @@ from tests.support import STAFF_PASSWORD
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def overflow(page) -> int:
+    """How far the page runs past the side of the window, in pixels (0: not at all), once it
+    has loaded: a page reached by a click may be on screen before its stylesheet."""
+    page.wait_for_load_state("load")
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
 def axe_violations(page) -> list[dict]:

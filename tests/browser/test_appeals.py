@@ -14,6 +14,7 @@ from tests import factories
 from tests.browser.support import (
     axe_violations,
     give_through_the_page,
+    overflow,
     tab_to,
     type_by_keyboard,
 )
@@ -26,11 +27,6 @@ def photograph(tmp_path) -> str:
     path = tmp_path / "lab.jpg"
     Image.new("RGB", (1200, 800), (30, 90, 160)).save(path, "JPEG")
     return str(path)
-
-
-def overflow(page) -> int:
-    page.wait_for_load_state("load")  # a page reached by a click: its stylesheet too
-    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
 def test_an_editor_runs_an_appeal_and_a_donor_gives_through_it(live_server, page, app, tmp_path):

@@ -12,7 +12,7 @@ from werkzeug.serving import make_server
 
 from donations.extensions import db
 from donations.gifts.models import Donation
-from tests.browser.support import axe_violations, tab_to, type_by_keyboard
+from tests.browser.support import axe_violations, overflow, tab_to, type_by_keyboard
 
 pytestmark = pytest.mark.browser
 
@@ -43,8 +43,7 @@ def switchable(app, make_app, database_url):
 
 
 def fits_and_passes_axe(page, name: str) -> None:
-    page.wait_for_load_state("load")  # a page reached by a click: its stylesheet too
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") == 0
+    assert overflow(page) == 0
     assert axe_violations(page) == []
     folder = os.environ.get("SCREENSHOTS")
     if folder:

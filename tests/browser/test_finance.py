@@ -13,7 +13,7 @@ from donations.gifts import plans
 from donations.gifts.models import Donation, Plan, PlanStatus
 from donations.ledger.models import EntryKind, LedgerEntry
 from tests import factories
-from tests.browser.support import axe_violations, sign_in_by_keyboard, tab_to
+from tests.browser.support import axe_violations, overflow, sign_in_by_keyboard, tab_to
 from tests.support import STAFF_PASSWORD, give
 
 pytestmark = pytest.mark.browser
@@ -108,8 +108,7 @@ def test_every_finance_page_fits_and_passes_axe(live_server, browser, admin_with
     paths = [*FINANCE_PAGES, f"/finance/donations/{reference}"]
     for path in paths:
         page.goto(live_server + path)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow == 0, path
+        assert overflow(page) == 0, path
         assert axe_violations(page) == [], path
     # forms showing their errors
     page.goto(f"{live_server}/finance/offline")

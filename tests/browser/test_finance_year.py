@@ -13,7 +13,7 @@ from donations.extensions import db
 from donations.gifts.models import Donor
 from donations.receipts.models import LetterBatch, ThankYouLetter
 from tests import factories
-from tests.browser.support import axe_violations, sign_in_by_keyboard, tab_to
+from tests.browser.support import axe_violations, overflow, sign_in_by_keyboard, tab_to
 from tests.support import STAFF_PASSWORD, give
 
 pytestmark = pytest.mark.browser
@@ -53,10 +53,7 @@ def shot(page, name: str) -> None:
 
 
 def checked(page, path: str, name: str) -> None:
-    # a page reached by a click may be on screen before its stylesheet has loaded
-    page.wait_for_load_state("load")
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow == 0, path
+    assert overflow(page) == 0, path
     assert axe_violations(page) == [], path
     shot(page, name)
 

@@ -19,6 +19,7 @@ from tests import factories
 from tests.browser.support import (
     axe_violations,
     give_through_the_page,
+    overflow,
     tab_to,
     type_by_keyboard,
 )
@@ -37,11 +38,6 @@ def outbox_to(address: str) -> list[tuple[str, str]]:
     found = [tuple(row) for row in db.session.execute(statement.order_by(OutboxMessage.id))]
     db.session.rollback()
     return found
-
-
-def overflow(page) -> int:
-    page.wait_for_load_state("load")  # a page reached by a click: its stylesheet too
-    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
 def test_a_supporter_starts_a_page_staff_approve_it_and_a_donor_gives(live_server, page, app):

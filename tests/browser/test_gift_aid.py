@@ -13,7 +13,7 @@ from donations.extensions import db
 from donations.gifts.links import gift_aid_token
 from donations.gifts.models import Donation
 from tests import factories
-from tests.browser.support import axe_violations, sign_in_by_keyboard, tab_to
+from tests.browser.support import axe_violations, overflow, sign_in_by_keyboard, tab_to
 from tests.support import STAFF_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -109,7 +109,6 @@ def test_the_gift_aid_pages_fit_and_pass_axe(live_server, browser, app, gifts_to
         paths.append(f"/gift-aid/stop/{gift_aid_token(donation)}")  # the donor's page
     for path in ["/finance/gift-aid", "/finance/gift-aid?from=x", *paths]:
         page.goto(live_server + path)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow == 0, path
+        assert overflow(page) == 0, path
         assert axe_violations(page) == [], path
     context.close()

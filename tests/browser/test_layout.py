@@ -8,7 +8,7 @@ import pytest
 
 from donations.gifts import links
 from tests import factories
-from tests.browser.support import axe_violations, give_through_the_page
+from tests.browser.support import axe_violations, give_through_the_page, overflow
 
 pytestmark = pytest.mark.browser
 
@@ -23,12 +23,6 @@ PUBLIC = (
     "/embed/funds/actimus",
     "/no-such-page",
 )
-
-
-def overflow(page) -> int:
-    """How far the page runs past the side of the window, in pixels (0: not at all)."""
-    page.wait_for_load_state("load")  # a page reached by a click: its stylesheet too
-    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
 #: 400% zoom on a 1280 x 1024 screen: 320 x 256 CSS pixels

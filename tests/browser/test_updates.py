@@ -18,6 +18,7 @@ from tests import factories
 from tests.browser.support import (
     axe_violations,
     follow_by_keyboard,
+    overflow,
     sign_in_by_keyboard,
     tab_to,
     type_by_keyboard,
@@ -32,11 +33,6 @@ def shots(tmp_path) -> Path:
     folder = Path(os.environ.get("SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def overflow(page) -> int:
-    page.wait_for_load_state("load")  # a page reached by a click: its stylesheet too
-    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
 def update_emails(app) -> list:
