@@ -26,9 +26,8 @@ def test_an_entry_made_in_a_request_names_the_staff_member_and_the_address(app):
 
 
 def test_an_entry_made_outside_a_request_names_who_and_has_no_address(app):
-    with app.app_context():
-        entry = audit.record(audit.Action.SIGN_IN_FAILED, actor="someone@example.org")
-        by_command = audit.record(audit.Action.STAFF_CREATED, subject="new@example.org")
+    entry = audit.record(audit.Action.SIGN_IN_FAILED, actor="someone@example.org")
+    by_command = audit.record(audit.Action.STAFF_CREATED, subject="new@example.org")
     assert (entry.actor, entry.staff_id, entry.address) == ("someone@example.org", None, None)
     assert json.loads(entry.detail) == {}
     assert (by_command.actor, by_command.staff_id) == (audit.COMMAND_LINE, None)
