@@ -338,7 +338,6 @@ def test_a_donors_figures_are_their_gifts_what_stands_of_them_and_their_first_an
     """Recorded out of order (the later cheque first), refunded in part, beside another
     donor: each record's own count, net and days; their gifts and declarations newest first
     by the day they were given and made, not the order they were typed in."""
-
     later = cheque(
         "Mary",
         "Seacole",
@@ -379,7 +378,6 @@ def test_a_donors_figures_are_their_gifts_what_stands_of_them_and_their_first_an
 def test_a_donors_page_says_since_when_a_plan_was_cancelled_and_nothing_of_a_pause(app, client):
     """A cancelled plan says the day it ended; a plan only past due has no such day; news of
     a cancelled plan that comes later changes nothing."""
-
     give(client, frequency="monthly", amount="10", email="ada@example.org")
     give(client, frequency="monthly", amount="20", email="ada@example.org")
     first, second = db.session.execute(select(Plan).order_by(Plan.id)).scalars()
@@ -439,7 +437,6 @@ def test_a_donors_plans_are_their_own_newest_first(app):
 def test_a_donor_whose_only_payment_the_ledger_already_held_has_no_gifts_and_nothing_given(app):
     """A payment brought twice under two donations (the same PaymentIntent): the ledger keeps
     the first; the second's donor is listed with nothing counted."""
-
     factories.payment(source_ref="pi_brought_twice", email="first@example.org")
     second = factories.donation(email="second@example.org")
     assert lifecycle.mark_paid(second, "pi_brought_twice") is None

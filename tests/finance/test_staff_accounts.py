@@ -121,7 +121,6 @@ def test_at_a_terminal_the_password_is_asked_twice_and_never_shown(app, runner, 
 def test_outside_the_tests_a_password_is_kept_only_as_its_scrypt_hash(make_app):
     """Production hashes with scrypt, and no environment variable changes that (the suite
     alone chooses a quicker method, in its own configuration)."""
-
     method = from_environment({"PASSWORD_HASH_METHOD": "plain"})["PASSWORD_HASH_METHOD"]
     assert method == "scrypt"
     app = make_app(PASSWORD_HASH_METHOD=method)

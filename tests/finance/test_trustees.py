@@ -128,7 +128,6 @@ def test_the_xlsx_is_one_sheet_of_pounds_with_its_heading_and_net_in_bold(app, c
 def test_gift_aid_is_what_submitted_claims_got_for_the_years_gifts_less_what_is_owed_back(app):
     """Per fund: the tax of each gift of the year on a submitted claim, less what a refund
     since made owed back; a draft claim's gifts count for nothing yet."""
-
     today = uk_today()
     kept = factories.payment(amount_pence=4000, gift_aid=True, email="a@example.org")
     refunded = factories.payment(
