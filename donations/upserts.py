@@ -67,6 +67,21 @@ def _loading(model, statement: TextClause, refreshing: bool):
     return query.execution_options(populate_existing=True) if refreshing else query
 
 
+@cache
+def _typed(statement: TextClause, table: Table):
+    """The statement's rows with the table's column types (its datetimes aware, say)."""
+    return statement.columns(*table.columns)
+
+
+def insert_new_values(model, **values):
+    """As insert_new, giving the new row's columns as a Row, with no model loaded (None when
+    one was there already)."""
+    table = model.__table__
+    values = _with_defaults(table, values)
+    statement = _statement(table, tuple(values), "DO NOTHING", _all_columns(table))
+    return db.session.connection().execute(_typed(statement, table), values).first()
+
+
 def insert_new_row(model, **values):
     """As insert_new, giving the new row as the model (None when one was there already)."""
     table = model.__table__

@@ -7,7 +7,7 @@ from donations.funds import fundraisers
 from donations.funds.models import Fundraiser
 from donations.gifts.models import Donation
 from donations.ledger import services as ledger
-from donations.ledger.models import GIFT_KINDS, LedgerEntry
+from donations.ledger.models import GIFT_KINDS, Entry
 from donations.money import format_gbp
 from donations.receipts.outbox import queue_message
 from donations.web import absolute_url
@@ -51,7 +51,7 @@ def donor_name(donation: Donation) -> str | None:
     return donation.display_name
 
 
-def on_gift_paid(donation: Donation, entry: LedgerEntry) -> None:
+def on_gift_paid(donation: Donation, entry: Entry) -> None:
     fundraiser = donation.fundraiser
     if fundraiser is None or entry.kind not in GIFT_KINDS:
         return

@@ -6,6 +6,8 @@ Services flush; callers commit.
 import logging
 from datetime import datetime
 
+from sqlalchemy import Row
+
 from donations import logs
 from donations.extensions import utcnow
 from donations.gift_aid.rules import carries_gift_aid
@@ -14,7 +16,7 @@ from donations.gifts.donors import settle_donor
 from donations.gifts.models import Donation, DonationStatus
 from donations.gifts.signals import gift_paid
 from donations.ledger import services as ledger
-from donations.ledger.models import EntryKind, LedgerEntry
+from donations.ledger.models import EntryKind
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +39,7 @@ def mark_paid(
     source_ref: str,
     occurred_at: datetime | None = None,
     kind: EntryKind = EntryKind.PAYMENT,
-) -> LedgerEntry | None:
+) -> Row | None:
     """Record the payment once: its ledger row and the fund's totals, in this transaction.
 
     Returns the new ledger row, or None when this payment was already recorded.
@@ -84,7 +86,7 @@ def record_month(
     amount_pence: int,
     fee_cover_pence: int,
     occurred_at: datetime | None = None,
-) -> LedgerEntry | None:
+) -> Row | None:
     """One month of a monthly gift, recorded once per invoice: the first month pays the
     donation (whichever news of it comes first), each later one is a payment of its own.
 

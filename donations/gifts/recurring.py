@@ -8,7 +8,7 @@ from datetime import datetime
 from donations.gifts import lifecycle, plans
 from donations.gifts.models import Donation, DonationStatus, PlanStatus
 from donations.gifts.outcome import Outcome, held, processed
-from donations.ledger.models import LedgerEntry
+from donations.ledger.models import Entry
 
 NOT_POUNDS = "amount or currency is not a gift in pounds"
 
@@ -25,7 +25,7 @@ class PeriodPaid:
     paid_at: datetime | None
 
 
-def period_paid(donation: Donation, paid: PeriodPaid) -> tuple[Outcome, LedgerEntry | None]:
+def period_paid(donation: Donation, paid: PeriodPaid) -> tuple[Outcome, Entry | None]:
     """Record one period's payment of a recurring gift (its donation locked by the caller:
     `gifts.lock`), or hold it, saying why."""
     if paid.split is None or paid.split[0] <= 0:

@@ -9,12 +9,12 @@ from datetime import datetime
 
 from donations.gifts.outcome import Outcome, processed
 from donations.ledger import services as ledger
-from donations.ledger.models import EntryKind, LedgerEntry
+from donations.ledger.models import Entry, EntryKind
 
 
 def _against(
-    payment: LedgerEntry, kind: EntryKind, amount_pence: int, source_ref: str, when
-) -> LedgerEntry | None:
+    payment: Entry, kind: EntryKind, amount_pence: int, source_ref: str, when
+) -> Entry | None:
     return ledger.record(
         fund_id=payment.fund_id,
         donation_id=payment.donation_id,
@@ -29,7 +29,7 @@ def _against(
 
 
 def refund(
-    payment: LedgerEntry, refund_id: str, amount_pence: int, when: datetime | None = None
+    payment: Entry, refund_id: str, amount_pence: int, when: datetime | None = None
 ) -> Outcome:
     gift, entry = ledger.take_back(payment, EntryKind.REFUND, amount_pence, refund_id, when)
     if gift <= 0:
@@ -56,7 +56,7 @@ def refund_failed(refund_id: str, when: datetime | None = None) -> Outcome:
 
 
 def dispute(
-    payment: LedgerEntry,
+    payment: Entry,
     dispute_id: str,
     amount_pence: int,
     *,

@@ -1,7 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, event
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Row, String, event
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 from donations.extensions import UTCDateTime, db, one_of, utcnow
@@ -160,6 +160,10 @@ class FundraiserTotals(Totals, db.Model):
 
     fundraiser_id: Mapped[int] = mapped_column(ForeignKey("fundraisers.id"), primary_key=True)
 
+
+#: a ledger row as a service gives it: the model, or (on the webhooks' path, which loads none)
+#: its columns read as a Row; both answer to the same names
+Entry = LedgerEntry | Row
 
 APPEND_ONLY = (LedgerEntry, PendingEntry)
 

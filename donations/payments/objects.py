@@ -57,18 +57,22 @@ PERSONAL_KEYS = frozenset(
 def without_personal_data(value):
     """A copy of a Stripe object (or event) with every personal field emptied: what a
     payment record needs of it is ids, amounts, statuses and our own metadata."""
+    # every webhook scrubs a whole event: most values are neither a dict nor a list, and are
+    # kept without a call
     if isinstance(value, dict):
         return {
-            key: None if key in PERSONAL_KEYS else _scrubbed(item) for key, item in value.items()
+            key: None
+            if key in PERSONAL_KEYS
+            else without_personal_data(item)
+            if isinstance(item, dict | list)
+            else item
+            for key, item in value.items()
         }
     if isinstance(value, list):
-        return [_scrubbed(item) for item in value]
+        return [
+            without_personal_data(item) if isinstance(item, dict | list) else item for item in value
+        ]
     return value
-
-
-def _scrubbed(value):
-    # every webhook scrubs a whole event: most values are neither, and need no call
-    return without_personal_data(value) if isinstance(value, dict | list) else value
 
 
 def outline(event: dict) -> dict:

@@ -3,7 +3,7 @@ later its fee, net and payout."""
 
 import json
 
-from sqlalchemy import String, bindparam, literal, or_, select, text, update
+from sqlalchemy import Row, String, bindparam, literal, or_, select, text, update
 
 from donations.extensions import db, utcnow
 from donations.gifts.models import Donation
@@ -39,20 +39,20 @@ _KNOWN_AS = (
         select(_PAYMENT_INTENT),
     )
 )
-_LEDGER_PAYMENT = select(LedgerEntry).where(
+_LEDGER_PAYMENT = select(*LedgerEntry.__table__.columns).where(
     LedgerEntry.source_ref.in_(_KNOWN_AS), LedgerEntry.kind.in_(GIFT_KINDS)
 )
 
 
 def ledger_payment(
     *, payment_intent_id: str | None = None, charge_id: str | None = None
-) -> LedgerEntry | None:
+) -> Row | None:
     """The ledger's payment that Stripe knows by this PaymentIntent or Charge, if recorded
-    (a one-off payment is also keyed by its PaymentIntent itself)."""
+    (a one-off payment is also keyed by its PaymentIntent itself), read as its columns."""
     if not payment_intent_id and not charge_id:
         return None
     known = {"payment_intent_id": payment_intent_id or None, "charge_id": charge_id or None}
-    return db.session.execute(_LEDGER_PAYMENT, known).scalars().first()
+    return db.session.connection().execute(_LEDGER_PAYMENT, known).first()
 
 
 _KEEPING_WHAT_WAS_KNOWN = {
@@ -127,7 +127,7 @@ def _locking(count: int):
 _LOCKING = {1: _locking(1), 2: _locking(2)}
 
 
-def payment_or_wait(obj: dict, charge_id: str | None) -> tuple[LedgerEntry | None, str | None]:
+def payment_or_wait(obj: dict, charge_id: str | None) -> tuple[Row | None, str | None]:
     """The recorded payment a refund or dispute (or charge) belongs to; else what to wait for.
 
     (payment, None) when it is recorded; (None, key) when it may yet be (held until a payment

@@ -10,7 +10,7 @@ from donations.gifts.dates import next_payment
 from donations.gifts.links import gift_aid_token, manage_token
 from donations.gifts.models import Donation
 from donations.gifts.offline import METHOD_WORDS
-from donations.ledger.models import EntryKind, LedgerEntry
+from donations.ledger.models import Entry, EntryKind, LedgerEntry
 from donations.ledger.standing import gift_aid_due
 from donations.receipts.models import OutboxMessage
 from donations.receipts.outbox import queue, queue_message, writes
@@ -18,7 +18,7 @@ from donations.uk_time import uk_date, uk_today
 from donations.web import absolute_url
 
 
-def queue_receipt(donation: Donation, entry: LedgerEntry) -> OutboxMessage:
+def queue_receipt(donation: Donation, entry: Entry) -> OutboxMessage:
     """Queue the receipt for a recorded payment in its transaction; it is written and sent
     after the commit."""
     return queue(
@@ -31,7 +31,7 @@ def queue_receipt(donation: Donation, entry: LedgerEntry) -> OutboxMessage:
     )
 
 
-def on_gift_paid(donation: Donation, entry: LedgerEntry) -> None:
+def on_gift_paid(donation: Donation, entry: Entry) -> None:
     """Each gift with an e-mail address gets its receipt, online or offline (an offline gift
     without one is thanked by letter: `letters.py`)."""
     if donation.email:

@@ -12,7 +12,7 @@ from donations import keyed
 from donations.extensions import db, utcnow
 from donations.funds.models import Fund
 from donations.gifts.models import Donation, Donor
-from donations.ledger.models import GIFT_KINDS, LedgerEntry
+from donations.ledger.models import GIFT_KINDS, Entry
 from donations.updates.models import (
     ConsentRecord,
     ConsentSource,
@@ -76,7 +76,7 @@ def record(
     return evidence
 
 
-def on_gift_paid(donation: Donation, entry: LedgerEntry) -> None:
+def on_gift_paid(donation: Donation, entry: Entry) -> None:
     """A paid gift whose donor ticked the box is their consent, from when they sent the form
     (a monthly gift's later months add nothing)."""
     if not donation.marketing_consent or donation.donor is None or entry.kind not in GIFT_KINDS:
