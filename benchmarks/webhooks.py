@@ -103,6 +103,24 @@ def histories(app, gifts: int) -> tuple[list[dict], int]:
     return events, rows
 
 
+def prepared(app, count: int) -> tuple[list[bytes], list[bytes], int]:
+    """The warm-up's deliveries; `count` deliveries of whole histories, 30% of them
+    duplicates, in a repeatable shuffled order; and the ledger rows they make."""
+    per_set = len(
+        stripe_history.scripted(
+            {k: _Stub() for k in ("monthly", "refunded", "lost", "won", "failed", "settled")}
+        ).events
+    )
+    sets = max(1, round(count * 0.7 / per_set))
+    events, expected_rows = histories(app, sets + WARM_UP_SETS)
+    warm_up, events = events[: WARM_UP_SETS * per_set], events[WARM_UP_SETS * per_set :]
+    rng = random.Random(1)  # noqa: S311  (a repeatable order)
+    duplicates = [rng.choice(events) for _ in range(count - len(events))]
+    deliveries = [json.dumps(e).encode() for e in events + duplicates]
+    rng.shuffle(deliveries)
+    return [json.dumps(e).encode() for e in warm_up], deliveries, expected_rows
+
+
 def _as_a_live_site_has_it() -> None:
     """The catalogue as a site that has taken gifts has it: the fee cover's Product is made at
     the first checkout that covers the fees, and every monthly invoice is read against it."""
@@ -252,24 +270,13 @@ def main() -> None:
     from donations import create_app  # noqa: PLC0415
 
     app = create_app()
-    per_set = len(
-        stripe_history.scripted(
-            {k: _Stub() for k in ("monthly", "refunded", "lost", "won", "failed", "settled")}
-        ).events
-    )
-    sets = max(1, round(args.deliveries * 0.7 / per_set))
-    events, expected_rows = histories(app, sets + WARM_UP_SETS)
-    warm_up, events = events[: WARM_UP_SETS * per_set], events[WARM_UP_SETS * per_set :]
-    rng = random.Random(1)  # noqa: S311  (a repeatable order)
-    unique = len(events)
-    duplicates = [rng.choice(events) for _ in range(args.deliveries - unique)]
-    deliveries = [json.dumps(e).encode() for e in events + duplicates]
-    rng.shuffle(deliveries)
+    warm_up, deliveries, expected_rows = prepared(app, args.deliveries)
+    unique = len({json.loads(delivery)["id"] for delivery in deliveries})
     ports = [free_port(), free_port()]
     servers = [start(env, port) for port in ports]
     try:
         # every worker's first use
-        _, warm_answers = send_all([json.dumps(e).encode() for e in warm_up], ports)
+        _, warm_answers = send_all(warm_up, ports)
         send_all(as_floor(warm_up[:20]), ports, FLOOR)
         used = [cpu_seconds()]
         before, floor_answers = send_all(as_floor(deliveries, "floor"), ports, FLOOR)
@@ -289,7 +296,8 @@ def main() -> None:
         db.engine.dispose()
     drop_database(database_url)
     print(
-        f"{len(deliveries):,} deliveries ({unique:,} events, {len(duplicates):,} duplicates) "
+        f"{len(deliveries):,} deliveries ({unique:,} events, {len(deliveries) - unique:,} "
+        "duplicates) "
         f"to 2 instances x 2 workers from {SENDERS} senders in {seconds:.2f} s: "
         f"{len(deliveries) / seconds:,.0f} deliveries/s"
     )
