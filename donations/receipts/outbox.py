@@ -82,9 +82,15 @@ def _queued_before(dedupe_key: str) -> bool:
 def queue(message: OutboxMessage) -> OutboxMessage:
     """Add a message to the outbox in the current transaction."""
     db.session.add(message)
-    if current_app.config["SEND_RECEIPTS_AFTER_COMMIT"] and not message.bulk:
-        transaction.after_commit(send_queued)
+    send_after_commit(bulk=message.bulk)
     return message
+
+
+def send_after_commit(*, bulk: bool = False) -> None:
+    """Where the site sends at once (the sandbox), send what is queued after the commit; a
+    bulk message always waits for `outbox work`."""
+    if current_app.config["SEND_RECEIPTS_AFTER_COMMIT"] and not bulk:
+        transaction.after_commit(send_queued)
 
 
 def sendable():

@@ -13,22 +13,26 @@ from donations.gifts.offline import METHOD_WORDS
 from donations.ledger.models import Entry, EntryKind, LedgerEntry
 from donations.ledger.standing import gift_aid_due
 from donations.receipts.models import OutboxMessage
-from donations.receipts.outbox import queue, queue_message, writes
+from donations.receipts.outbox import queue_message, send_after_commit, writes
 from donations.uk_time import uk_date, uk_today
+from donations.upserts import insert_new
 from donations.web import absolute_url
 
 
-def queue_receipt(donation: Donation, entry: Entry) -> OutboxMessage:
-    """Queue the receipt for a recorded payment in its transaction; it is written and sent
-    after the commit."""
-    return queue(
-        OutboxMessage(
-            dedupe_key=f"receipt:{entry.source_ref}",
-            donation_id=donation.id,
-            ledger_entry_id=entry.id,
-            to_address=donation.email,
-        )
+def queue_receipt(donation: Donation, entry: Entry) -> bool:
+    """Queue the receipt for a recorded payment in its transaction (one statement: no object
+    is flushed on the path of every payment); it is written and sent after the commit. False
+    when it was queued already."""
+    queued = insert_new(
+        OutboxMessage,
+        dedupe_key=f"receipt:{entry.source_ref}",
+        donation_id=donation.id,
+        ledger_entry_id=entry.id,
+        to_address=donation.email,
     )
+    if queued:
+        send_after_commit()
+    return queued
 
 
 def on_gift_paid(donation: Donation, entry: Entry) -> None:
