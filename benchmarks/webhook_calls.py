@@ -19,18 +19,15 @@ The database is a new one (bench_webhook_calls), dropped afterwards.
 
 import argparse
 import cProfile
-import os
 import pstats
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import webhooks  # noqa: E402
-from benchmarks.scratch import drop_database, fresh_database  # noqa: E402
+from benchmarks.scratch import drop_database  # noqa: E402
 
 
 def calls_per_delivery(client, deliveries: list[bytes], path: str) -> float:
@@ -58,16 +55,7 @@ def main() -> None:
     parser.add_argument("--database-url", required=True, help="a PostgreSQL server")
     parser.add_argument("--deliveries", type=int, default=1000)
     args = parser.parse_args()
-    database_url = fresh_database(args.database_url, "bench_webhook_calls")
-    env = webhooks.environment(database_url, Path(tempfile.mkdtemp(prefix="bench-calls-")))
-    os.environ.update(env)
-    subprocess.run(
-        [webhooks.VENV / "flask", "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    database_url, _ = webhooks.migrated_database(args.database_url, "bench_webhook_calls")
     from benchmarks.webhook_floor import app  # noqa: PLC0415  (made from the environment)
 
     warm_up, deliveries, _ = webhooks.prepared(app, args.deliveries)

@@ -64,6 +64,22 @@ def environment(database_url: str, workdir: Path) -> dict:
     return env
 
 
+def migrated_database(server_url: str, name: str) -> tuple[str, dict]:
+    """A new database on the server, migrated, and this process's environment set for it;
+    its URL and that environment."""
+    database_url = fresh_database(server_url, name)
+    env = environment(database_url, Path(tempfile.mkdtemp(prefix=f"{name}-")))
+    os.environ.update(env)
+    subprocess.run(
+        [VENV / "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return database_url, env
+
+
 def histories(app, gifts: int) -> tuple[list[dict], int]:
     """Stripe events for `gifts` sets of the scripted history; and the ledger rows they make."""
     from donations.funds import services as funds  # noqa: PLC0415
@@ -256,17 +272,7 @@ def main() -> None:
     parser.add_argument("--database-url", required=True, help="a PostgreSQL server")
     parser.add_argument("--deliveries", type=int, default=1000)
     args = parser.parse_args()
-    database_url = fresh_database(args.database_url, "bench_webhooks")
-    workdir = Path(tempfile.mkdtemp(prefix="bench-webhooks-"))
-    env = environment(database_url, workdir)
-    os.environ.update(env)
-    subprocess.run(
-        [VENV / "flask", "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    database_url, env = migrated_database(args.database_url, "bench_webhooks")
     from donations import create_app  # noqa: PLC0415
 
     app = create_app()
