@@ -58,7 +58,7 @@ def main() -> None:
     database_url, _ = webhooks.migrated_database(args.database_url, "bench_webhook_calls")
     from benchmarks.webhook_floor import app  # noqa: PLC0415  (made from the environment)
 
-    warm_up, deliveries, _ = webhooks.prepared(app, args.deliveries)
+    warm_up, deliveries, _, _ = webhooks.prepared(app, args.deliveries)
     client = app.test_client()
     try:  # the first use of each path's code is not counted
         calls_per_delivery(client, warm_up, "/stripe/webhook")

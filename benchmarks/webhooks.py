@@ -33,6 +33,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -119,9 +120,18 @@ def histories(app, gifts: int) -> tuple[list[dict], int]:
     return events, rows
 
 
-def prepared(app, count: int) -> tuple[list[bytes], list[bytes], int]:
-    """The warm-up's deliveries; `count` deliveries of whole histories, 30% of them
-    duplicates, in a repeatable shuffled order; and the ledger rows they make."""
+class Prepared(NamedTuple):
+    warm_up: list[bytes]
+    #: whole histories, 30% of them delivered twice, in a repeatable shuffled order
+    deliveries: list[bytes]
+    #: how many of the deliveries are events delivered for the first time
+    unique: int
+    #: the ledger rows the histories make
+    expected_rows: int
+
+
+def prepared(app, count: int) -> Prepared:
+    """The warm-up's deliveries, and `count` deliveries to time."""
     per_set = len(
         stripe_history.scripted(
             {k: _Stub() for k in ("monthly", "refunded", "lost", "won", "failed", "settled")}
@@ -134,7 +144,8 @@ def prepared(app, count: int) -> tuple[list[bytes], list[bytes], int]:
     duplicates = [rng.choice(events) for _ in range(count - len(events))]
     deliveries = [json.dumps(e).encode() for e in events + duplicates]
     rng.shuffle(deliveries)
-    return [json.dumps(e).encode() for e in warm_up], deliveries, expected_rows
+    warm_up = [json.dumps(e).encode() for e in warm_up]
+    return Prepared(warm_up, deliveries, len(events), expected_rows)
 
 
 def _as_a_live_site_has_it() -> None:
@@ -276,8 +287,7 @@ def main() -> None:
     from donations import create_app  # noqa: PLC0415
 
     app = create_app()
-    warm_up, deliveries, expected_rows = prepared(app, args.deliveries)
-    unique = len({json.loads(delivery)["id"] for delivery in deliveries})
+    warm_up, deliveries, unique, expected_rows = prepared(app, args.deliveries)
     ports = [free_port(), free_port()]
     servers = [start(env, port) for port in ports]
     try:
